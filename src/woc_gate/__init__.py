@@ -1,0 +1,3 @@
+"""woc-gate: the release-gate suite for WorkOnClock."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""The ``woc-gate`` command: run the gate, print a saved record, drive the reference stack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pytest
+
+from .errors import WocGateError
+from .report import load_record, render_table
+
+SUITE_ROOT = Path(__file__).resolve().parents[2]  # the checkout that holds pytest.ini and the gate tests
+REPORT_JSON = "gate-report.json"
+REPORT_MARKDOWN = "gate-report.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``woc-gate`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:
+        from .sandbox.cli import main as sandbox_main
+
+        return sandbox_main(argv[1:])
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "run":
+        return run_gate(sandbox=args.sandbox, pytest_args=rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return print_report(args.record)
+
+
+def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
+    """``pytest -m gate`` over the gate tests, writing gate-report.json and gate-report.md here."""
+    args = [
+        "-c", str(SUITE_ROOT / "pytest.ini"), "--rootdir", str(SUITE_ROOT),
+        "-m", "gate", "--gate-report", REPORT_JSON, "--gate-markdown", REPORT_MARKDOWN,
+    ]
+    if sandbox:
+        args.append("--woc-target=sandbox")
+    return int(pytest.main([*args, *pytest_args]))
+
+
+def print_report(path: Path) -> int:
+    """Print the release-gate table of a saved run record; exit 1 unless it passed."""
+    try:
+        record = load_record(path)
+    except WocGateError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for line in render_table(record):
+        print(line)
+    return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="woc-gate", description="WorkOnClock release gate")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="Run the release gate (pytest -m gate); other arguments go to pytest")
+    run.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
+    report = commands.add_parser("report", help="Print the release-gate table of a saved run record")
+    report.add_argument("record", type=Path, help="A gate-report.json")
+    commands.add_parser("sandbox", help="Start, stop or inspect the reference stack (see woc-gate sandbox --help)")
+    return parser

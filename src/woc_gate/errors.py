@@ -1,0 +1,36 @@
+"""The exceptions woc-gate raises.
+
+    WocGateError                 anything woc-gate reports as one clear line
+    ├── ConfigError              a setting is missing or malformed (a usage error for the run)
+    ├── AttestationError         the attestations file is malformed
+    ├── SourceError              the WorkOnClock source tree cannot be read (node, TypeScript, Prisma)
+    ├── SandboxError             the reference stack cannot be started or reached
+    └── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
+
+Check failures are not exceptions of this tree: a check that finds a defect fails its test
+with an ``AssertionError`` whose text is a title, a blank line, then ``Expected:`` / ``Received:``.
+"""
+
+
+class WocGateError(Exception):
+    """Something woc-gate reports as one line: what is wrong and what to do."""
+
+
+class ConfigError(WocGateError):
+    """A setting is missing or malformed."""
+
+
+class AttestationError(WocGateError):
+    """The attestations file is malformed."""
+
+
+class SourceError(WocGateError):
+    """The WorkOnClock source tree cannot be read; the message names the file and line."""
+
+
+class SandboxError(WocGateError):
+    """The reference stack cannot be started, reached or stopped."""
+
+
+class TargetError(WocGateError):
+    """A target surface cannot be reached or answers in a way no check can read."""

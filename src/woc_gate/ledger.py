@@ -1,0 +1,121 @@
+"""What each gate test did, gathered from pytest's reports, also across pytest-xdist workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .gate import (
+    DESELECTED, ERROR, FAILED, NOT_RUN, PASSED, SKIPPED, XFAILED, XPASSED, TestResult,
+)
+
+GATE_PROPERTY = "gate"  # the name gate ids carry in item.user_properties (and JUnit XML)
+
+
+@dataclass(frozen=True)
+class _Phase:
+    outcome: str  # pytest's: passed, failed, skipped
+    xfail: bool
+    duration: float
+    message: str
+
+
+def gate_ids(user_properties: Iterable[tuple[str, Any]]) -> tuple[str, ...]:
+    """The gate item ids recorded in a test's user properties."""
+    return tuple(value for name, value in user_properties if name == GATE_PROPERTY)
+
+
+class Ledger:
+    """The gate tests of a run: which were selected or deselected, and how each phase ended."""
+
+    def __init__(self, redact: Callable[[str], str] = str) -> None:
+        self._redact = redact
+        self.selected: dict[str, tuple[str, ...]] = {}
+        self.deselected: dict[str, tuple[str, ...]] = {}
+        self._phases: dict[str, dict[str, _Phase]] = {}
+
+    def select(self, nodeid: str, item_ids: tuple[str, ...]) -> None:
+        """Note a gate test that will run."""
+        if item_ids:
+            self.selected[nodeid] = item_ids
+
+    def deselect(self, nodeid: str, item_ids: tuple[str, ...]) -> None:
+        """Note a gate test that ``-k``/``-m`` left out."""
+        if item_ids:
+            self.deselected[nodeid] = item_ids
+
+    def record(self, report) -> None:
+        """Note one phase (setup, call, teardown) of a gate test."""
+        item_ids = gate_ids(report.user_properties)
+        if not item_ids:
+            return
+        self.selected.setdefault(report.nodeid, item_ids)
+        self._phases.setdefault(report.nodeid, {})[report.when] = _Phase(
+            outcome=report.outcome,
+            xfail=hasattr(report, "wasxfail"),
+            duration=report.duration,
+            message=self._redact(_message(report)),
+        )
+
+    def collected_output(self) -> dict[str, dict[str, list[str]]]:
+        """What a worker collected, in a form that travels back to the controller."""
+        return {
+            "selected": {nodeid: list(ids) for nodeid, ids in self.selected.items()},
+            "deselected": {nodeid: list(ids) for nodeid, ids in self.deselected.items()},
+        }
+
+    def merge_collected(self, output: dict[str, dict[str, list[str]]]) -> None:
+        """Take in what a worker collected."""
+        for nodeid, ids in output.get("selected", {}).items():
+            self.select(nodeid, tuple(ids))
+        for nodeid, ids in output.get("deselected", {}).items():
+            self.deselect(nodeid, tuple(ids))
+
+    def results(self) -> list[TestResult]:
+        """One result per gate test, deselected ones included."""
+        results = [self._result(nodeid, ids) for nodeid, ids in self.selected.items()]
+        results += [
+            TestResult(nodeid, ids, DESELECTED)
+            for nodeid, ids in self.deselected.items()
+            if nodeid not in self.selected
+        ]
+        return results
+
+    def _result(self, nodeid: str, item_ids: tuple[str, ...]) -> TestResult:
+        phases = self._phases.get(nodeid, {})
+        outcome, deciding = _outcome(phases)
+        duration = sum(phase.duration for phase in phases.values())
+        message = deciding.message if deciding else ""
+        return TestResult(nodeid, item_ids, outcome, duration, message)
+
+
+def _outcome(phases: dict[str, _Phase]) -> tuple[str, _Phase | None]:
+    setup, call, teardown = (phases.get(when) for when in ("setup", "call", "teardown"))
+    if setup is None:
+        return NOT_RUN, None
+    if setup.outcome == "failed":
+        return ERROR, setup
+    if setup.outcome == "skipped":
+        return (XFAILED if setup.xfail else SKIPPED), setup
+    if call is None:
+        return NOT_RUN, None
+    if call.outcome == "failed":
+        return FAILED, call
+    if call.outcome == "skipped":
+        return (XFAILED if call.xfail else SKIPPED), call
+    if teardown is not None and teardown.outcome == "failed":
+        return ERROR, teardown
+    return (XPASSED if call.xfail else PASSED), call
+
+
+def _message(report) -> str:
+    longrepr = report.longrepr
+    if longrepr is None:
+        return getattr(report, "wasxfail", "") or ""
+    if isinstance(longrepr, tuple):  # a skip: (path, lineno, reason)
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return crash.message
+    return str(longrepr).strip().splitlines()[-1] if str(longrepr).strip() else ""

@@ -1,0 +1,83 @@
+"""Keeping secret values out of everything woc-gate prints or writes.
+
+``Secret`` holds a value that never shows in ``str``, ``repr`` or formatting; ``mask_url`` hides the
+password of a URL or DSN; ``Redactor`` scrubs known secret values from any text on its way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+MASK = "****"
+_SHORTEST_REDACTED = 4  # shorter values would scrub ordinary words out of reports
+
+
+class Secret:
+    """A value that is never shown: ``str`` and ``repr`` give ``****``; ``reveal()`` gives the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The value itself, for the one place that sends it to the target."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK!r})"
+
+    def __format__(self, spec: str) -> str:
+        return format(MASK, spec)
+
+    def __reduce__(self):  # pickling (xdist, multiprocessing) must not carry the value
+        raise TypeError("a Secret cannot be pickled; pass the settings file instead")
+
+
+def reveal(value: str | Secret) -> str:
+    """The plain value of a setting, whether or not it is secret."""
+    return value.reveal() if isinstance(value, Secret) else value
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password (if any) replaced by ``****``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    if parts.password is None:
+        return url
+    userinfo = f"{parts.username}:{MASK}@" if parts.username else f":{MASK}@"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=userinfo + host))
+
+
+class Redactor:
+    """Replaces every known secret value in a text with ``****``."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        unique = {value for value in values if len(value) >= _SHORTEST_REDACTED}
+        # longest first, so a secret that contains another is masked whole
+        self._values = sorted(unique, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for value in self._values:
+            if value in text:
+                text = text.replace(value, MASK)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self._values)

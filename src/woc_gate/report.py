@@ -1,0 +1,212 @@
+"""The run record (JSON), its Markdown twin, and the release-gate table printed after the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import __version__
+from .attestations import Attestation
+from .config import Settings
+from .errors import WocGateError
+from .gate import ERROR, FAILED, PASSED, ItemResult, Status
+from .redaction import mask_url
+
+SCHEMA_VERSION = 1
+_COLUMNS = ("item", "status", "passed", "failed", "skipped", "first failure")
+
+
+def build_record(
+    results: Sequence[ItemResult],
+    *,
+    settings: Settings,
+    attestations: Sequence[Attestation],
+    started: dt.datetime,
+    finished: dt.datetime,
+    gate_run: bool,
+    backup: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON run record of one gate run (DESIGN §5)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "suite": {"name": "woc-gate", "version": __version__},
+        "started_at": _utc(started),
+        "finished_at": _utc(finished),
+        "gate_run": gate_run,
+        "verdict": verdict_line(results),
+        "environment": settings.environment,
+        "target": {
+            "kind": settings.target,
+            "web_url": settings.web_url,
+            "api_url": settings.api_url,
+            "desktop_api_url": settings.desktop_api_url,
+            "database": mask_url(settings.database_url) if settings.database_url else None,
+        },
+        "commit_sha": settings.commit_sha,
+        "operator": settings.operator,
+        "items": [_item(result) for result in results],
+        "attestations": [_attestation(a) for a in attestations],
+        "backup": backup,
+    }
+
+
+def verdict_line(results: Sequence[ItemResult]) -> str:
+    """``RELEASE GATE PASSED``, or how many items are not proven."""
+    unproven = sum(result.status is not Status.PASS for result in results)
+    if not unproven:
+        return "RELEASE GATE PASSED"
+    return f"RELEASE GATE BLOCKED: {unproven} of {len(results)} items not proven"
+
+
+def table_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
+    """One row per item of a record: id, status, counts, first failure."""
+    rows = []
+    for item in record["items"]:
+        outcomes = [test["outcome"] for test in item["tests"]]
+        rows.append((
+            item["id"],
+            item["status"],
+            str(outcomes.count(PASSED)),
+            str(outcomes.count(FAILED) + outcomes.count(ERROR)),
+            str(len(outcomes) - outcomes.count(PASSED) - outcomes.count(FAILED) - outcomes.count(ERROR)),
+            item["reason"],
+        ))
+    return rows
+
+
+def render_table(record: dict[str, Any]) -> list[str]:
+    """The release-gate table as terminal lines, then the verdict line."""
+    rows = table_rows(record)
+    widths = [max(len(row[i]) for row in [_COLUMNS, *rows]) for i in range(5)]
+    lines = []
+    for row in [_COLUMNS, *rows]:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [row[i].rjust(widths[i]) for i in (2, 3, 4)]
+        lines.append("  ".join(cells + [row[5]]).rstrip())
+    return [*lines, record["verdict"]]
+
+
+def render_markdown(record: dict[str, Any]) -> str:
+    """The record as a Markdown table, for a PR comment or the release ticket."""
+    target = record["target"]
+    lines = [
+        "## WorkOnClock release gate",
+        "",
+        f"**{record['verdict']}**",
+        "",
+        f"- environment: {record['environment']}",
+        f"- target: {target['kind']} ({target['web_url'] or 'no web URL'})",
+        f"- commit: {record['commit_sha'] or 'not given'}",
+        f"- operator: {record['operator'] or 'not given'}",
+        f"- run: {record['started_at']} to {record['finished_at']} (woc-gate {record['suite']['version']})",
+        "",
+        "| " + " | ".join(_COLUMNS) + " |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for row in table_rows(record):
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
+    if record["attestations"]:
+        lines += ["", "| attested item | approver | role | date | counts |", "| --- | --- | --- | --- | --- |"]
+        for a in record["attestations"]:
+            counts = "yes" if a["valid"] else f"no: {a['reason']}"
+            lines.append(
+                f"| {a['item']} | {_md_cell(a['approver'])} | {a['role']} | {a['date'] or 'undated'} | {_md_cell(counts)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_record(record: dict[str, Any], json_path: Path | None, markdown_path: Path | None,
+                 redact: Callable[[str], str]) -> None:
+    """Validate the record against its schema, then write the JSON and Markdown files asked for."""
+    validate_record(record)
+    if json_path:
+        write_atomically(json_path, redact(json.dumps(record, indent=2) + "\n"))
+    if markdown_path:
+        write_atomically(markdown_path, redact(render_markdown(record)))
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema of the run record."""
+    text = resources.files("woc_gate").joinpath("record.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_record(record: Any) -> None:
+    """Raise ``WocGateError`` when a record does not follow the schema."""
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(record_schema()).iter_errors(record)
+    )
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "top level"
+        raise WocGateError(f"woc-gate: not a woc-gate run record ({where}: {error.message})")
+
+
+def load_record(path: Path) -> dict[str, Any]:
+    """Read and validate a saved run record."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise WocGateError(f"woc-gate: cannot read {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise WocGateError(f"woc-gate: {path} is not JSON: {error.msg} at line {error.lineno}") from None
+    validate_record(record)
+    return record
+
+
+def _item(result: ItemResult) -> dict[str, Any]:
+    return {
+        "id": result.item.id,
+        "title": result.item.title,
+        "runbook": result.item.runbook,
+        "status": result.status.value,
+        "reason": result.reason,
+        "tests": [
+            {"nodeid": t.nodeid, "outcome": t.outcome, "duration": round(t.duration, 3), "message": t.message}
+            for t in result.tests
+        ],
+    }
+
+
+def _attestation(attestation: Attestation) -> dict[str, Any]:
+    return {
+        "item": attestation.item,
+        "approver": attestation.approver,
+        "role": attestation.role,
+        "date": attestation.date.isoformat() if attestation.date else None,
+        "evidence": attestation.evidence,
+        "valid": attestation.valid,
+        "reason": attestation.reason,
+    }
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+

@@ -1,0 +1,46 @@
+"""What the reference stack's apps are built from: one object, made by the stack, read by the apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Database:
+    """How the apps reach the sandbox database (a read-write application account)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    name: str
+    unix_socket: str | None = None
+
+
+@dataclass(frozen=True)
+class SandboxContext:
+    """Everything the runtime API, the web/admin app, the mail capture and storage need."""
+
+    db: Database
+    repo: Path  # the WorkOnClock source tree the stack was built from (the stack's own copy)
+    storage_dir: Path  # screenshot objects, keyed by woc_screenshots.objectKey
+    api_base_url: str  # API_BASE_URL: previewUrl is built on it
+    web_base_url: str  # NEXTAUTH_URL
+    mail_base_url: str  # the Resend stand-in; the web app sends through it
+    jwt_secret: str
+    nextauth_secret: str
+    cron_secret: str
+    resend_api_key: str  # "" when the provider key is not configured
+    email_from: str
+    contact_to: str
+    email_require_provider: bool
+    policy_schema: dict[str, Any]  # the shared TrackingPolicy as a standalone draft-07 JSON Schema
+    ca_bundle: str | None = None  # CA that signs the stack's TLS certificates, when served over TLS
+    policy_envelope: str = "data"  # dotted key the API wraps the policy under; "" for none
+    faults: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, fault: str) -> bool:
+        """True when the stack was started with this fault."""
+        return fault in self.faults
