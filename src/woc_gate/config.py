@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .redaction import Redactor, Secret, mask_url, reveal
@@ -178,7 +179,9 @@ class Settings:
 
     def redactor(self) -> Redactor:
         """A redactor for every secret value these settings hold."""
-        values = [reveal(v) for k, v in self.env.items() if isinstance(v, Secret)]
+        values = [reveal(v) for k, v in self.env.items() if isinstance(v, Secret) and k != "DATABASE_URL"]
+        if self.database_url:
+            values.append(urlsplit(self.database_url).password or "")
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
         return Redactor(values)
 

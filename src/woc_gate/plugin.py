@@ -120,10 +120,8 @@ class GatePlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call):
         report = yield
         if self.redact:
-            text = str(report.longrepr) if report.longrepr is not None else ""
-            if text and self.redact(text) != text:
-                report.longrepr = self.redact(text)
-            report.sections = [(title, self.redact(content)) for title, content in report.sections]
+            report.longrepr = self.redact.scrub(report.longrepr)
+            report.sections = self.redact.scrub(report.sections)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

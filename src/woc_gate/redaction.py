@@ -6,7 +6,9 @@ password of a URL or DSN; ``Redactor`` scrubs known secret values from any text 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "****"
@@ -81,3 +83,19 @@ class Redactor:
 
     def __bool__(self) -> bool:
         return bool(self._values)
+
+    def scrub(self, value: Any) -> Any:
+        """Redact every string inside a value: strings, lists, tuples and dataclasses (changed in place)."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            value[:] = [self.scrub(element) for element in value]
+            return value
+        if isinstance(value, tuple):
+            return type(value)(*(self.scrub(e) for e in value)) if hasattr(value, "_fields") else tuple(
+                self.scrub(element) for element in value
+            )
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for field in dataclasses.fields(value):
+                object.__setattr__(value, field.name, self.scrub(getattr(value, field.name)))
+        return value

@@ -173,6 +173,12 @@ def load_record(path: Path) -> dict[str, Any]:
         raise WocGateError(f"woc-gate: cannot read {path}: {error.strerror}") from None
     except json.JSONDecodeError as error:
         raise WocGateError(f"woc-gate: {path} is not JSON: {error.msg} at line {error.lineno}") from None
+    version = record.get("schema_version") if isinstance(record, dict) else None
+    if version != SCHEMA_VERSION:
+        raise WocGateError(
+            f"woc-gate: {path} is a run record of schema version {version}; "
+            f"this woc-gate reads version {SCHEMA_VERSION}"
+        )
     validate_record(record)
     return record
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from dataclasses import asdict, dataclass
@@ -133,3 +134,14 @@ class WebSessions:
         """True when the submitted form token matches the one in the signed cookie."""
         token = self.csrf_token(cookie)
         return token is not None and secret_matches(submitted, token)
+
+
+def new_link_token() -> tuple[str, str]:
+    """A fresh one-time link token and the SHA-256 hex digest stored in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a link token (invites, password resets)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,180 @@
+"""Run woc-gate's node scripts (in ``node/``) and cache their answers by content.
+
+A script reads one JSON request on stdin and writes ``{"result", "inputs"}`` or
+``{"error": {"file", "line", "message"}}`` on stdout. An answer is cached under the hash of
+the script, the tool versions in the lockfile and the request, together with the hash of
+every input file the script reported reading; while none of them changes, node is not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from woc_gate.errors import SourceError
+
+NODE_DIR = Path(__file__).parent / "node"
+TOOL_PACKAGES = ("@prisma/prisma-schema-wasm", "esbuild", "ts-json-schema-generator", "typescript")
+PROTOCOL_SCRIPT = "protocol.mjs"
+CACHE_DIR_ENV = "WOC_GATE_CACHE_DIR"
+DEFAULT_TIMEOUT = 120.0
+
+Runner = Callable[..., subprocess.CompletedProcess]
+
+
+def default_cache_dir() -> Path:
+    """Where answers are cached: ``$WOC_GATE_CACHE_DIR``, else the user's cache directory."""
+    if os.environ.get(CACHE_DIR_ENV):
+        return Path(os.environ[CACHE_DIR_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "woc-gate"
+
+
+def location(file: str | None, line: int | None) -> str:
+    """``file:line`` as far as either is known."""
+    return ":".join(str(part) for part in (file, line) if part is not None)
+
+
+def problem_error(problem: dict) -> SourceError:
+    """The one-line error for a ``{file, line, message}`` problem a script reported."""
+    where = location(problem["file"], problem["line"])
+    return SourceError(f"{where}: {problem['message']}" if where else problem["message"])
+
+
+@dataclass(frozen=True)
+class NodeTools:
+    """The installed node scripts, how to run them, and where their answers are cached."""
+
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    runner: Runner = subprocess.run
+    node_dir: Path = NODE_DIR
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def configured(cls, cache_dir: Path | None = None, runner: Runner | None = None) -> NodeTools:
+        """The tools with the given cache dir and runner, defaults for what is ``None``."""
+        options: dict[str, Any] = {"cache_dir": Path(cache_dir)} if cache_dir else {}
+        if runner is not None:
+            options["runner"] = runner
+        return cls(**options)
+
+    def call(self, script: str, request: dict) -> Any:
+        """The result of ``node script`` for ``request``, from the cache while its inputs are unchanged."""
+        entry_path = self.cache_dir / f"{Path(script).stem}-{self._request_key(script, request)}.json"
+        cached = _read_entry(entry_path)
+        if cached is not None and _inputs_unchanged(cached["inputs"]):
+            return cached["result"]
+        reply = self._run(script, request)
+        if "error" in reply:
+            raise problem_error(reply["error"])
+        self._store(entry_path, {"inputs": _digests(reply["inputs"]), "result": reply["result"]})
+        return reply["result"]
+
+    def _request_key(self, script: str, request: dict) -> str:
+        key = hashlib.sha256()
+        for name in (script, PROTOCOL_SCRIPT):
+            key.update(name.encode())
+            key.update((self.node_dir / name).read_bytes())
+        key.update(json.dumps(_tool_versions(self.node_dir / "package-lock.json"), sort_keys=True).encode())
+        key.update(json.dumps(request, sort_keys=True).encode())
+        return key.hexdigest()
+
+    def _run(self, script: str, request: dict) -> dict:
+        command = [self._node(), str(self.node_dir / script)]
+        try:
+            done = self.runner(command, input=json.dumps(request).encode(), capture_output=True, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            raise SourceError(
+                f"node {script} did not finish within {self.timeout:g} s; "
+                "check the machine's load and run again"
+            ) from None
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            raise SourceError(
+                f"node {script} failed (exit {done.returncode}): {_crash_summary(done.stderr)}; "
+                f"reinstall the node tools with: {self.install_command}"
+            ) from None
+
+    def _node(self) -> str:
+        node = shutil.which("node")
+        if node is None:
+            raise SourceError(f"node was not found on PATH; install Node.js 20 or later, then run: {self.install_command}")
+        modules = self.node_dir / "node_modules"
+        if not all((modules / name / "package.json").is_file() for name in TOOL_PACKAGES):
+            raise SourceError(f"woc-gate's node tools are not installed in {modules}; run: {self.install_command}")
+        return node
+
+    @property
+    def install_command(self) -> str:
+        """The command that installs the node tools from the lockfile."""
+        return f"npm ci --prefix {self.node_dir}"
+
+    def _store(self, path: Path, entry: dict) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, json.dumps(entry).encode())
+        except OSError as error:
+            raise SourceError(
+                f"cannot write the cache {path.parent}: {error.strerror}; "
+                f"set {CACHE_DIR_ENV} to a writable directory"
+            ) from None
+
+
+def _crash_summary(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"[A-Za-z]*Error\b", line)]
+    return (errors or lines or ["no output"])[0]
+
+
+@cache
+def _tool_versions(lockfile: Path) -> dict[str, str]:
+    try:
+        packages = json.loads(lockfile.read_text())["packages"]
+    except (OSError, ValueError, KeyError):
+        raise SourceError(f"{lockfile} is missing or unreadable; restore it from woc-gate's source") from None
+    return {name: packages.get(f"node_modules/{name}", {}).get("version", "") for name in TOOL_PACKAGES}
+
+
+# Readers, including another pytest-xdist worker, see the old entry or the new one, never a part.
+def _write_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_entry(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _digests(paths: list[str]) -> dict[str, str | None]:
+    return {path: _digest(path) for path in paths}
+
+
+def _inputs_unchanged(inputs: dict[str, str | None]) -> bool:
+    return all(_digest(path) == digest for path, digest in inputs.items())
