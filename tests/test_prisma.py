@@ -89,7 +89,7 @@ def test_field_shapes(mapped):
     organization = mapped.model("Organization")
     slug = organization.field("slug")
     key = mapped.model("Role").field("key")
-    assert (slug.type, slug.is_unique, slug.is_required, slug.native_type) == ("String", True, True, ("VarChar", ("191",)))
+    assert (slug.type, slug.is_unique, slug.native_type) == ("String", True, ("VarChar", ("191",)))
     assert (key.kind, key.type, key.default) == ("enum", "RoleKey", "MEMBER")
     assert organization.field("createdAt").default == DefaultFunction("now")
     assert organization.field("id").is_id

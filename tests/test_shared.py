@@ -157,7 +157,9 @@ def test_typescript_syntax_error_names_file_and_line(cache_dir):
     source = load_shared(SYNTAX_ERROR, cache_dir=cache_dir)
     with pytest.raises(SourceError) as raised:
         source.schema("TrackingPolicy")
-    assert str(raised.value) == f"{SYNTAX_ERROR}/src/policy.ts:3: TypeScript syntax error: Property or signature expected."
+    assert str(raised.value) == (
+        f"{SYNTAX_ERROR}/src/policy.ts:3: TypeScript syntax error: Property or signature expected."
+    )
 
 
 def test_syntax_error_stops_constants_naming_file_and_line(cache_dir):

@@ -91,8 +91,9 @@ class NodeTools:
 
     def _run(self, script: str, request: dict) -> dict:
         command = [self._node(), str(self.node_dir / script)]
+        stdin = json.dumps(request).encode()
         try:
-            done = self.runner(command, input=json.dumps(request).encode(), capture_output=True, timeout=self.timeout)
+            done = self.runner(command, input=stdin, capture_output=True, timeout=self.timeout)
         except subprocess.TimeoutExpired:
             raise SourceError(
                 f"node {script} did not finish within {self.timeout:g} s; "
@@ -109,7 +110,9 @@ class NodeTools:
     def _node(self) -> str:
         node = shutil.which("node")
         if node is None:
-            raise SourceError(f"node was not found on PATH; install Node.js 20 or later, then run: {self.install_command}")
+            raise SourceError(
+                f"node was not found on PATH; install Node.js 20 or later, then run: {self.install_command}"
+            )
         modules = self.node_dir / "node_modules"
         if not all((modules / name / "package.json").is_file() for name in TOOL_PACKAGES):
             raise SourceError(f"woc-gate's node tools are not installed in {modules}; run: {self.install_command}")

@@ -180,7 +180,8 @@ def _migration(folder: Path) -> Migration:
 def _model(model: dict) -> Model:
     fields = tuple(_field(field) for field in model["fields"])
     primary_key = model["primaryKey"]["fields"] if model["primaryKey"] else [f.name for f in fields if f.is_id]
-    return Model(name=model["name"], table=model["dbName"] or model["name"], fields=fields, primary_key=tuple(primary_key))
+    table = model["dbName"] or model["name"]
+    return Model(name=model["name"], table=table, fields=fields, primary_key=tuple(primary_key))
 
 
 def _field(field: dict) -> Field:

@@ -53,8 +53,9 @@ class SharedSource:
                 f"{self.entry} exports no type {type_name}; exported types: {', '.join(self.type_names) or 'none'}"
             )
         if "error" in converted:
-            error = converted["error"]
-            raise problem_error({**error, "message": f"type {type_name} cannot be converted to a JSON schema: {error['message']}"})
+            problem = converted["error"]
+            message = f"type {type_name} cannot be converted to a JSON schema: {problem['message']}"
+            raise problem_error({**problem, "message": message})
         return copy.deepcopy(converted["schema"])
 
     def constant(self, name: str) -> Any:

@@ -33,8 +33,8 @@ function buildProgram(config) {
 function rejectSyntaxErrors(program) {
   const [first] = program.getSyntacticDiagnostics();
   if (first) {
-    const message = ts.flattenDiagnosticMessageText(first.messageText, ' ');
-    throw new SourceProblem(`TypeScript syntax error: ${message}`, first.file.fileName, lineAt(first.file, first.start));
+    const message = `TypeScript syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`;
+    throw new SourceProblem(message, first.file.fileName, lineAt(first.file, first.start));
   }
 }
 
@@ -62,11 +62,11 @@ function convert(generator, declaration) {
   try {
     return { schema: generator.createSchemaFromNodes([declaration]) };
   } catch (error) {
-    const fallback = declaration.getSourceFile();
-    const described = error instanceof BaseError ? problemOf(error) : new SourceProblem(String(error?.message ?? error));
-    const file = described.file ?? fallback.fileName;
-    const line = described.line ?? lineAt(fallback, declaration.getStart());
-    return { error: { file, line, message: described.message } };
+    const problem = error instanceof BaseError ? problemOf(error) : new SourceProblem(String(error?.message ?? error));
+    const sourceFile = declaration.getSourceFile();
+    problem.file ??= sourceFile.fileName;
+    problem.line ??= lineAt(sourceFile, declaration.getStart());
+    return { error: problem };
   }
 }
 
@@ -74,9 +74,11 @@ function convert(generator, declaration) {
 // TypeScript's own diagnostic in the same form, so it is shown without a code.
 function problemOf(error, configuration = false) {
   const { file, start, code, messageText } = error.diagnostic;
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const cause = error.cause instanceof Error ? ` ${error.cause.message}` : '';
   const text = `${ts.flattenDiagnosticMessageText(messageText, ' ')}${cause}`;
-  const message = configuration ? `TypeScript configuration error: ${text}` : `${text} (TS${code.replace(/ /g, '')})`;
+  const message = configuration
+    ? `TypeScript configuration error: ${text}`
+    : `${text} (TS${code.replace(/ /g, '')})`;
   return new SourceProblem(message, file?.fileName ?? null, file ? lineAt(file, start) : null);
 }
 

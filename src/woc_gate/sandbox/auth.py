@@ -17,6 +17,7 @@ from woc_gate.sandbox.sql import Row, Sql
 
 TOKEN_LIFETIME = timedelta(hours=12)
 SESSION_LIFETIME = timedelta(hours=8)
+VERIFICATION_LIFETIME = timedelta(days=2)
 SESSION_COOKIE = "next-auth.session-token"
 CSRF_COOKIE = "next-auth.csrf-token"
 CSRF_FIELD = "csrfToken"
@@ -102,6 +103,7 @@ class WebSessions:
     def __init__(self, secret: str) -> None:
         self._sessions = URLSafeTimedSerializer(secret, salt="woc-session")
         self._csrf = URLSafeTimedSerializer(secret, salt="woc-csrf")
+        self._verifications = URLSafeTimedSerializer(secret, salt="woc-verify-email")
 
     def session_value(self, caller: Caller) -> str:
         """The signed cookie value for a signed-in caller."""
@@ -114,6 +116,17 @@ class WebSessions:
         try:
             return Caller(**self._sessions.loads(value, max_age=SESSION_LIFETIME.total_seconds()))
         except (BadSignature, TypeError):
+            return None
+
+    def verification_token(self, user_id: str) -> str:
+        """A signed email-verification token for a user."""
+        return self._verifications.dumps(user_id)
+
+    def verified_user(self, token: str) -> str | None:
+        """The user id of a valid, unexpired email-verification token, or None."""
+        try:
+            return self._verifications.loads(token, max_age=VERIFICATION_LIFETIME.total_seconds())
+        except BadSignature:
             return None
 
     def new_csrf(self) -> tuple[str, str]:
