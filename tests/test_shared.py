@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jsonschema
@@ -232,3 +233,31 @@ def test_cache_dir_defaults_to_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("WOC_GATE_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "woc-gate"
+
+
+def test_two_cold_loads_at_once_share_one_entry(tmp_path):
+    def load(_):
+        return load_shared(UNCONVERTIBLE, cache_dir=tmp_path).constant("ROLE_DEFAULTS")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(load, range(2))
+    assert first == second
+    assert [path.suffix for path in tmp_path.iterdir()] == [".json"]
+
+
+def test_slow_node_run_is_stopped_at_the_timeout(tmp_path):
+    tools = NodeTools(cache_dir=tmp_path, timeout=0.001)
+    with pytest.raises(SourceError) as raised:
+        tools.call("constants.mjs", {"entry": str(UNCONVERTIBLE / "src" / "index.ts")})
+    assert str(raised.value) == (
+        "node constants.mjs did not finish within 0.001 s; check the machine's load and run again"
+    )
+
+
+def test_crashed_node_run_names_the_error(tmp_path):
+    with pytest.raises(SourceError) as raised:
+        NodeTools(cache_dir=tmp_path).call("constants.mjs", {})
+    assert str(raised.value) == (
+        'node constants.mjs failed (exit 1): TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type '
+        f"string. Received undefined; reinstall the node tools with: npm ci --prefix {NODE_DIR}"
+    )

@@ -67,6 +67,21 @@ DEFAULT_ENDPOINTS = {
 }
 DEFAULT_ENVELOPES = {"policy": "data", "screenshot": "", "list": "", "web_settings": ""}
 DEFAULT_UI = {"email": "Email", "password": "Password", "sign_in": "Sign in", "save": "Save"}
+DEFAULT_LAYOUT = {  # where things are in a WorkOnClock checkout
+    "shared": "packages/shared",
+    "prisma_schema": "apps/web/prisma/schema.prisma",
+    "migrations": "apps/web/prisma/migrations",
+    "api_src": "apps/api/src",
+}
+DEFAULT_NAMES = {  # the names the contracts look up in the shared package and the Prisma schema
+    "policy_type": "TrackingPolicy",
+    "screenshot_type": "ScreenshotEvent",
+    "role_key_type": "RoleKey",
+    "permissions": "PERMISSIONS",
+    "role_defaults": "ROLE_DEFAULT_PERMISSIONS",
+    "role_enum": "RoleKey",
+    "settings_model": "OrganizationSettings",
+}
 
 
 @dataclass(frozen=True)
@@ -136,6 +151,8 @@ class Settings:
     endpoints: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENDPOINTS))
     envelopes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ENVELOPES))
     ui: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_UI))
+    layout: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LAYOUT))
+    names: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def var(self, name: str) -> str | None:
@@ -171,6 +188,10 @@ class Settings:
         port = f":{self.var('DB_PORT')}" if self.var("DB_PORT") else ""
         at = "@" if credentials else ""
         return f"mysql://{credentials}{at}{self.var('DB_HOST')}{port}/{self.var('DB_NAME')}"
+
+    def repo_path(self, part: str) -> Path | None:
+        """A part of the WorkOnClock checkout (``shared``, ``prisma_schema``, …), or None without a checkout."""
+        return self.repo / self.layout[part] if self.repo else None
 
     @property
     def has_target(self) -> bool:
@@ -276,6 +297,8 @@ def load(
         endpoints=DEFAULT_ENDPOINTS | _table(profile, "endpoints") | _table(sandbox, "endpoints"),
         envelopes=DEFAULT_ENVELOPES | _table(profile, "envelopes") | _table(sandbox, "envelopes"),
         ui=DEFAULT_UI | _table(profile, "ui") | _table(sandbox, "ui"),
+        layout=DEFAULT_LAYOUT | _table(profile, "layout") | _table(sandbox, "layout"),
+        names=DEFAULT_NAMES | _table(profile, "names") | _table(sandbox, "names"),
         sources=sources,
     )
 

@@ -1,10 +1,31 @@
-"""The public fixtures gate tests use to reach the target."""
+"""The public fixtures gate tests use to reach the target and its source.
+
+A fixture whose surface is not configured skips (nothing proved, so its item stays UNVERIFIED);
+one whose surface is configured but broken fails its tests with one line.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import filelock
 import pytest
 
+from . import clients, db, prisma, shared
 from .config import Settings
+from .errors import WocGateError
+from .ledger import WRITE_PROPERTY
+
+
+@contextlib.contextmanager
+def one_line() -> Iterator[None]:
+    """Turn a woc-gate error into a one-line test failure, without a traceback."""
+    try:
+        yield
+    except WocGateError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -13,3 +34,106 @@ def woc_settings(request: pytest.FixtureRequest) -> Settings:
     from .plugin import woc_run
 
     return woc_run(request.config).settings
+
+
+@pytest.fixture(scope="session")
+def woc_repo(woc_settings: Settings) -> Path:
+    """The WorkOnClock checkout the contracts read; skips when none is configured."""
+    if woc_settings.repo is None:
+        pytest.skip("no WorkOnClock checkout configured: pass --woc-repo PATH (or WOC_GATE_REPO)")
+    if not woc_settings.repo.is_dir():
+        pytest.fail(f"woc-gate: the WorkOnClock checkout {woc_settings.repo} does not exist", pytrace=False)
+    return woc_settings.repo
+
+
+@pytest.fixture(scope="session")
+def shared_source(woc_settings: Settings, woc_repo: Path) -> shared.SharedSource:
+    """The checkout's ``packages/shared``: exported types as JSON schemas, constants as values."""
+    with one_line():
+        return shared.load_shared(woc_settings.repo_path("shared"))
+
+
+@pytest.fixture(scope="session")
+def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> prisma.Datamodel:
+    """The checkout's Prisma data model, from Prisma's own DMMF."""
+    with one_line():
+        return prisma.load_datamodel(woc_settings.repo_path("prisma_schema"))
+
+
+@pytest.fixture(scope="session")
+def woc_db(woc_settings: Settings):
+    """A read-only session on the target database; skips when no database is configured."""
+    if not woc_settings.database_url:
+        pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
+    with one_line():
+        connection = db.connect_readonly(woc_settings.database_url)
+    yield connection
+    connection.close()
+
+
+def _smoke_account(settings: Settings, tenant: str, role: str):
+    account = settings.smoke.get(tenant) and settings.smoke[tenant].accounts.get(role)
+    if not account:
+        pytest.fail(
+            f"woc-gate: no smoke account {role!r} for tenant {tenant}: set {role}_email and {role}_password under "
+            f"[smoke.{tenant}] in the profile, or WOC_GATE_SMOKE_{tenant.upper()}_{role.upper()}_EMAIL/_PASSWORD",
+            pytrace=False,
+        )
+    return account
+
+
+@pytest.fixture(scope="session")
+def api_as(woc_settings: Settings) -> Iterator[Callable[..., clients.ApiSession]]:
+    """Log in to the runtime API as a smoke account: ``api_as("a", "admin")``; skips without an API."""
+    if not woc_settings.api_url:
+        pytest.skip("no runtime API configured: set API_BASE_URL")
+    sessions: dict[tuple[str, str], clients.ApiSession] = {}
+
+    def login(tenant: str, role: str = "admin") -> clients.ApiSession:
+        if (tenant, role) not in sessions:
+            with one_line():
+                sessions[tenant, role] = clients.api_login(woc_settings, _smoke_account(woc_settings, tenant, role))
+        return sessions[tenant, role]
+
+    yield login
+    for session in sessions.values():
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def web_as(woc_settings: Settings) -> Iterator[Callable[..., clients.WebSession]]:
+    """Log in to the web/admin app as a smoke account: ``web_as("a", "admin")``; skips without a web URL."""
+    if not woc_settings.web_url:
+        pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
+    sessions: dict[tuple[str, str], clients.WebSession] = {}
+
+    def login(tenant: str, role: str = "admin") -> clients.WebSession:
+        if (tenant, role) not in sessions:
+            with one_line():
+                sessions[tenant, role] = clients.web_login(woc_settings, _smoke_account(woc_settings, tenant, role))
+        return sessions[tenant, role]
+
+    yield login
+    for session in sessions.values():
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], filelock.FileLock]:
+    """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state."""
+    root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
+
+    def lock(tenant: str) -> filelock.FileLock:
+        return filelock.FileLock(root / f"woc-gate-tenant-{tenant}.lock", timeout=300)
+
+    return lock
+
+
+@pytest.fixture
+def record_write(request: pytest.FixtureRequest) -> Callable[[str, str, str], None]:
+    """Note a record a test created on the target and could not remove: it is listed in the run record."""
+
+    def note(tenant: str, kind: str, ident: str) -> None:
+        request.node.user_properties.append((WRITE_PROPERTY, f"tenant {tenant}: {kind} {ident}"))
+
+    return note

@@ -11,6 +11,7 @@ from .gate import (
 )
 
 GATE_PROPERTY = "gate"  # the name gate ids carry in item.user_properties (and JUnit XML)
+WRITE_PROPERTY = "woc_write"  # a record a test created on the target and left there
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Ledger:
         self.selected: dict[str, tuple[str, ...]] = {}
         self.deselected: dict[str, tuple[str, ...]] = {}
         self._phases: dict[str, dict[str, _Phase]] = {}
+        self.writes: dict[str, None] = {}  # ordered, once each
 
     def select(self, nodeid: str, item_ids: tuple[str, ...]) -> None:
         """Note a gate test that will run."""
@@ -46,7 +48,8 @@ class Ledger:
             self.deselected[nodeid] = item_ids
 
     def record(self, report) -> None:
-        """Note one phase (setup, call, teardown) of a gate test."""
+        """Note one phase (setup, call, teardown) of a gate test, and the records it left on the target."""
+        self.writes.update((self._redact(str(v)), None) for name, v in report.user_properties if name == WRITE_PROPERTY)
         item_ids = gate_ids(report.user_properties)
         if not item_ids:
             return

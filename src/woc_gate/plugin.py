@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from .config import OPTIONS
+from .errors import WocGateError
 from .gate import item_ids_of, marker_problem
 from .ledger import GATE_PROPERTY, gate_ids
 from .run import SANDBOX_PROFILE_KEY, GateRun
@@ -119,6 +120,8 @@ class GatePlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call):
         report = yield
+        if call.excinfo is not None and isinstance(call.excinfo.value, WocGateError):
+            report.longrepr = str(call.excinfo.value)  # one clear line, no traceback
         if self.redact:
             report.longrepr = self.redact.scrub(report.longrepr)
             report.sections = self.redact.scrub(report.sections)

@@ -32,6 +32,7 @@ def build_record(
     started: dt.datetime,
     finished: dt.datetime,
     gate_run: bool,
+    writes: Sequence[str] = (),
     backup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON run record of one gate run (DESIGN §5)."""
@@ -54,6 +55,7 @@ def build_record(
         "operator": settings.operator,
         "items": [_item(result) for result in results],
         "attestations": [_attestation(a) for a in attestations],
+        "writes": list(writes),
         "backup": backup,
     }
 

@@ -97,6 +97,7 @@ class GateRun:
             started=self.started,
             finished=dt.datetime.now(dt.timezone.utc),
             gate_run=self.gate_run,
+            writes=list(self.ledger.writes),
             backup=backup,
         )
 

@@ -49,13 +49,13 @@ async def dashboard(request: Request) -> Response:
     sql = services(request).sql
     organization = await sql.one("SELECT name, slug FROM woc_organizations WHERE id = %s", caller.organizationId)
     counts = await sql.one(
-        "SELECT (SELECT COUNT(*) FROM woc_users WHERE organizationId = %(org)s) AS users,"
-        " (SELECT COUNT(*) FROM woc_projects WHERE organizationId = %(org)s) AS projects,"
-        " (SELECT COUNT(*) FROM woc_time_entries WHERE organizationId = %(org)s) AS timeEntries,"
-        " (SELECT COUNT(*) FROM woc_screenshots WHERE organizationId = %(org)s) AS screenshots,"
-        " (SELECT COUNT(*) FROM woc_adhoc_requests WHERE organizationId = %(org)s AND status = 'PENDING')"
+        "SELECT (SELECT COUNT(*) FROM woc_users WHERE organizationId = %s) AS users,"
+        " (SELECT COUNT(*) FROM woc_projects WHERE organizationId = %s) AS projects,"
+        " (SELECT COUNT(*) FROM woc_time_entries WHERE organizationId = %s) AS timeEntries,"
+        " (SELECT COUNT(*) FROM woc_screenshots WHERE organizationId = %s) AS screenshots,"
+        " (SELECT COUNT(*) FROM woc_adhoc_requests WHERE organizationId = %s AND status = 'PENDING')"
         " AS pendingAdhoc",
-        {"org": caller.organizationId},
+        *[caller.organizationId] * 5,
     )
     return page(request, "admin/dashboard.html", {"title": "Dashboard", "organization": organization, "counts": counts})
 

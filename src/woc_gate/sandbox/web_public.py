@@ -25,7 +25,10 @@ RESET_LIFETIME = timedelta(hours=1)
 MIN_PASSWORD_LENGTH = 8
 ROLES = {"OWNER": "Owner", "ADMIN": "Admin", "MANAGER": "Manager", "MEMBER": "Member"}
 RESET_SENT = "If an account exists for that address, we have emailed a password reset link."
-_BAD_LINK = WebError(400, "Link not valid", "This link is invalid, expired or already used; ask for a new one.")
+
+
+def _bad_link() -> WebError:
+    return WebError(400, "Link not valid", "This link is invalid, expired or already used; ask for a new one.")
 
 
 async def register_form(request: Request) -> Response:
@@ -123,7 +126,7 @@ async def verify_email(request: Request) -> Response:
     web = services(request)
     user_id = web.sessions.verified_user(request.query_params.get("token", ""))
     if user_id is None:
-        raise _BAD_LINK
+        raise _bad_link()
     await web.sql.execute(
         "UPDATE woc_users SET emailVerifiedAt = COALESCE(emailVerifiedAt, %s) WHERE id = %s", utc_now(), user_id
     )
@@ -157,7 +160,7 @@ async def reset_password_form(request: Request) -> Response:
     """GET /reset-password?token=…: choose a new password."""
     token = request.query_params.get("token", "")
     if await _open_reset(request, token) is None:
-        raise _BAD_LINK
+        raise _bad_link()
     return page(request, "reset_password.html", {"title": "Choose a new password", "token": token})
 
 
@@ -171,7 +174,7 @@ async def reset_password(request: Request) -> Response:
         return page(request, "reset_password.html", {"title": "Choose a new password", "token": token, "error": error}, status=400)
     password_hash = await run_in_threadpool(hash_password, password)
     if not await web.sql.run(lambda cursor: _use_reset(cursor, hash_token(token), password_hash)):
-        raise _BAD_LINK
+        raise _bad_link()
     return redirect("/login?notice=reset")
 
 
@@ -204,7 +207,7 @@ async def accept_invite_form(request: Request) -> Response:
         hash_token(token), utc_now(),
     )
     if invite is None:
-        raise _BAD_LINK
+        raise _bad_link()
     return page(request, "accept_invite.html", {"title": "Accept invite", "token": token, **invite})
 
 
@@ -221,7 +224,7 @@ async def accept_invite(request: Request) -> Response:
     except pymysql.IntegrityError:
         raise WebError(409, "Already a member", "An account with this email already exists; sign in instead.") from None
     if not joined:
-        raise _BAD_LINK
+        raise _bad_link()
     return redirect("/login?notice=joined")
 
 

@@ -1,0 +1,88 @@
+"""The web app's JSON routes: GET/PUT /api/settings, the screenshot-retention cron and /api/health."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from woc_gate.sandbox.auth import MANAGING_ROLES, bearer, secret_matches
+from woc_gate.sandbox.policy import policy_error, read_policy
+from woc_gate.sandbox.web_base import current_caller, services, store_policy
+
+DELETE_BATCH = 500
+
+
+def _error(status: int, message: str, **extra: str) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+async def get_settings(request: Request) -> JSONResponse:
+    """GET /api/settings: the session organization's TrackingPolicy (bare)."""
+    caller = current_caller(request)
+    if caller is None:
+        return _error(401, "Unauthorized")
+    web = services(request)
+    policy = await read_policy(web.sql, web.ctx.policy_schema, caller.organizationId)
+    if policy is None:
+        return _error(404, "This organization has no settings row")
+    return JSONResponse(policy)
+
+
+async def put_settings(request: Request) -> JSONResponse:
+    """PUT /api/settings: replace the whole policy after validating it against the schema (owners and admins)."""
+    caller = current_caller(request)
+    if caller is None:
+        return _error(401, "Unauthorized")
+    if caller.role not in MANAGING_ROLES:
+        return _error(403, "Only owners and admins can change the tracking policy")
+    if request.headers.get("content-type", "").partition(";")[0].strip().lower() != "application/json":
+        return _error(415, "Content-Type must be application/json")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _error(400, "Request body is not valid JSON")
+    web = services(request)
+    problem = policy_error(web.ctx.policy_schema, body)
+    if problem is not None:
+        return _error(400, problem.message, path=problem.json_path)
+    await store_policy(web, caller.organizationId, body)
+    return JSONResponse(await read_policy(web.sql, web.ctx.policy_schema, caller.organizationId))
+
+
+async def screenshot_retention(request: Request) -> JSONResponse:
+    """POST /api/cron/screenshot-retention: delete screenshots past each organization's retention days."""
+    web = services(request)
+    given = bearer(request.headers.get("authorization"))
+    if not (web.ctx.has("cron-no-secret") or secret_matches(given, web.ctx.cron_secret)):
+        return _error(401, "Unauthorized")
+    expired = await web.sql.all(
+        "SELECT s.id, s.objectKey, s.organizationId FROM woc_screenshots s"
+        " JOIN woc_organization_settings o ON o.organizationId = s.organizationId"
+        " WHERE s.capturedAt < UTC_TIMESTAMP(3) - INTERVAL o.screenshotRetentionDays DAY"
+    )
+    for start in range(0, len(expired), DELETE_BATCH):
+        batch = [row["id"] for row in expired[start : start + DELETE_BATCH]]
+        await web.sql.execute(f"DELETE FROM woc_screenshots WHERE id IN ({', '.join(['%s'] * len(batch))})", *batch)
+    deleted_objects = sum(web.storage.delete(row["objectKey"]) for row in expired)
+    return JSONResponse(
+        {
+            "deletedScreenshots": len(expired),
+            "deletedObjects": deleted_objects,
+            "organizations": len({row["organizationId"] for row in expired}),
+        }
+    )
+
+
+async def health(request: Request) -> JSONResponse:
+    """GET /api/health: 200 when the database answers."""
+    await services(request).sql.one("SELECT 1 AS ok")
+    return JSONResponse({"status": "ok"})
+
+
+ROUTES = [
+    Route("/api/settings", get_settings, methods=["GET"]),
+    Route("/api/settings", put_settings, methods=["PUT"]),
+    Route("/api/cron/screenshot-retention", screenshot_retention, methods=["GET", "POST"]),
+    Route("/api/health", health, methods=["GET"]),
+]
