@@ -65,7 +65,7 @@ DEFAULT_ENDPOINTS = {
     "forgot_password": "/forgot-password",
     "contact": "/contact",
 }
-DEFAULT_ENVELOPES = {"policy": "data", "screenshot": "", "list": "", "web_settings": ""}
+DEFAULT_ENVELOPES = {"policy": "data", "screenshot": "", "list": "", "web_settings": "", "time_entry": ""}
 DEFAULT_UI = {"email": "Email", "password": "Password", "sign_in": "Sign in", "save": "Save"}
 DEFAULT_LAYOUT = {  # where things are in a WorkOnClock checkout
     "shared": "packages/shared",
@@ -81,6 +81,10 @@ DEFAULT_NAMES = {  # the names the contracts look up in the shared package and t
     "role_defaults": "ROLE_DEFAULT_PERMISSIONS",
     "role_enum": "RoleKey",
     "settings_model": "OrganizationSettings",
+    "organization_model": "Organization",
+    "role_model": "Role",
+    "permission_model": "Permission",
+    "role_permission_model": "RolePermission",
 }
 
 

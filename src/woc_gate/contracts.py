@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 from deepdiff import DeepDiff
 
+from .clients import unwrap
 from .errors import SourceError
 
 _FORMATS = ("date-time", "uri")  # without their checker libraries jsonschema would skip them silently
@@ -33,6 +34,27 @@ class ContractViolation(AssertionError):
 
 def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def json_payload(response, *, envelope: str, what: str) -> Any:
+    """The JSON payload of a successful response, unwrapped from its configured envelope."""
+    if not 200 <= response.status_code < 300:
+        raise ContractViolation(f"{what} failed", "HTTP 2xx", f"HTTP {response.status_code}: {response.text[:200]}")
+    try:
+        body = response.json()
+    except ValueError:
+        raise ContractViolation(f"{what} did not answer JSON", "JSON", response.text[:200]) from None
+    return unwrapped(body, envelope, what=what)
+
+
+def unwrapped(body: Any, envelope: str, *, what: str) -> Any:
+    """The payload inside the configured envelope of a response body."""
+    try:
+        return unwrap(body, envelope)
+    except KeyError as missing:
+        raise ContractViolation(
+            f"{what} has no {envelope!r} envelope (missing key {missing})", f"{{{envelope!r}: …}}", body
+        ) from None
 
 
 def validator(schema: Mapping[str, Any]) -> jsonschema.Draft7Validator:

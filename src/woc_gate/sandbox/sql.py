@@ -54,10 +54,7 @@ class Sql:
         with self._lock:
             opened, self._opened = self._opened, []
         for connection in opened:
-            try:
-                connection.close()
-            except pymysql.Error:
-                pass
+            _close_quietly(connection)
 
     def _in_transaction(self, work: Callable[[Cursor], T]) -> T:
         connection = self._connection()
@@ -73,12 +70,20 @@ class Sql:
 
     def _connection(self) -> pymysql.Connection:
         connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._connect()
-            self._local.connection = connection
-        else:
-            connection.ping(reconnect=True)
+        if connection is not None:
+            try:
+                connection.ping(reconnect=False)
+                return connection
+            except pymysql.Error:
+                self._discard(connection)
+        connection = self._connect()
+        self._local.connection = connection
         return connection
+
+    def _discard(self, connection: pymysql.Connection) -> None:
+        with self._lock:
+            self._opened.remove(connection)
+        _close_quietly(connection)
 
     def _connect(self) -> pymysql.Connection:
         database = self._database
@@ -96,6 +101,13 @@ class Sql:
         with self._lock:
             self._opened.append(connection)
         return connection
+
+
+def _close_quietly(connection: pymysql.Connection) -> None:
+    try:
+        connection.close()
+    except pymysql.Error:
+        pass  # the server already dropped it: nothing left to release
 
 
 def fetch_rows(cursor: Cursor, query: str, args: Sequence[Any] = ()) -> list[Row]:

@@ -1,0 +1,49 @@
+"""Fixtures of the schema-contract tests: the shared types, and policies read and restored per tenant."""
+
+from __future__ import annotations
+
+import pytest
+
+from woc_gate.fixtures import one_line
+from woc_gate.policies import web_settings, write_web_settings
+
+
+@pytest.fixture(scope="session")
+def names(woc_settings):
+    """The names of the shared types and constants and of the Prisma models the contracts compare."""
+    return woc_settings.names
+
+
+@pytest.fixture(scope="session")
+def policy_schema(shared_source, names):
+    """The shared TrackingPolicy as a JSON schema."""
+    with one_line():
+        return shared_source.schema(names["policy_type"])
+
+
+@pytest.fixture(scope="session")
+def screenshot_schema(shared_source, names):
+    """The shared ScreenshotEvent as a JSON schema."""
+    with one_line():
+        return shared_source.schema(names["screenshot_type"])
+
+
+@pytest.fixture
+def restored_policy(web_as, tenant_lock):
+    """Hold a tenant's settings for the test and put the original policy back afterwards, even on failure."""
+    held = []
+
+    def hold(tenant: str):
+        lock = tenant_lock(tenant)
+        lock.acquire()
+        web = web_as(tenant, "admin")
+        held.append((lock, web, web_settings(web)))
+        return web
+
+    yield hold
+    for lock, web, original in held:
+        try:
+            response = write_web_settings(web, original)
+            assert response.status_code == 200, f"could not restore the original policy: HTTP {response.status_code}"
+        finally:
+            lock.release()

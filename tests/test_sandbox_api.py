@@ -1,0 +1,304 @@
+"""The runtime-API stand-in over real HTTP, as both smoke tenants: login, policy, tracking, lists, screenshots."""
+
+import io
+import tomllib
+from pathlib import Path
+
+import httpx
+import jwt
+import pymysql
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from woc_gate.sandbox.passwords import hash_password
+from woc_gate.sandbox.sql import new_id
+
+SEED = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "data" / "seed.toml").read_text())
+TENANTS = {tenant["key"]: tenant for tenant in SEED["tenant"]}
+EVENT_KEYS = ["id", "organizationId", "userId", "timeEntryId", "capturedAt", "objectKey", "previewUrl", "blurred", "width", "height"]
+UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
+
+
+def account(tenant, role):
+    """The seeded smoke account of a tenant ("a"/"b") with a role ("OWNER", "ADMIN", "MEMBER")."""
+    return next(entry for entry in TENANTS[tenant]["account"] if entry["role"] == role)
+
+
+def api_client(ctx, tenant, role):
+    """An httpx client of the API holding the bearer token of a smoke account."""
+    client = httpx.Client(base_url=ctx.api_base_url, timeout=15)
+    entry = account(tenant, role)
+    answer = client.post("/auth/login", json={"email": entry["email"], "password": entry["password"]})
+    assert answer.status_code == 200, answer.text
+    client.headers["Authorization"] = f"Bearer {answer.json()['accessToken']}"
+    client.user = answer.json()["user"]
+    return client
+
+
+def checkerboard_png(size=(64, 48), square=4):
+    """A PNG with sharp edges everywhere, so a blur changes it visibly."""
+    image = Image.new("RGB", size)
+    image.putdata([(255, 255, 255) if (x // square + y // square) % 2 else (0, 0, 0) for y in range(size[1]) for x in range(size[0])])
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    return output.getvalue()
+
+
+def running_entry(client):
+    """The id of the caller's running time entry, starting one when none runs."""
+    started = client.post("/tracking/start")
+    if started.status_code == 201:
+        return started.json()["id"]
+    assert started.status_code == 409, started.text
+    return next(
+        entry["id"]
+        for entry in client.get("/time-entries").json()
+        if entry["userId"] == client.user["id"] and entry["endedAt"] is None
+    )
+
+
+def upload(client, entry_id, data, captured_at="2025-01-06T09:00:00.000Z"):
+    """POST /screenshots as the desktop client does."""
+    return client.post(
+        "/screenshots",
+        files={"file": ("capture.png", data, "image/png")},
+        data={"capturedAt": captured_at, "timeEntryId": entry_id},
+    )
+
+
+def database(ctx):
+    """A direct autocommit connection to the stack's database (for setting up rows)."""
+    db = ctx.db
+    return pymysql.connect(
+        host=db.host, port=db.port, user=db.user, password=db.password, database=db.name,
+        unix_socket=db.unix_socket, autocommit=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def ctx(dev_stack_factory):
+    return dev_stack_factory().ctx
+
+
+@pytest.fixture(scope="module")
+def clients(ctx):
+    opened = {(tenant, role): api_client(ctx, tenant, role) for tenant in TENANTS for role in ("OWNER", "ADMIN", "MEMBER")}
+    yield opened
+    for client in opened.values():
+        client.close()
+
+
+@pytest.fixture
+def anonymous(ctx):
+    with httpx.Client(base_url=ctx.api_base_url, timeout=15) as client:
+        yield client
+
+
+def test_health_is_200(anonymous):
+    answer = anonymous.get("/health")
+    assert (answer.status_code, answer.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize("tenant", ["a", "b"])
+@pytest.mark.parametrize("role", ["OWNER", "ADMIN", "MEMBER"])
+def test_login_answers_a_token_and_the_user(clients, ctx, tenant, role):
+    user = clients[tenant, role].user
+    assert (user["email"], user["role"]) == (account(tenant, role)["email"], role)
+    claims = jwt.decode(clients[tenant, role].headers["Authorization"][7:], ctx.jwt_secret, algorithms=["HS256"])
+    assert (claims["sub"], claims["organizationId"]) == (user["id"], user["organizationId"])
+
+
+def test_login_with_a_wrong_password_is_401(anonymous):
+    answer = anonymous.post("/auth/login", json={"email": account("a", "OWNER")["email"], "password": "wrong"})
+    assert answer.status_code == 401
+    assert answer.json() == {"statusCode": 401, "message": "Invalid credentials", "error": "Unauthorized"}
+
+
+def test_login_of_a_disabled_user_is_401(anonymous, clients, ctx):
+    email = f"disabled-{new_id()}@smoke-acme.test"
+    with database(ctx) as db, db.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO woc_users (id, organizationId, email, name, passwordHash, status, roleId)"
+            " SELECT %s, organizationId, %s, 'Dee Disabled', %s, 'DISABLED', roleId FROM woc_users WHERE id = %s",
+            (new_id(), email, hash_password("disabled-pass-1"), clients["a", "MEMBER"].user["id"]),
+        )
+    assert anonymous.post("/auth/login", json={"email": email, "password": "disabled-pass-1"}).status_code == 401
+
+
+def test_login_without_credentials_is_400(anonymous):
+    answer = anonymous.post("/auth/login", json={"email": "x@y.test"})
+    assert answer.json() == {"statusCode": 400, "message": "email and password are required strings", "error": "Bad Request"}
+
+
+PROTECTED = [
+    ("GET", "/tracking/policy"),
+    ("POST", "/tracking/start"),
+    ("POST", "/tracking/stop"),
+    ("POST", "/screenshots"),
+    ("GET", "/screenshots"),
+    ("GET", "/screenshots/any"),
+    ("GET", "/screenshots/any/preview"),
+    ("GET", "/users"),
+    ("GET", "/users/any"),
+    ("GET", "/projects"),
+    ("GET", "/projects/any"),
+    ("GET", "/time-entries"),
+    ("GET", "/time-entries/any"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_every_route_but_login_and_health_needs_a_token(anonymous, method, path):
+    answer = anonymous.request(method, path)
+    assert (answer.status_code, answer.json()) == (401, UNAUTHORIZED)
+
+
+def test_a_token_signed_with_another_secret_is_401(anonymous):
+    forged = jwt.encode({"sub": "x", "organizationId": "y", "email": "e", "role": "OWNER", "exp": 4102444800}, "another-secret-of-at-least-32-bytes", algorithm="HS256")
+    assert anonymous.get("/users", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+@pytest.mark.parametrize("tenant", ["a", "b"])
+def test_policy_is_the_tenants_settings_under_data(clients, tenant):
+    answer = clients[tenant, "MEMBER"].get("/tracking/policy")
+    assert answer.status_code == 200
+    assert answer.json() == {"data": TENANTS[tenant]["policy"]}
+
+
+@pytest.mark.parametrize("tenant", ["a", "b"])
+@pytest.mark.parametrize("resource", ["users", "projects", "time-entries", "screenshots"])
+def test_lists_hold_only_the_callers_tenant(clients, tenant, resource):
+    client = clients[tenant, "ADMIN"]
+    if resource == "screenshots":
+        upload(client, running_entry(client), checkerboard_png())
+    rows = client.get(f"/{resource}").json()
+    assert rows, f"GET /{resource} is empty for tenant {tenant}"
+    assert {row["organizationId"] for row in rows} == {client.user["organizationId"]}
+
+
+def test_users_list_has_the_smoke_accounts(clients):
+    emails = {user["email"] for user in clients["a", "OWNER"].get("/users").json()}
+    assert {entry["email"] for entry in TENANTS["a"]["account"]} <= emails
+    assert "passwordHash" not in clients["a", "OWNER"].get("/users").json()[0]
+
+
+def test_projects_list_has_the_seeded_projects(clients):
+    names = [project["name"] for project in clients["b", "MEMBER"].get("/projects").json()]
+    assert sorted(names) == sorted(TENANTS["b"]["projects"])
+
+
+@pytest.mark.parametrize("resource", ["users", "projects", "time-entries", "screenshots"])
+def test_reads_by_id_work_in_the_tenant_and_are_404_across(clients, resource):
+    owner_a, owner_b = clients["a", "OWNER"], clients["b", "OWNER"]
+    if resource == "screenshots":
+        upload(owner_a, running_entry(owner_a), checkerboard_png())
+    row = owner_a.get(f"/{resource}").json()[0]
+    assert owner_a.get(f"/{resource}/{row['id']}").json()["id"] == row["id"]
+    answer = owner_b.get(f"/{resource}/{row['id']}")
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "Not Found"
+
+
+@pytest.mark.parametrize("tenant", ["a", "b"])
+def test_start_then_stop_closes_the_entry(clients, tenant):
+    client = clients[tenant, "MEMBER"]
+    client.post("/tracking/stop")
+    project = client.get("/projects").json()[0]
+    started = client.post("/tracking/start", json={"projectId": project["id"]})
+    assert started.status_code == 201
+    entry = started.json()
+    assert (entry["projectId"], entry["userId"], entry["source"], entry["endedAt"]) == (
+        project["id"], client.user["id"], "DESKTOP", None,
+    )
+    assert client.post("/tracking/start").status_code == 409
+    stopped = client.post("/tracking/stop")
+    assert (stopped.status_code, stopped.json()["id"]) == (200, entry["id"])
+    assert client.get(f"/time-entries/{entry['id']}").json()["endedAt"] == stopped.json()["endedAt"]
+    assert client.post("/tracking/stop").json() == {"statusCode": 404, "message": "Running time entry not found", "error": "Not Found"}
+
+
+def test_start_on_another_tenants_project_is_404(clients):
+    project = clients["b", "OWNER"].get("/projects").json()[0]
+    answer = clients["a", "OWNER"].post("/tracking/start", json={"projectId": project["id"]})
+    assert answer.json() == {"statusCode": 404, "message": "Project not found", "error": "Not Found"}
+
+
+def test_upload_without_blur_keeps_the_image_and_describes_it(clients, ctx):
+    client = clients["a", "OWNER"]
+    entry_id = running_entry(client)
+    data = checkerboard_png()
+    answer = upload(client, entry_id, data, "2025-01-06T10:00:00+01:00")
+    assert answer.status_code == 201
+    event = answer.json()
+    assert list(event) == EVENT_KEYS
+    user = client.user
+    assert event["objectKey"] == f"screenshots/{user['organizationId']}/{user['id']}/{event['id']}.png"
+    assert event["previewUrl"] == f"{ctx.api_base_url}/screenshots/{event['id']}/preview"
+    assert (event["capturedAt"], event["blurred"], event["width"], event["height"]) == ("2025-01-06T09:00:00.000Z", False, 64, 48)
+    assert (ctx.storage_dir / event["objectKey"]).read_bytes() == data
+    assert client.get(f"/screenshots/{event['id']}").json() == event
+    preview = client.get(event["previewUrl"])
+    assert (preview.status_code, preview.headers["content-type"], preview.content) == (200, "image/png", data)
+
+
+def test_upload_with_blur_stores_a_blurred_image(clients):
+    client = clients["b", "MEMBER"]
+    data = checkerboard_png()
+    event = upload(client, running_entry(client), data).json()
+    assert event["blurred"] is True
+    stored = client.get(f"/screenshots/{event['id']}/preview").content
+    assert stored != data
+    assert _edge_energy(stored) < _edge_energy(data) / 4
+
+
+def _edge_energy(png):
+    """Mean brightness difference between neighbouring pixels: high for sharp edges, low once blurred."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return ImageStat.Stat(ImageChops.difference(image, ImageChops.offset(image, 1, 0))).mean[0]
+
+
+def test_preview_is_404_for_another_tenant_and_401_anonymous(clients, anonymous):
+    owner_a = clients["a", "OWNER"]
+    event = upload(owner_a, running_entry(owner_a), checkerboard_png()).json()
+    path = f"/screenshots/{event['id']}/preview"
+    assert clients["b", "OWNER"].get(path).status_code == 404
+    assert clients["b", "OWNER"].get(f"/screenshots/{event['id']}").status_code == 404
+    assert anonymous.get(path).status_code == 401
+    assert anonymous.get(f"/uploads/{event['objectKey']}").status_code == 404
+
+
+def test_upload_to_another_users_entry_is_404(clients):
+    entry_id = running_entry(clients["a", "MEMBER"])
+    answer = upload(clients["a", "ADMIN"], entry_id, checkerboard_png())
+    assert answer.json() == {"statusCode": 404, "message": "Time entry not found", "error": "Not Found"}
+
+
+def test_upload_is_403_while_screenshots_are_disabled(clients, ctx):
+    client = clients["a", "ADMIN"]
+    entry_id = running_entry(client)
+    with database(ctx) as db, db.cursor() as cursor:
+        cursor.execute("UPDATE woc_organization_settings SET screenshotsEnabled = 0 WHERE organizationId = %s", (client.user["organizationId"],))
+        try:
+            answer = upload(client, entry_id, checkerboard_png())
+        finally:
+            cursor.execute("UPDATE woc_organization_settings SET screenshotsEnabled = 1 WHERE organizationId = %s", (client.user["organizationId"],))
+    assert answer.json() == {"statusCode": 403, "message": "Screenshots are disabled for this organization", "error": "Forbidden"}
+
+
+@pytest.mark.parametrize(
+    ("data", "captured_at", "message"),
+    [
+        (b"not an image", "2025-01-06T09:00:00Z", "file must be a PNG or JPEG image"),
+        (None, "yesterday", "capturedAt must be an ISO-8601 date-time, e.g. 2025-01-06T09:00:00.000Z"),
+    ],
+)
+def test_bad_uploads_are_400(clients, data, captured_at, message):
+    client = clients["b", "ADMIN"]
+    answer = upload(client, running_entry(client), data or checkerboard_png(), captured_at)
+    assert answer.json() == {"statusCode": 400, "message": message, "error": "Bad Request"}
+
+
+def test_upload_without_a_file_is_400(clients):
+    client = clients["b", "ADMIN"]
+    answer = client.post("/screenshots", data={"capturedAt": "2025-01-06T09:00:00Z", "timeEntryId": running_entry(client)})
+    assert answer.json()["message"] == "file is required (multipart/form-data field 'file')"
