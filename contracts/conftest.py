@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.fixtures import one_line
+from woc_gate.plugin import woc_run
 from woc_gate.policies import web_settings, write_web_settings
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.name == "test_openapi.py":
+        return not woc_run(config).settings.openapi_path
+    return None
 
 
 @pytest.fixture(scope="session")
