@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import enum
 import itertools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -125,7 +126,7 @@ def judge(item: GateItem, tests: Sequence[TestResult], attested: bool) -> ItemRe
     failing = [test for test in tests if test.outcome in FAILING_OUTCOMES]
     if failing:
         first = failing[0]
-        return ItemResult(item, Status.FAIL, f"{first.nodeid}: {first.message}".rstrip(": "), tuple(tests))
+        return ItemResult(item, Status.FAIL, f"{first.nodeid}: {_headline(first.message)}".rstrip(": "), tuple(tests))
     unproven = [test for test in tests if test.outcome != PASSED]
     if unproven:
         first = unproven[0]
@@ -136,6 +137,12 @@ def judge(item: GateItem, tests: Sequence[TestResult], attested: bool) -> ItemRe
     if item.attestation_required and not attested:
         return ItemResult(item, Status.UNVERIFIED, "no valid attestation", tuple(tests))
     return ItemResult(item, Status.PASS, "", tuple(tests))
+
+
+def _headline(message: str) -> str:
+    """The first line of a failure message, its exception named without the module path."""
+    first = message.strip().split("\n", 1)[0]
+    return re.sub(r"^(?:[a-z_]\w*\.)+(?=[A-Z]\w*: )", "", first)
 
 
 def judge_all(tests: Iterable[TestResult], attested: Iterable[str]) -> list[ItemResult]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from woc_gate.errors import SandboxError
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -46,3 +48,14 @@ FAULTS: dict[str, Fault] = {
         Fault("weak-secrets", "NEXTAUTH_SECRET is short and equal to JWT_SECRET", "env-inventory", "env"),
     )
 }
+
+
+def check_fault_names(names) -> frozenset[str]:
+    """The names as a set, or a ``SandboxError`` naming the unknown ones and listing the known faults."""
+    unknown = [name for name in names if name not in FAULTS]
+    if unknown:
+        raise SandboxError(
+            f"unknown fault {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}"
+        )
+    return frozenset(names)
+

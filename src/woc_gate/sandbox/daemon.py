@@ -1,0 +1,211 @@
+"""The stack's background process: database, faults, the three apps over HTTP, until SIGTERM or its owner dies.
+
+Run as ``python -m woc_gate.sandbox.daemon`` by ``stack.start()``, which sends the ``StackOptions``
+as JSON on stdin. Everything it makes is removed when it stops; a failure to start is written to the
+state dir's ``error`` file as one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from woc_gate.errors import WocGateError
+from woc_gate.sandbox import instances, migrate, provision, seed, stack
+from woc_gate.sandbox.api import create_api_app
+from woc_gate.sandbox.context import Database, SandboxContext
+from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftover, parse_server_url
+from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, public_endpoints_use_tls
+from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
+from woc_gate.sandbox.mail import create_mail_app
+from woc_gate.sandbox.mysqld import LocalServer, find_server_program
+from woc_gate.sandbox.seedfile import load_seed_file
+from woc_gate.sandbox.serve import Listener, Servers
+from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
+from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure_template
+from woc_gate.sandbox.tls import make_tls_files
+from woc_gate.sandbox.web import create_web_app
+from woc_gate.shared import load_shared
+
+OWNER_POLL_SECONDS = 0.5
+POLICY_TYPE = "TrackingPolicy"
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGINT arrived while the stack was being set up."""
+
+
+class Daemon:
+    """One stack, from start to stop."""
+
+    def __init__(self, options: stack.StackOptions) -> None:
+        self.options = options
+        self.faults = frozenset(options.faults)
+        self.state_dir = Path(options.state_dir)
+        self.repo = Path(options.repo)
+        self.tree = self.state_dir / stack.TREE_DIR
+        self.storage = self.state_dir / stack.STORAGE_DIR
+        self.seed_file = None
+        self.instance_dir: Path | None = None
+        self.server: LocalServer | ExternalServer | None = None
+        self.external: ExternalDatabase | None = None
+
+    def run(self) -> int:
+        """Set the stack up, serve until told to stop, clean up; the exit status."""
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, _raise_stopped)
+        try:
+            database = self.prepare()
+            asyncio.run(self.serve(database))
+            return 0
+        except _Stopped:
+            return 0
+        except WocGateError as error:
+            self.fail(str(error))
+        except Exception as error:  # reported as one line; the traceback goes to the log
+            traceback.print_exc()
+            self.fail(
+                f"the sandbox failed unexpectedly: {type(error).__name__}: {error};"
+                f" see {self.state_dir / stack.LOG_FILE}"
+            )
+        finally:
+            self.cleanup()
+        return 1
+
+    def prepare(self) -> Database:
+        """Start the database with its seed and faults, and the tree copy; the application account."""
+        write_private(self.state_dir / stack.PID_FILE, instances.process_token(os.getpid()))
+        self.seed_file = load_seed_file()
+        instances.sweep_stale(drop_leftover)
+        if self.options.ephemeral:
+            instances.set_owner(self.state_dir, os.getpid())
+        self.instance_dir = instances.create_owned_dir("stack-")
+        shutil.copytree(self.repo, self.tree, symlinks=True, ignore=shutil.ignore_patterns("node_modules", ".git"))
+        database = self.external_database() if self.options.db_url else self.local_database()
+        with self.server.admin_connection(database.name, client_flag=migrate.MULTI_STATEMENTS) as connection:
+            slugs = tuple(tenant.slug for tenant in self.seed_file.tenants)
+            apply_faults(self.faults, FaultTarget(connection, self.tree, self.storage, slugs))
+        return database
+
+    def local_database(self) -> Database:
+        program = find_server_program()
+        inputs = TemplateInputs(self.repo, self.options.scale, self.options.seed, seed.today_anchor())
+        template = ensure_template(program, inputs)
+        datadir = self.instance_dir / "datadir"
+        template.copy_to(datadir, self.storage)
+        self.server = LocalServer(program, datadir, self.instance_dir)
+        self.server.start()
+        with self.server.admin_connection() as admin:
+            password = provision.create_app_account(admin, provision.APP_DATABASE)
+        return Database(
+            self.server.host, self.server.port, provision.APP_USER, password, provision.APP_DATABASE, self.server.socket
+        )
+
+    def external_database(self) -> Database:
+        self.server = ExternalServer(parse_server_url(self.options.db_url))
+        self.external = ExternalDatabase(self.server, self.instance_dir)
+        password = self.external.create()
+        options = {"client_flag": migrate.MULTI_STATEMENTS, "local_infile": True}
+        with self.server.admin_connection(self.external.name, **options) as connection:
+            migrate.deploy(connection, self.tree / MIGRATIONS)
+            plan = seed.build_plan(self.repo / SHARED, scale=self.options.scale, seed=self.options.seed)
+            seed.seed_database(connection, plan, self.storage, self.instance_dir)
+        return Database(self.server.host, self.server.port, self.external.user, password, self.external.name)
+
+    async def serve(self, database: Database) -> None:
+        """Serve the apps until SIGTERM, SIGINT or the owner's death."""
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(number, stopping.set)
+        tls = make_tls_files(self.state_dir / stack.TLS_DIR) if self.options.tls else None
+        public_tls = tls if public_endpoints_use_tls(self.options.tls, self.faults) else None
+        listeners = {"api": Listener(public_tls), "web": Listener(public_tls), "mail": Listener(tls)}
+        ctx = self.context(database, {name: listener.url for name, listener in listeners.items()}, tls)
+        servers = Servers()
+        try:
+            for name, create_app in (("mail", create_mail_app), ("api", create_api_app), ("web", create_web_app)):
+                await servers.start(name, create_app(ctx), listeners[name])
+            self.publish(ctx)
+            await self.wait_for_stop(stopping)
+        finally:
+            await servers.stop()
+
+    def context(self, database: Database, urls: dict[str, str], tls) -> SandboxContext:
+        secrets = make_secrets(self.faults)
+        return SandboxContext(
+            db=database,
+            repo=self.tree,
+            storage_dir=self.storage,
+            api_base_url=urls["api"],
+            web_base_url=urls["web"],
+            mail_base_url=urls["mail"],
+            jwt_secret=secrets.jwt_secret,
+            nextauth_secret=secrets.nextauth_secret,
+            cron_secret=secrets.cron_secret,
+            resend_api_key=secrets.resend_api_key,
+            email_from=EMAIL_FROM,
+            contact_to=CONTACT_TO,
+            email_require_provider=secrets.email_require_provider,
+            policy_schema=load_shared(self.repo / SHARED).schema(POLICY_TYPE),
+            ca_bundle=str(tls.ca_bundle) if tls else None,
+            policy_envelope=self.options.policy_envelope,
+            faults=self.faults,
+        )
+
+    def publish(self, ctx: SandboxContext) -> None:
+        """Write the context, the profile and the env file, then the ready marker."""
+        write_context(self.state_dir / stack.CONTEXT_FILE, ctx)
+        write_profile(self.state_dir / stack.PROFILE_FILE, ctx, self.seed_file, self.state_dir)
+        write_env(self.state_dir / stack.ENV_FILE, ctx)
+        (self.state_dir / stack.READY_FILE).touch()
+
+    async def wait_for_stop(self, stopping: asyncio.Event) -> None:
+        owner = instances.process_token(self.options.owner_pid) if self.options.owner_pid else None
+        if self.options.owner_pid and owner is None:
+            return  # the owner died while the stack started
+        while not stopping.is_set():
+            try:
+                await asyncio.wait_for(stopping.wait(), OWNER_POLL_SECONDS)
+            except TimeoutError:
+                if owner is not None and not instances.is_alive(owner):
+                    return
+
+    def fail(self, message: str) -> None:
+        """Leave the one-line reason for the caller."""
+        write_private(self.state_dir / stack.ERROR_FILE, " ".join(message.split()) + "\n")
+
+    def cleanup(self) -> None:
+        """Stop the database and remove everything this stack made (the log and an error stay)."""
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, signal.SIG_IGN)
+        if isinstance(self.server, LocalServer):
+            self.server.stop()
+        if self.external is not None:
+            try:
+                self.external.drop()
+            except WocGateError as error:
+                print(f"could not drop {self.external.name}: {error}", file=sys.stderr)
+        if self.instance_dir is not None:
+            shutil.rmtree(self.instance_dir, ignore_errors=True)
+        stack.clear_runtime_entries(self.state_dir, keep=(stack.ERROR_FILE,))
+
+
+def _raise_stopped(signum, frame) -> None:
+    raise _Stopped
+
+
+def main() -> int:
+    """Run one stack with the options read from stdin."""
+    options = stack.StackOptions(**json.loads(sys.stdin.read()))
+    return Daemon(options).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

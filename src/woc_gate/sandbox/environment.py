@@ -1,0 +1,70 @@
+"""The stack's settings: fresh secrets for every start, and the runbook's environment variables built from them.
+
+The env-layer faults act here: ``weak-secrets`` (a short NEXTAUTH_SECRET equal to JWT_SECRET),
+``email-provider-optional`` (no provider key, EMAIL_REQUIRE_PROVIDER false) and ``plain-http``
+(the public endpoints without TLS).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from woc_gate.sandbox.context import SandboxContext
+
+EMAIL_FROM = "WorkOnClock <no-reply@workonclock.test>"
+CONTACT_TO = "contact@workonclock.test"
+WEAK_SECRET = "changeme"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The secrets and email settings of one start."""
+
+    nextauth_secret: str
+    jwt_secret: str
+    cron_secret: str
+    resend_api_key: str
+    email_require_provider: bool
+
+
+def make_secrets(faults: frozenset[str]) -> Secrets:
+    """Strong random secrets, unless a fault weakens them."""
+    weak = "weak-secrets" in faults
+    optional_email = "email-provider-optional" in faults
+    return Secrets(
+        nextauth_secret=WEAK_SECRET if weak else secrets.token_urlsafe(48),
+        jwt_secret=WEAK_SECRET if weak else secrets.token_urlsafe(48),
+        cron_secret=secrets.token_urlsafe(32),
+        resend_api_key="" if optional_email else "re_" + secrets.token_urlsafe(24),
+        email_require_provider=not optional_email,
+    )
+
+
+def public_endpoints_use_tls(tls: bool, faults: frozenset[str]) -> bool:
+    """Whether the web and API endpoints are served over HTTPS."""
+    return tls and "plain-http" not in faults
+
+
+def runbook_env(ctx: SandboxContext) -> dict[str, str]:
+    """The runbook §2 variables for the stack, under their own names."""
+    db = ctx.db
+    return {
+        "DATABASE_URL": f"mysql://{quote(db.user)}:{quote(db.password, safe='')}@{db.host}:{db.port}/{db.name}",
+        "DB_HOST": db.host,
+        "DB_PORT": str(db.port),
+        "DB_USER": db.user,
+        "DB_PASSWORD": db.password,
+        "DB_NAME": db.name,
+        "NEXTAUTH_URL": ctx.web_base_url,
+        "NEXTAUTH_SECRET": ctx.nextauth_secret,
+        "JWT_SECRET": ctx.jwt_secret,
+        "RESEND_API_KEY": ctx.resend_api_key,
+        "EMAIL_FROM": ctx.email_from,
+        "CONTACT_TO": ctx.contact_to,
+        "EMAIL_REQUIRE_PROVIDER": "true" if ctx.email_require_provider else "false",
+        "CRON_SECRET": ctx.cron_secret,
+        "API_BASE_URL": ctx.api_base_url,
+        "WOC_API_URL": ctx.api_base_url,
+    }

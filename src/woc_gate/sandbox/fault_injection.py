@@ -1,0 +1,203 @@
+"""The faults whose defect lives in the database, the source tree or the storage, applied to a fresh stack.
+
+Each is applied on the stack's own copies (the database copied from the template, the tree copy,
+the storage copy) and breaks one thing. The faults of the apps and the settings live elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+
+from woc_gate.errors import SandboxError
+from woc_gate.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
+from woc_gate.sandbox import migrate
+
+MIGRATIONS = Path("apps/web/prisma/migrations")
+SCHEMA = Path("apps/web/prisma/schema.prisma")
+UNKNOWN_PERMISSION = ("legacy.export_all", "export all legacy")
+DRIFTED_ROLE = "AUDITOR"
+LEGACY_USERS_DDL = """\
+CREATE TABLE `users` (
+    `id` VARCHAR(191) NOT NULL,
+    `email` VARCHAR(191) NOT NULL,
+    `name` VARCHAR(191) NULL,
+    `password` VARCHAR(191) NULL,
+    `lastLoginAt` DATETIME(3) NULL,
+    `createdAt` DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    UNIQUE INDEX `users_email_key`(`email`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"""
+# Migrations the tree faults add, named to sort after the reference ones in the order Prisma would meet them.
+DROPPED_COLUMN_MIGRATION = (
+    "20250310090000_drop_time_entry_created_at",
+    "-- AlterTable\nALTER TABLE `woc_time_entries` DROP COLUMN `createdAt`;\n",
+)
+FAILED_MIGRATION = (
+    "20250317090000_project_colors",
+    "-- AlterTable\nALTER TABLE `woc_projects` ADD COLUMN `color` VARCHAR(191) NULL;\n",
+)
+FAILED_MIGRATION_LOGS = (
+    "Database error code: 1205\n\nDatabase error:\nLock wait timeout exceeded; try restarting transaction\n\n"
+    "Please check the query number 1 from the migration file."
+)
+DESTRUCTIVE_MIGRATION = (
+    "20250324090000_drop_email_verified_at",
+    "/*\n  Warnings:\n\n  - You are about to drop the column `emailVerifiedAt` on the `woc_users` table."
+    " All the data in the column will be lost.\n\n*/\n"
+    "-- AlterTable\nALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`;\n",
+)
+EDIT_TO_APPLIED_MIGRATION = "\n-- CreateIndex\nCREATE INDEX `woc_roles_name_idx` ON `woc_roles`(`name`);\n"
+
+
+@dataclass(frozen=True)
+class FaultTarget:
+    """What the faults change: the stack's database (an admin connection on it), tree copy and storage."""
+
+    db: pymysql.Connection  # opened with migrate.MULTI_STATEMENTS
+    tree: Path
+    storage: Path
+    smoke_slugs: tuple[str, ...]  # the smoke tenants, in seed-file order
+
+    def rows(self, query: str, *args) -> list[tuple]:
+        """The rows of one query."""
+        with self.db.cursor() as cursor:
+            cursor.execute(query, args)
+            return list(cursor.fetchall())
+
+    def execute(self, query: str, *args) -> None:
+        """Run one statement."""
+        with self.db.cursor() as cursor:
+            cursor.execute(query, args)
+
+    def background_row(self, query: str, fault: str) -> tuple:
+        """The first row of ``query`` (with ``{smoke}`` placeholders) for an organization that is not a smoke tenant."""
+        placeholders = ", ".join(["%s"] * len(self.smoke_slugs))
+        rows = self.rows(query.format(smoke=placeholders), *self.smoke_slugs)
+        if not rows:
+            raise SandboxError(
+                f"fault {fault} needs a background organization; set [background] tenants above 0 in the seed file"
+            )
+        return rows[0]
+
+
+def apply_faults(names, target: FaultTarget) -> None:
+    """Apply every database, tree and storage fault among ``names`` (others are left to the apps and settings)."""
+    for name, inject in INJECTORS.items():
+        if name in names:
+            inject(target)
+
+
+def stale_role_seed(target: FaultTarget) -> None:
+    role_id, permission_id = target.rows(
+        "SELECT rp.roleId, rp.permissionId FROM woc_role_permissions rp"
+        " JOIN woc_roles r ON r.id = rp.roleId JOIN woc_organizations o ON o.id = r.organizationId"
+        " JOIN woc_permissions p ON p.id = rp.permissionId"
+        " WHERE o.slug = %s AND r.`key` = 'MANAGER' ORDER BY p.`key` LIMIT 1",
+        target.smoke_slugs[0],
+    )[0]
+    target.execute("DELETE FROM woc_role_permissions WHERE roleId = %s AND permissionId = %s", role_id, permission_id)
+
+
+def unknown_permission_row(target: FaultTarget) -> None:
+    target.execute(
+        "INSERT INTO woc_permissions (id, `key`, description) VALUES (%s, %s, %s)",
+        "clegacyexport0000000000001",
+        *UNKNOWN_PERMISSION,
+    )
+
+
+def missing_settings_row(target: FaultTarget) -> None:
+    (settings_id,) = target.background_row(
+        "SELECT s.id FROM woc_organization_settings s JOIN woc_organizations o ON o.id = s.organizationId"
+        " WHERE o.status = 'ACTIVE' AND o.slug NOT IN ({smoke}) ORDER BY o.slug LIMIT 1",
+        "missing-settings-row",
+    )
+    target.execute("DELETE FROM woc_organization_settings WHERE id = %s", settings_id)
+
+
+def legacy_table(target: FaultTarget) -> None:
+    target.execute(LEGACY_USERS_DDL)
+    target.execute(
+        "INSERT INTO `users` (id, email, name, password, createdAt)"
+        " SELECT id, email, name, passwordHash, createdAt FROM woc_users"
+    )
+
+
+def failed_migration(target: FaultTarget) -> None:
+    name, script = FAILED_MIGRATION
+    sql_path = _add_migration(target.tree, name, script)
+    migrate.record_started(target.db, name, migration_checksum(sql_path.read_bytes()), FAILED_MIGRATION_LOGS)
+
+
+def edited_migration(target: FaultTarget) -> None:
+    applied = list_migrations(target.tree / MIGRATIONS)
+    if not applied:
+        raise SandboxError(f"fault edited-migration needs an applied migration in {target.tree / MIGRATIONS}")
+    with open(applied[0].sql_path, "a") as script:
+        script.write(EDIT_TO_APPLIED_MIGRATION)
+
+
+def pending_destructive_migration(target: FaultTarget) -> None:
+    _add_migration(target.tree, *DESTRUCTIVE_MIGRATION)
+    _edit_schema(target.tree, r"\n\s*emailVerifiedAt\s+DateTime\?[^\n]*", "", "the User field emailVerifiedAt")
+
+
+def raw_sql_dropped_column(target: FaultTarget) -> None:
+    name, script = DROPPED_COLUMN_MIGRATION
+    sql_path = _add_migration(target.tree, name, script)
+    migrate.apply(target.db, Migration(name, sql_path.parent, sql_path, migration_checksum(sql_path.read_bytes())))
+    _edit_schema(
+        target.tree,
+        r"(model TimeEntry \{[^}]*?)\n\s*createdAt\s+DateTime[^\n]*",
+        r"\1",
+        "the TimeEntry field createdAt",
+    )
+
+
+def prisma_enum_drift(target: FaultTarget) -> None:
+    _edit_schema(target.tree, r"(enum RoleKey \{[^}]*?)(\n\})", rf"\1\n  {DRIFTED_ROLE}\2", "the enum RoleKey")
+
+
+def orphan_screenshot_object(target: FaultTarget) -> None:
+    (object_key,) = target.background_row(
+        "SELECT s.objectKey FROM woc_screenshots s JOIN woc_organizations o ON o.id = s.organizationId"
+        " WHERE o.slug NOT IN ({smoke}) ORDER BY s.id DESC LIMIT 1",
+        "orphan-screenshot-object",
+    )
+    (target.storage / object_key).unlink()
+
+
+def _add_migration(tree: Path, name: str, script: str) -> Path:
+    folder = tree / MIGRATIONS / name
+    folder.mkdir(parents=True)
+    sql_path = folder / MIGRATION_SCRIPT
+    sql_path.write_text(script)
+    return sql_path
+
+
+def _edit_schema(tree: Path, pattern: str, replacement: str, what: str) -> None:
+    schema = tree / SCHEMA
+    text = schema.read_text()
+    edited, count = re.subn(pattern, replacement, text, count=1)
+    if count == 0:
+        raise SandboxError(f"{schema} has no {what} for the fault to change")
+    schema.write_text(edited)
+
+
+INJECTORS: dict[str, Callable[[FaultTarget], None]] = {  # in the order they are applied
+    "stale-role-seed": stale_role_seed,
+    "unknown-permission-row": unknown_permission_row,
+    "missing-settings-row": missing_settings_row,
+    "legacy-table": legacy_table,
+    "raw-sql-dropped-column": raw_sql_dropped_column,
+    "failed-migration": failed_migration,
+    "edited-migration": edited_migration,
+    "pending-destructive-migration": pending_destructive_migration,
+    "prisma-enum-drift": prisma_enum_drift,
+    "orphan-screenshot-object": orphan_screenshot_object,
+}

@@ -1,0 +1,74 @@
+"""Apply a Prisma migrations folder as ``prisma migrate deploy`` does, recording each in ``_prisma_migrations``."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pymysql
+from pymysql.constants import CLIENT
+
+from woc_gate.errors import SandboxError
+from woc_gate.prisma import Migration, list_migrations
+
+# Prisma's schema engine creates its table with exactly this statement (MySQL connector).
+PRISMA_MIGRATIONS_DDL = """\
+CREATE TABLE _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             DATETIME(3),
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          DATETIME(3),
+    started_at              DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+"""
+MULTI_STATEMENTS = CLIENT.MULTI_STATEMENTS
+
+
+def deploy(connection: pymysql.Connection, migrations_dir: Path) -> list[Migration]:
+    """Apply every migration of ``migrations_dir`` in order on a fresh database; the migrations applied.
+
+    ``connection`` must have been opened with ``client_flag=MULTI_STATEMENTS`` (a migration is one script).
+    """
+    migrations = list_migrations(migrations_dir)
+    with connection.cursor() as cursor:
+        cursor.execute(PRISMA_MIGRATIONS_DDL)
+    for migration in migrations:
+        apply(connection, migration)
+    return migrations
+
+
+def apply(connection: pymysql.Connection, migration: Migration) -> None:
+    """Run one migration script between its started and finished records, as one step."""
+    row_id = record_started(connection, migration.name, migration.checksum)
+    try:
+        run_script(connection, migration.sql_path.read_text())
+    except pymysql.Error as error:
+        raise SandboxError(f"migration {migration.name} failed: {error.args[-1]}; fix {migration.sql_path}") from None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE _prisma_migrations SET finished_at = CURRENT_TIMESTAMP(3), applied_steps_count = 1 WHERE id = %s",
+            (row_id,),
+        )
+
+
+def record_started(connection: pymysql.Connection, name: str, checksum: str, logs: str | None = None) -> str:
+    """Insert the row Prisma writes when it starts a migration; its id."""
+    row_id = str(uuid.uuid4())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO _prisma_migrations (id, checksum, started_at, migration_name, logs, applied_steps_count)"
+            " VALUES (%s, %s, CURRENT_TIMESTAMP(3), %s, %s, 0)",
+            (row_id, checksum, name, logs),
+        )
+    return row_id
+
+
+def run_script(connection: pymysql.Connection, script: str) -> None:
+    """Run a multi-statement SQL script, consuming every result."""
+    with connection.cursor() as cursor:
+        cursor.execute(script)
+        while cursor.nextset():
+            pass

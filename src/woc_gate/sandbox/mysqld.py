@@ -1,0 +1,220 @@
+"""A throwaway MySQL-compatible server on loopback: MySQL's ``mysqld`` when installed, else MariaDB's ``mariadbd``.
+
+The server is a child that dies with the process that started it (``PR_SET_PDEATHSIG``), listens on
+127.0.0.1 and on its own socket, and is reached as root over that socket only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+
+from woc_gate.errors import SandboxError
+
+SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
+INSTALL_HINT = "install mariadb-server (apt-get install mariadb-server) or pass --db-url"
+PR_SET_PDEATHSIG = 1
+COMMON_FLAGS = (
+    "--bind-address=127.0.0.1",
+    "--skip-name-resolve",
+    "--character-set-server=utf8mb4",
+    "--collation-server=utf8mb4_unicode_ci",
+    "--default-time-zone=+00:00",
+    "--local-infile=1",
+    "--innodb-buffer-pool-size=256M",
+    "--innodb-flush-log-at-trx-commit=2",
+    "--max-allowed-packet=64M",
+    "--innodb-autoextend-increment=4",
+)
+FLAVOR_FLAGS = {
+    "mariadb": ("--innodb-log-file-size=8M",),
+    "mysql": ("--mysqlx=OFF", "--skip-log-bin", "--innodb-redo-log-capacity=16M"),
+}
+
+
+@dataclass(frozen=True)
+class ServerProgram:
+    """The installed server: its flavor, the server binary and how to initialize a datadir."""
+
+    flavor: str  # "mysql" or "mariadb"
+    server: Path
+    install_db: Path | None  # mariadb-install-db; MySQL initializes with the server itself
+    version: str
+
+    def install_command(self, datadir: Path) -> list[str]:
+        """The command that creates the system tables in an empty ``datadir``."""
+        if self.flavor == "mysql":
+            return [str(self.server), "--no-defaults", "--initialize-insecure", f"--datadir={datadir}", *_user_flag()]
+        return [
+            str(self.install_db),
+            "--no-defaults",
+            f"--datadir={datadir}",
+            *_user_flag(),
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            *FLAVOR_FLAGS["mariadb"],
+        ]
+
+
+def find_server_program() -> ServerProgram:
+    """MySQL's mysqld when it is installed (and is not MariaDB under that name), else MariaDB's mariadbd."""
+    mysqld = _which("mysqld")
+    if mysqld is not None:
+        version = _version(mysqld)
+        if "mariadb" not in version.lower():
+            return ServerProgram("mysql", mysqld, None, version)
+    mariadbd = _which("mariadbd") or mysqld
+    install_db = _which("mariadb-install-db") or _which("mysql_install_db")
+    if mariadbd is None or install_db is None:
+        raise SandboxError(f"no MySQL or MariaDB server found (mysqld, mariadbd, mariadb-install-db); {INSTALL_HINT}")
+    return ServerProgram("mariadb", mariadbd, install_db, _version(mariadbd))
+
+
+def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) -> None:
+    """Create the system tables of a new server in ``datadir`` (which must not exist yet)."""
+    with open(log_path, "wb") as log:
+        done = subprocess.run(program.install_command(datadir), stdout=log, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        raise SandboxError(
+            f"{program.server.name} could not initialize {datadir}: {_last_error(log_path)}; see {log_path}"
+        )
+
+
+class LocalServer:
+    """A server process on one datadir; its socket, pid file and error log live in ``run_dir``."""
+
+    def __init__(self, program: ServerProgram, datadir: Path, run_dir: Path) -> None:
+        self.program = program
+        self.datadir = datadir
+        self.run_dir = run_dir
+        self.socket = str(run_dir / "mysqld.sock")
+        self.log_path = run_dir / "mysqld.err"
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0, attempts: int = 3) -> None:
+        """Start the server and wait until root can log in over the socket."""
+        for _ in range(attempts):
+            self.log_path.unlink(missing_ok=True)
+            self.port = free_port()
+            self._process = subprocess.Popen(
+                self._command(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent(os.getpid()),
+            )
+            (self.run_dir / "mysqld.pid").write_text(str(self._process.pid))
+            if self._wait_ready(timeout):
+                return
+            if "bind on tcp/ip port" not in _last_error(self.log_path).lower():
+                break
+        raise SandboxError(
+            f"{self.program.server.name} did not start on {self.datadir}: {_last_error(self.log_path)};"
+            f" see {self.log_path}"
+        )
+
+    def admin_connection(self, database: str | None = None, **options) -> pymysql.Connection:
+        """A root connection over the server's socket."""
+        return pymysql.connect(
+            unix_socket=self.socket, user="root", database=database, charset="utf8mb4", autocommit=True, **options
+        )
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Shut the server down cleanly (SIGTERM), killing it if it does not end within ``timeout``."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    @property
+    def running(self) -> bool:
+        """True while the server process runs."""
+        return self._process is not None and self._process.poll() is None
+
+    def _command(self) -> list[str]:
+        return [
+            str(self.program.server),
+            "--no-defaults",
+            f"--datadir={self.datadir}",
+            f"--socket={self.socket}",
+            f"--port={self.port}",
+            f"--pid-file={self.run_dir / 'server.pidfile'}",
+            f"--log-error={self.log_path}",
+            f"--tmpdir={self.run_dir}",
+            *_user_flag(),
+            *COMMON_FLAGS,
+            *FLAVOR_FLAGS[self.program.flavor],
+        ]
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                return False
+            try:
+                self.admin_connection(connect_timeout=1).close()
+                return True
+            except pymysql.Error:
+                time.sleep(0.03)
+        self.stop()
+        return False
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent(parent_pid: int):
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def set_death_signal() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent_pid:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return set_death_signal
+
+
+def _user_flag() -> tuple[str, ...]:
+    return ("--user=root",) if os.geteuid() == 0 else ()
+
+
+def _which(name: str) -> Path | None:
+    found = shutil.which(name) or shutil.which(name, path=os.pathsep.join(SBIN_DIRS))
+    return Path(found) if found else None
+
+
+def _version(binary: Path) -> str:
+    try:
+        done = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxError(f"{binary} cannot run ({error}); {INSTALL_HINT}") from None
+    return done.stdout.strip()
+
+
+def _last_error(log_path: Path) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "no error log written"
+    errors = [line for line in lines if "[ERROR]" in line]
+    return (errors[0] if errors else (lines[-1] if lines else "no output")).strip()

@@ -1,0 +1,91 @@
+"""What a running stack tells its users, in its state dir: ``profile.toml``, ``env`` and ``context.json`` (all 0600).
+
+``profile.toml`` is a target profile in the format real operators write (see PROFILE.md), ``env``
+the runbook variables as shell exports, ``context.json`` the apps' ``SandboxContext`` for the
+suite's own tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import tomli_w
+
+from woc_gate.sandbox.context import Database, SandboxContext
+from woc_gate.sandbox.environment import runbook_env
+from woc_gate.sandbox.seedfile import SMOKE_ROLES, SeedFile
+
+ENVIRONMENT = "staging"
+OPERATOR = "sandbox"
+
+
+def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> dict:
+    """The target profile of a running stack."""
+    data = {"environment": ENVIRONMENT, "repo": str(ctx.repo), "operator": OPERATOR}
+    if ctx.ca_bundle:
+        data["ca_bundle"] = ctx.ca_bundle
+    data["resend_api_url"] = ctx.mail_base_url
+    data["env"] = runbook_env(ctx)
+    data["smoke"] = {tenant.key: _smoke_table(tenant) for tenant in seed_file.tenants}
+    data["envelopes"] = {"policy": ctx.policy_envelope}
+    data["sandbox"] = {
+        "state_dir": str(state_dir),
+        "faults": sorted(ctx.faults),
+        "storage_dir": str(ctx.storage_dir),
+        "pid": os.getpid(),
+    }
+    return data
+
+
+def write_profile(path: Path, ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> None:
+    """Write ``profile.toml``."""
+    write_private(path, tomli_w.dumps(profile_data(ctx, seed_file, state_dir)))
+
+
+def write_env(path: Path, ctx: SandboxContext) -> None:
+    """Write ``env``: one ``export NAME='value'`` line per runbook variable."""
+    lines = [f"export {name}={_single_quoted(value)}\n" for name, value in runbook_env(ctx).items()]
+    write_private(path, "".join(lines))
+
+
+def write_context(path: Path, ctx: SandboxContext) -> None:
+    """Write the apps' context as JSON."""
+    data = dataclasses.asdict(ctx)
+    data.update(repo=str(ctx.repo), storage_dir=str(ctx.storage_dir), faults=sorted(ctx.faults))
+    write_private(path, json.dumps(data, indent=1))
+
+
+def read_context(path: Path) -> SandboxContext:
+    """The context a stack wrote with ``write_context``."""
+    data = json.loads(Path(path).read_text())
+    data.update(
+        db=Database(**data["db"]),
+        repo=Path(data["repo"]),
+        storage_dir=Path(data["storage_dir"]),
+        faults=frozenset(data["faults"]),
+    )
+    return SandboxContext(**data)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read (mode 0600, also when it existed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+
+
+def _smoke_table(tenant) -> dict[str, str]:
+    table = {"organization": tenant.slug}
+    for role in SMOKE_ROLES:
+        account = tenant.account(role)
+        table[f"{role.lower()}_email"] = account.email
+        table[f"{role.lower()}_password"] = account.password
+    return table
+
+
+def _single_quoted(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"

@@ -1,0 +1,59 @@
+"""Running reference stacks for the suite's own tests, shared per session (per xdist worker).
+
+- ``dev_stack_factory(faults=(), **options)`` starts a stack with these faults and ``stack.start``
+  options (``tls=True``, ``scale=…``, …) on first request and hands the same one to every later
+  request with the same arguments; all are stopped at the end of the session.
+- ``clean_stack`` is the stack without faults (``dev_stack_factory()``).
+
+- ``db_rows(sandbox, query, *args)`` runs one query as the stack's application account; the rows.
+
+Both stack fixtures give a ``woc_gate.sandbox.stack.Sandbox``: ``.ctx`` is the apps' ``SandboxContext`` (URLs,
+database account, secrets), ``.profile_path`` the target profile. The stacks are shared, so a test
+that changes data undoes it or works only on rows it created. The stacks die with this process.
+"""
+
+import os
+
+import pymysql
+import pytest
+
+from woc_gate.sandbox import stack
+
+
+@pytest.fixture(scope="session")
+def dev_stack_factory(tmp_path_factory):
+    """Start (or reuse) a stack with the given faults and options."""
+    started = {}
+
+    def factory(faults=(), **options):
+        key = (tuple(sorted(faults)), tuple(sorted(options.items())))
+        if key not in started:
+            state_dir = tmp_path_factory.mktemp("stack")
+            started[key] = stack.start(state_dir, faults=faults, owner_pid=os.getpid(), **options)
+        return started[key]
+
+    yield factory
+    for sandbox in started.values():
+        sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def clean_stack(dev_stack_factory):
+    """The stack without faults."""
+    return dev_stack_factory()
+
+
+@pytest.fixture(scope="session")
+def db_rows():
+    """Run one query on a stack's database as its application account; the rows as tuples."""
+
+    def rows(sandbox, query, *args):
+        db = sandbox.ctx.db
+        connection = pymysql.connect(
+            host=db.host, port=db.port, user=db.user, password=db.password, database=db.name, autocommit=True
+        )
+        with connection, connection.cursor() as cursor:
+            cursor.execute(query, args or None)
+            return list(cursor.fetchall())
+
+    return rows
