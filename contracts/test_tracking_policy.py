@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis_jsonschema import from_schema
 
 from woc_gate import contracts
@@ -47,7 +47,7 @@ def test_policies_written_through_web_settings_read_back_through_the_api(
     api = api_as("a", "member")
 
     @settings(max_examples=ROUND_TRIPS, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+              phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck))
     @given(from_schema(policy_schema, allow_x00=False))
     def round_trip(policy):
         response = write_web_settings(web, policy)

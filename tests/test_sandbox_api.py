@@ -1,7 +1,11 @@
 """The runtime-API stand-in over real HTTP, as both smoke tenants: login, policy, tracking, lists, screenshots."""
 
 import io
+import secrets
+import ssl
 import tomllib
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -10,12 +14,24 @@ import pymysql
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from woc_gate.sandbox.api import envelop
 from woc_gate.sandbox.passwords import hash_password
 from woc_gate.sandbox.sql import new_id
 
 SEED = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "data" / "seed.toml").read_text())
 TENANTS = {tenant["key"]: tenant for tenant in SEED["tenant"]}
-EVENT_KEYS = ["id", "organizationId", "userId", "timeEntryId", "capturedAt", "objectKey", "previewUrl", "blurred", "width", "height"]
+EVENT_KEYS = [
+    "id",
+    "organizationId",
+    "userId",
+    "timeEntryId",
+    "capturedAt",
+    "objectKey",
+    "previewUrl",
+    "blurred",
+    "width",
+    "height",
+]
 UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
 
 
@@ -24,45 +40,55 @@ def account(tenant, role):
     return next(entry for entry in TENANTS[tenant]["account"] if entry["role"] == role)
 
 
-def api_client(ctx, tenant, role):
-    """An httpx client of the API holding the bearer token of a smoke account."""
-    client = httpx.Client(base_url=ctx.api_base_url, timeout=15)
-    entry = account(tenant, role)
-    answer = client.post("/auth/login", json={"email": entry["email"], "password": entry["password"]})
-    assert answer.status_code == 200, answer.text
-    client.headers["Authorization"] = f"Bearer {answer.json()['accessToken']}"
-    client.user = answer.json()["user"]
-    return client
+def http_client(ctx, base_url, **options):
+    """An httpx client of one of the stack's apps, trusting the stack's CA when it serves TLS."""
+    verify = ssl.create_default_context(cafile=ctx.ca_bundle) if ctx.ca_bundle else True
+    return httpx.Client(base_url=base_url, verify=verify, timeout=15, **options)
+
+
+@contextmanager
+def api_session(ctx, tenant, role):
+    """An httpx client of the API holding a smoke account's bearer token (``.user``); stops its tracking on exit."""
+    client = http_client(ctx, ctx.api_base_url)
+    try:
+        entry = account(tenant, role)
+        answer = client.post("/auth/login", json={"email": entry["email"], "password": entry["password"]})
+        assert answer.status_code == 200, answer.text
+        client.headers["Authorization"] = f"Bearer {answer.json()['accessToken']}"
+        client.user = answer.json()["user"]
+        yield client
+    finally:
+        client.post("/tracking/stop")
+        client.close()
 
 
 def checkerboard_png(size=(64, 48), square=4):
-    """A PNG with sharp edges everywhere, so a blur changes it visibly."""
+    """A PNG with sharp edges everywhere, so a blur changes it visibly; its random top row makes it unique."""
+    width, height = size
+    pixels = [
+        (255, 255, 255) if (x // square + y // square) % 2 else (0, 0, 0) for y in range(height) for x in range(width)
+    ]
+    pixels[:width] = [tuple(secrets.token_bytes(3)) for _ in range(width)]
     image = Image.new("RGB", size)
-    image.putdata([(255, 255, 255) if (x // square + y // square) % 2 else (0, 0, 0) for y in range(size[1]) for x in range(size[0])])
+    image.putdata(pixels)
     output = io.BytesIO()
     image.save(output, format="PNG")
     return output.getvalue()
 
 
 def running_entry(client):
-    """The id of the caller's running time entry, starting one when none runs."""
+    """The id of a freshly started time entry of the caller (starting closes any running one)."""
     started = client.post("/tracking/start")
-    if started.status_code == 201:
-        return started.json()["id"]
-    assert started.status_code == 409, started.text
-    return next(
-        entry["id"]
-        for entry in client.get("/time-entries").json()
-        if entry["userId"] == client.user["id"] and entry["endedAt"] is None
-    )
+    assert started.status_code == 201, started.text
+    return started.json()["id"]
 
 
-def upload(client, entry_id, data, captured_at="2025-01-06T09:00:00.000Z"):
-    """POST /screenshots as the desktop client does."""
+def upload(client, entry_id, data, captured_at=None):
+    """POST /screenshots as the desktop client does (captured now unless told otherwise)."""
     return client.post(
         "/screenshots",
         files={"file": ("capture.png", data, "image/png")},
-        data={"capturedAt": captured_at, "timeEntryId": entry_id},
+        data={"capturedAt": captured_at or datetime.now(UTC).isoformat(), "timeEntryId": entry_id},
     )
 
 
@@ -70,27 +96,42 @@ def database(ctx):
     """A direct autocommit connection to the stack's database (for setting up rows)."""
     db = ctx.db
     return pymysql.connect(
-        host=db.host, port=db.port, user=db.user, password=db.password, database=db.name,
-        unix_socket=db.unix_socket, autocommit=True,
+        host=db.host,
+        port=db.port,
+        user=db.user,
+        password=db.password,
+        database=db.name,
+        unix_socket=db.unix_socket,
+        autocommit=True,
     )
 
 
 @pytest.fixture(scope="module")
-def ctx(dev_stack_factory):
-    return dev_stack_factory().ctx
+def ctx(clean_stack):
+    return clean_stack.ctx
 
 
 @pytest.fixture(scope="module")
 def clients(ctx):
-    opened = {(tenant, role): api_client(ctx, tenant, role) for tenant in TENANTS for role in ("OWNER", "ADMIN", "MEMBER")}
-    yield opened
-    for client in opened.values():
-        client.close()
+    with ExitStack() as sessions:
+        yield {
+            (tenant, role): sessions.enter_context(api_session(ctx, tenant, role))
+            for tenant in TENANTS
+            for role in ("OWNER", "ADMIN", "MEMBER")
+        }
+
+
+@pytest.fixture(autouse=True)
+def no_tracking_left_running(clients):
+    """The shared stack keeps every time entry closed between tests."""
+    yield
+    for client in clients.values():
+        client.post("/tracking/stop")
 
 
 @pytest.fixture
 def anonymous(ctx):
-    with httpx.Client(base_url=ctx.api_base_url, timeout=15) as client:
+    with http_client(ctx, ctx.api_base_url) as client:
         yield client
 
 
@@ -122,12 +163,21 @@ def test_login_of_a_disabled_user_is_401(anonymous, clients, ctx):
             " SELECT %s, organizationId, %s, 'Dee Disabled', %s, 'DISABLED', roleId FROM woc_users WHERE id = %s",
             (new_id(), email, hash_password("disabled-pass-1"), clients["a", "MEMBER"].user["id"]),
         )
-    assert anonymous.post("/auth/login", json={"email": email, "password": "disabled-pass-1"}).status_code == 401
+        try:
+            assert (
+                anonymous.post("/auth/login", json={"email": email, "password": "disabled-pass-1"}).status_code == 401
+            )
+        finally:
+            cursor.execute("DELETE FROM woc_users WHERE email = %s", (email,))
 
 
 def test_login_without_credentials_is_400(anonymous):
     answer = anonymous.post("/auth/login", json={"email": "x@y.test"})
-    assert answer.json() == {"statusCode": 400, "message": "email and password are required strings", "error": "Bad Request"}
+    assert answer.json() == {
+        "statusCode": 400,
+        "message": "email and password are required strings",
+        "error": "Bad Request",
+    }
 
 
 PROTECTED = [
@@ -154,15 +204,32 @@ def test_every_route_but_login_and_health_needs_a_token(anonymous, method, path)
 
 
 def test_a_token_signed_with_another_secret_is_401(anonymous):
-    forged = jwt.encode({"sub": "x", "organizationId": "y", "email": "e", "role": "OWNER", "exp": 4102444800}, "another-secret-of-at-least-32-bytes", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "x", "organizationId": "y", "email": "e", "role": "OWNER", "exp": 4102444800},
+        "another-secret-of-at-least-32-bytes",
+        algorithm="HS256",
+    )
     assert anonymous.get("/users", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def typed(values):
+    """The values with their JSON types, so that ``true`` and ``1`` differ."""
+    return {name: (type(value).__name__, value) for name, value in values.items()}
 
 
 @pytest.mark.parametrize("tenant", ["a", "b"])
 def test_policy_is_the_tenants_settings_under_data(clients, tenant):
     answer = clients[tenant, "MEMBER"].get("/tracking/policy")
-    assert answer.status_code == 200
-    assert answer.json() == {"data": TENANTS[tenant]["policy"]}
+    assert (answer.status_code, list(answer.json())) == (200, ["data"])
+    assert typed(answer.json()["data"]) == typed(TENANTS[tenant]["policy"])
+
+
+@pytest.mark.parametrize(
+    ("dotted_key", "wrapped"),
+    [("data", {"data": {"x": 1}}), ("result.policy", {"result": {"policy": {"x": 1}}}), ("", {"x": 1})],
+)
+def test_envelopes_wrap_under_a_dotted_key(dotted_key, wrapped):
+    assert envelop(dotted_key, {"x": 1}) == wrapped
 
 
 @pytest.mark.parametrize("tenant", ["a", "b"])
@@ -202,19 +269,34 @@ def test_reads_by_id_work_in_the_tenant_and_are_404_across(clients, resource):
 @pytest.mark.parametrize("tenant", ["a", "b"])
 def test_start_then_stop_closes_the_entry(clients, tenant):
     client = clients[tenant, "MEMBER"]
-    client.post("/tracking/stop")
     project = client.get("/projects").json()[0]
     started = client.post("/tracking/start", json={"projectId": project["id"]})
     assert started.status_code == 201
     entry = started.json()
     assert (entry["projectId"], entry["userId"], entry["source"], entry["endedAt"]) == (
-        project["id"], client.user["id"], "DESKTOP", None,
+        project["id"],
+        client.user["id"],
+        "DESKTOP",
+        None,
     )
-    assert client.post("/tracking/start").status_code == 409
     stopped = client.post("/tracking/stop")
     assert (stopped.status_code, stopped.json()["id"]) == (200, entry["id"])
     assert client.get(f"/time-entries/{entry['id']}").json()["endedAt"] == stopped.json()["endedAt"]
-    assert client.post("/tracking/stop").json() == {"statusCode": 404, "message": "Running time entry not found", "error": "Not Found"}
+    answer = client.post("/tracking/stop")
+    assert answer.json() == {"statusCode": 404, "message": "Running time entry not found", "error": "Not Found"}
+
+
+def test_start_closes_the_running_entry_first(clients):
+    client = clients["b", "OWNER"]
+    first = client.post("/tracking/start").json()
+    second = client.post("/tracking/start").json()
+    assert client.get(f"/time-entries/{first['id']}").json()["endedAt"] == second["startedAt"]
+    running = [
+        entry["id"]
+        for entry in client.get("/time-entries").json()
+        if entry["userId"] == client.user["id"] and entry["endedAt"] is None
+    ]
+    assert running == [second["id"]]
 
 
 def test_start_on_another_tenants_project_is_404(clients):
@@ -234,7 +316,12 @@ def test_upload_without_blur_keeps_the_image_and_describes_it(clients, ctx):
     user = client.user
     assert event["objectKey"] == f"screenshots/{user['organizationId']}/{user['id']}/{event['id']}.png"
     assert event["previewUrl"] == f"{ctx.api_base_url}/screenshots/{event['id']}/preview"
-    assert (event["capturedAt"], event["blurred"], event["width"], event["height"]) == ("2025-01-06T09:00:00.000Z", False, 64, 48)
+    assert (event["capturedAt"], event["blurred"], event["width"], event["height"]) == (
+        "2025-01-06T09:00:00.000Z",
+        False,
+        64,
+        48,
+    )
     assert (ctx.storage_dir / event["objectKey"]).read_bytes() == data
     assert client.get(f"/screenshots/{event['id']}").json() == event
     preview = client.get(event["previewUrl"])
@@ -277,12 +364,22 @@ def test_upload_is_403_while_screenshots_are_disabled(clients, ctx):
     client = clients["a", "ADMIN"]
     entry_id = running_entry(client)
     with database(ctx) as db, db.cursor() as cursor:
-        cursor.execute("UPDATE woc_organization_settings SET screenshotsEnabled = 0 WHERE organizationId = %s", (client.user["organizationId"],))
+        cursor.execute(
+            "UPDATE woc_organization_settings SET screenshotsEnabled = 0 WHERE organizationId = %s",
+            (client.user["organizationId"],),
+        )
         try:
             answer = upload(client, entry_id, checkerboard_png())
         finally:
-            cursor.execute("UPDATE woc_organization_settings SET screenshotsEnabled = 1 WHERE organizationId = %s", (client.user["organizationId"],))
-    assert answer.json() == {"statusCode": 403, "message": "Screenshots are disabled for this organization", "error": "Forbidden"}
+            cursor.execute(
+                "UPDATE woc_organization_settings SET screenshotsEnabled = 1 WHERE organizationId = %s",
+                (client.user["organizationId"],),
+            )
+    assert answer.json() == {
+        "statusCode": 403,
+        "message": "Screenshots are disabled for this organization",
+        "error": "Forbidden",
+    }
 
 
 @pytest.mark.parametrize(
@@ -300,5 +397,7 @@ def test_bad_uploads_are_400(clients, data, captured_at, message):
 
 def test_upload_without_a_file_is_400(clients):
     client = clients["b", "ADMIN"]
-    answer = client.post("/screenshots", data={"capturedAt": "2025-01-06T09:00:00Z", "timeEntryId": running_entry(client)})
+    answer = client.post(
+        "/screenshots", data={"capturedAt": "2025-01-06T09:00:00Z", "timeEntryId": running_entry(client)}
+    )
     assert answer.json()["message"] == "file is required (multipart/form-data field 'file')"

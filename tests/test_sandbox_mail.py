@@ -154,4 +154,3 @@ def test_domains_list_the_verified_sender_domain(mail):
     )
     detail = mail.get(f"/domains/{domain['id']}").json()
     assert [record["status"] for record in detail["records"]] == ["verified", "verified"]
-

@@ -1,14 +1,27 @@
 """The web/admin stand-in over real HTTP: login, admin pages, settings, cron, the five email flows, CSRF."""
 
+import asyncio
+import dataclasses
 import re
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
-import httpx
 import pytest
 
-from test_sandbox_api import TENANTS, account, api_client, checkerboard_png, database, running_entry, upload
+from test_sandbox_api import (
+    TENANTS,
+    account,
+    api_session,
+    http_client,
+    checkerboard_png,
+    database,
+    running_entry,
+    typed,
+    upload,
+)
 from woc_gate.sandbox.mailer import Email, EmailNotSent, Mailer
+from woc_gate.sandbox.sql import new_id
 
 POLICY_LABELS = {
     "screenshotsEnabled": ("checkbox", "Screenshots enabled", None, None),
@@ -29,38 +42,39 @@ ADMIN_PAGES = {
 
 
 class Page(HTMLParser):
-    """The parts of a page the tests read: h1, labels, inputs, buttons, alert and status texts."""
+    """The parts of a page the tests read: h1, labels, inputs, buttons, alert and status messages."""
 
     def __init__(self, html):
         super().__init__()
-        self.h1, self.labels, self.inputs, self.buttons, self.alerts = "", {}, {}, [], []
-        self._open = None
-        self._for = None
+        self.h1, self.labels, self.inputs, self.buttons, self.messages = "", {}, {}, [], []
+        self._open = None  # (tag, kind, label target, text so far)
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "input" and "id" in attributes:
             self.inputs[attributes["id"]] = attributes
-        if tag in ("h1", "label", "button") or attributes.get("role") in ("alert", "status"):
-            self._open, self._for = (tag if tag != "p" else "alert", ""), attributes.get("for")
+        kind = "message" if attributes.get("role") in ("alert", "status") else tag
+        if kind in ("h1", "label", "button", "message"):
+            self._open = (tag, kind, attributes.get("for"), "")
 
     def handle_data(self, data):
         if self._open:
-            self._open = (self._open[0], self._open[1] + data)
+            self._open = (*self._open[:3], self._open[3] + data)
 
     def handle_endtag(self, tag):
-        if not self._open:
+        if not self._open or tag != self._open[0]:
             return
-        kind, text = self._open[0], self._open[1].strip()
+        _, kind, target, text = self._open
+        text = text.strip()
         if kind == "h1" and not self.h1:
             self.h1 = text
         elif kind == "label":
-            self.labels[text] = self._for
+            self.labels[text] = target
         elif kind == "button":
             self.buttons.append(text)
-        elif kind == "alert":
-            self.alerts.append(text)
+        elif kind == "message":
+            self.messages.append(text)
         self._open = None
 
 
@@ -70,18 +84,21 @@ def csrf_of(html):
 
 def web_client(ctx, tenant=None, role=None):
     """A web client with a CSRF token (``client.csrf``), signed in as a smoke account when one is given."""
-    client = httpx.Client(base_url=ctx.web_base_url, timeout=15, follow_redirects=False)
+    client = http_client(ctx, ctx.web_base_url, follow_redirects=False)
     client.csrf = csrf_of(client.get("/login").text)
     if tenant is not None:
         entry = account(tenant, role)
-        answer = client.post("/login", data={"email": entry["email"], "password": entry["password"], "csrfToken": client.csrf})
+        answer = client.post(
+            "/login", data={"email": entry["email"], "password": entry["password"], "csrfToken": client.csrf}
+        )
         assert answer.status_code == 303, answer.text
     return client
 
 
 def outbox(ctx, to):
     """The emails the mail app accepted for one address, newest first."""
-    listing = httpx.get(f"{ctx.mail_base_url}/emails", headers={"Authorization": f"Bearer {ctx.resend_api_key}"}).json()
+    with http_client(ctx, ctx.mail_base_url, headers={"Authorization": f"Bearer {ctx.resend_api_key}"}) as mail:
+        listing = mail.get("/emails").json()
     return [email for email in listing["data"] if to in email["to"]]
 
 
@@ -91,13 +108,15 @@ def link_in(email, path):
 
 
 @pytest.fixture(scope="module")
-def ctx(dev_stack_factory):
-    return dev_stack_factory().ctx
+def ctx(clean_stack):
+    return clean_stack.ctx
 
 
 @pytest.fixture(scope="module")
 def web(ctx):
-    opened = {(tenant, role): web_client(ctx, tenant, role) for tenant in TENANTS for role in ("OWNER", "ADMIN", "MEMBER")}
+    opened = {
+        (tenant, role): web_client(ctx, tenant, role) for tenant in TENANTS for role in ("OWNER", "ADMIN", "MEMBER")
+    }
     yield opened
     for client in opened.values():
         client.close()
@@ -105,7 +124,7 @@ def web(ctx):
 
 @pytest.fixture
 def visitor(ctx):
-    with web_client(ctx) as client:
+    with closing(web_client(ctx)) as client:
         yield client
 
 
@@ -122,7 +141,9 @@ def test_login_form_has_labelled_fields_a_button_and_a_csrf_token(visitor):
 @pytest.mark.parametrize("tenant", ["a", "b"])
 def test_login_sets_an_httponly_lax_session_cookie_and_redirects_to_admin(visitor, tenant):
     entry = account(tenant, "OWNER")
-    answer = visitor.post("/login", data={"email": entry["email"], "password": entry["password"], "csrfToken": visitor.csrf})
+    answer = visitor.post(
+        "/login", data={"email": entry["email"], "password": entry["password"], "csrfToken": visitor.csrf}
+    )
     assert (answer.status_code, answer.headers["location"]) == (303, "/admin")
     cookie = answer.headers["set-cookie"]
     assert cookie.startswith("next-auth.session-token=")
@@ -130,14 +151,27 @@ def test_login_sets_an_httponly_lax_session_cookie_and_redirects_to_admin(visito
 
 
 def test_login_with_a_wrong_password_is_401_with_an_alert(visitor):
-    answer = visitor.post("/login", data={"email": account("a", "OWNER")["email"], "password": "nope", "csrfToken": visitor.csrf})
-    assert (answer.status_code, Page(answer.text).alerts) == (401, ["Invalid email or password."])
+    answer = visitor.post(
+        "/login", data={"email": account("a", "OWNER")["email"], "password": "nope", "csrfToken": visitor.csrf}
+    )
+    assert (answer.status_code, Page(answer.text).messages) == (401, ["Invalid email or password."])
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/login", "/logout", "/register", "/forgot-password", "/reset-password", "/invite/accept", "/contact",
-     "/admin/settings", "/admin/invites", "/admin/adhoc/any/approve", "/admin/adhoc/any/reject"],
+    [
+        "/login",
+        "/logout",
+        "/register",
+        "/forgot-password",
+        "/reset-password",
+        "/invite/accept",
+        "/contact",
+        "/admin/settings",
+        "/admin/invites",
+        "/admin/adhoc/any/approve",
+        "/admin/adhoc/any/reject",
+    ],
 )
 def test_every_form_post_without_a_valid_csrf_token_is_403(web, path):
     client = web["a", "OWNER"]
@@ -147,7 +181,7 @@ def test_every_form_post_without_a_valid_csrf_token_is_403(web, path):
 
 
 def test_logout_ends_the_session(ctx):
-    with web_client(ctx, "b", "MEMBER") as client:
+    with closing(web_client(ctx, "b", "MEMBER")) as client:
         answer = client.post("/logout", data={"csrfToken": client.csrf})
         assert answer.headers["location"] == "/login?notice=signed-out"
         assert client.get("/admin").headers["location"] == "/login"
@@ -178,15 +212,21 @@ def test_users_page_lists_only_the_tenant(web):
     assert not any(entry["email"] in text for entry in TENANTS["a"]["account"])
 
 
+def user_of(ctx, tenant, role):
+    """The API's description of a smoke account (id, organizationId, email, role)."""
+    with api_session(ctx, tenant, role) as client:
+        return client.user
+
+
 def test_user_detail_in_the_tenant_and_404_across(web, ctx):
-    member_a = api_client(ctx, "a", "MEMBER").user
+    member_a = user_of(ctx, "a", "MEMBER")
     answer = web["a", "OWNER"].get(f"/admin/users/{member_a['id']}")
     assert (answer.status_code, Page(answer.text).h1) == (200, account("a", "MEMBER")["name"])
     assert web["b", "OWNER"].get(f"/admin/users/{member_a['id']}").status_code == 404
 
 
 def test_screenshot_detail_and_image_for_the_tenant_only(web, ctx):
-    with api_client(ctx, "a", "MEMBER") as api:
+    with api_session(ctx, "a", "MEMBER") as api:
         data = checkerboard_png()
         event = upload(api, running_entry(api), data).json()
     page = web["a", "OWNER"].get(f"/admin/screenshots/{event['id']}")
@@ -200,7 +240,12 @@ def test_screenshot_detail_and_image_for_the_tenant_only(web, ctx):
 def test_settings_form_has_one_labelled_input_per_policy_property(web):
     page = Page(web["a", "OWNER"].get("/admin/settings").text)
     found = {
-        name: (field["type"], next(label for label, target in page.labels.items() if target == name), field.get("min"), field.get("max"))
+        name: (
+            field["type"],
+            next(label for label, target in page.labels.items() if target == name),
+            field.get("min"),
+            field.get("max"),
+        )
         for name, field in page.inputs.items()
         if field["type"] != "hidden"
     }
@@ -224,8 +269,19 @@ def test_settings_form_saves_for_owners(web):
 def test_settings_form_rejects_out_of_range_values(web):
     client = web["b", "ADMIN"]
     before = client.get("/api/settings").json()
-    answer = client.post("/admin/settings", data={"screenshotIntervalMinutes": "0", "idleTimeoutMinutes": "5", "screenshotRetentionDays": "5", "csrfToken": client.csrf})
-    assert (answer.status_code, Page(answer.text).alerts) == (400, ["screenshotIntervalMinutes: 0 is less than the minimum of 1"])
+    answer = client.post(
+        "/admin/settings",
+        data={
+            "screenshotIntervalMinutes": "0",
+            "idleTimeoutMinutes": "5",
+            "screenshotRetentionDays": "5",
+            "csrfToken": client.csrf,
+        },
+    )
+    assert (answer.status_code, Page(answer.text).messages) == (
+        400,
+        ["screenshotIntervalMinutes: 0 is less than the minimum of 1"],
+    )
     assert client.get("/api/settings").json() == before
 
 
@@ -240,7 +296,7 @@ def test_members_cannot_save_settings(web):
 
 @pytest.mark.parametrize("tenant", ["a", "b"])
 def test_api_settings_is_the_bare_policy_of_the_tenant(web, tenant):
-    assert web[tenant, "MEMBER"].get("/api/settings").json() == TENANTS[tenant]["policy"]
+    assert typed(web[tenant, "MEMBER"].get("/api/settings").json()) == typed(TENANTS[tenant]["policy"])
 
 
 def test_api_settings_put_stores_and_returns_the_policy(web):
@@ -249,8 +305,8 @@ def test_api_settings_put_stores_and_returns_the_policy(web):
     changed = {**before, "blurScreenshots": not before["blurScreenshots"], "idleTimeoutMinutes": 42}
     try:
         answer = client.put("/api/settings", json=changed)
-        assert (answer.status_code, answer.json()) == (200, changed)
-        assert client.get("/api/settings").json() == changed
+        assert (answer.status_code, typed(answer.json())) == (200, typed(changed))
+        assert typed(client.get("/api/settings").json()) == typed(changed)
     finally:
         client.put("/api/settings", json=before)
 
@@ -281,7 +337,9 @@ def test_api_settings_put_rejects_a_missing_field(web):
 
 
 def test_api_settings_put_needs_json(web):
-    answer = web["a", "OWNER"].put("/api/settings", content=b"blurScreenshots=true", headers={"content-type": "application/x-www-form-urlencoded"})
+    answer = web["a", "OWNER"].put(
+        "/api/settings", content=b"blurScreenshots=true", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert (answer.status_code, answer.json()) == (415, {"error": "Content-Type must be application/json"})
 
 
@@ -298,9 +356,11 @@ def test_cron_refuses_a_missing_or_wrong_secret(visitor, authorization, method):
 
 
 def test_cron_deletes_only_screenshots_past_retention(visitor, ctx):
-    with api_client(ctx, "b", "ADMIN") as api:
+    with api_session(ctx, "b", "ADMIN") as api:
         entry_id = running_entry(api)
-        old = upload(api, entry_id, checkerboard_png(), _days_ago(TENANTS["b"]["policy"]["screenshotRetentionDays"] + 1)).json()
+        old = upload(
+            api, entry_id, checkerboard_png(), _days_ago(TENANTS["b"]["policy"]["screenshotRetentionDays"] + 1)
+        ).json()
         recent = upload(api, entry_id, checkerboard_png(), _days_ago(1)).json()
         answer = visitor.post("/api/cron/screenshot-retention", headers={"Authorization": f"Bearer {ctx.cron_secret}"})
         assert answer.status_code == 200
@@ -314,60 +374,118 @@ def _days_ago(days):
     return (datetime.now(UTC) - timedelta(days=days)).isoformat()
 
 
-def test_register_creates_an_organization_and_sends_the_verification_email(visitor, ctx):
-    email = f"founder-{datetime.now(UTC).timestamp()}@newco.test"
-    form = {"organization": "New Co", "name": "Fay Founder", "email": email, "password": "founder-pass-1", "csrfToken": visitor.csrf}
-    answer = visitor.post("/register", data=form)
+@pytest.fixture
+def registration(visitor, ctx):
+    """Register a new organization through /register; its form and answer. The organization is removed after."""
+    email = f"founder-{new_id()}@newco.test"
+    form = {"organization": "New Co", "name": "Fay Founder", "email": email, "password": "founder-pass-1"}
+    answer = visitor.post("/register", data={**form, "csrfToken": visitor.csrf})
+    yield form, answer
+    with database(ctx) as db, db.cursor() as cursor:
+        if cursor.execute("SELECT organizationId FROM woc_users WHERE email = %s", (email,)):
+            (organization_id,) = cursor.fetchone()
+            for statement in REMOVE_ORGANIZATION:
+                cursor.execute(statement, (organization_id,))
+
+
+REMOVE_ORGANIZATION = (
+    "DELETE FROM woc_users WHERE organizationId = %s",
+    "DELETE rp FROM woc_role_permissions rp JOIN woc_roles r ON r.id = rp.roleId WHERE r.organizationId = %s",
+    "DELETE FROM woc_roles WHERE organizationId = %s",
+    "DELETE FROM woc_organization_settings WHERE organizationId = %s",
+    "DELETE FROM woc_organizations WHERE id = %s",
+)
+ROLE_PERMISSIONS = (
+    "SELECT r.`key`, p.`key` FROM woc_roles r JOIN woc_organizations o ON o.id = r.organizationId"
+    " JOIN woc_role_permissions rp ON rp.roleId = r.id JOIN woc_permissions p ON p.id = rp.permissionId"
+    " WHERE o.id = (SELECT organizationId FROM woc_users WHERE email = %s) ORDER BY r.`key`, p.`key`"
+)
+
+
+def test_register_creates_the_organization_its_owner_and_settings(registration, ctx):
+    form, answer = registration
     assert (answer.status_code, answer.headers["location"]) == (303, "/login?notice=registered")
     with database(ctx) as db, db.cursor() as cursor:
-        cursor.execute("SELECT u.organizationId, r.`key` FROM woc_users u JOIN woc_roles r ON r.id = u.roleId WHERE u.email = %s", (email,))
-        organization_id, role = cursor.fetchone()
-        cursor.execute("SELECT `key` FROM woc_roles WHERE organizationId = %s ORDER BY `key`", (organization_id,))
-        assert (role, [row[0] for row in cursor.fetchall()]) == ("OWNER", ["OWNER", "ADMIN", "MANAGER", "MEMBER"])
-        cursor.execute("SELECT COUNT(*) FROM woc_organization_settings WHERE organizationId = %s", (organization_id,))
-        assert cursor.fetchone() == (1,)
-    (sent,) = outbox(ctx, email)
-    assert sent["subject"] == "Verify your email for WorkOnClock"
-    assert visitor.get(link_in(sent, "/verify-email")).status_code == 200
-    assert visitor.post("/register", data=form).status_code == 400
+        cursor.execute(
+            "SELECT o.name, o.status, r.`key`, u.status, u.emailVerifiedAt FROM woc_users u"
+            " JOIN woc_roles r ON r.id = u.roleId JOIN woc_organizations o ON o.id = u.organizationId"
+            " WHERE u.email = %s",
+            (form["email"],),
+        )
+        assert cursor.fetchone() == ("New Co", "ACTIVE", "OWNER", "ACTIVE", None)
+        cursor.execute(
+            "SELECT s.screenshotIntervalMinutes FROM woc_organization_settings s"
+            " JOIN woc_users u ON u.organizationId = s.organizationId WHERE u.email = %s",
+            (form["email"],),
+        )
+        assert cursor.fetchall() == ((10,),)
 
 
-def test_registered_owner_gets_the_usual_owner_permissions(visitor, ctx):
-    email = f"perm-{datetime.now(UTC).timestamp()}@newco.test"
-    visitor.post("/register", data={"organization": "Perm Co", "name": "P", "email": email, "password": "founder-pass-1", "csrfToken": visitor.csrf})
+def test_registered_roles_get_the_same_permissions_as_the_seeded_ones(registration, ctx):
+    form, _ = registration
     with database(ctx) as db, db.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.`key` FROM woc_users u JOIN woc_role_permissions rp ON rp.roleId = u.roleId"
-            " JOIN woc_permissions p ON p.id = rp.permissionId WHERE u.email = %s ORDER BY p.`key`",
-            (email,),
-        )
-        granted = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT p.`key` FROM woc_users u JOIN woc_role_permissions rp ON rp.roleId = u.roleId"
-            " JOIN woc_permissions p ON p.id = rp.permissionId WHERE u.email = %s ORDER BY p.`key`",
-            (account("a", "OWNER")["email"],),
-        )
-        assert granted == [row[0] for row in cursor.fetchall()]
+        cursor.execute(ROLE_PERMISSIONS, (form["email"],))
+        registered = cursor.fetchall()
+        cursor.execute(ROLE_PERMISSIONS, (account("a", "OWNER")["email"],))
+        assert registered == cursor.fetchall()
+
+
+def test_register_sends_a_verification_link_that_verifies(registration, ctx, visitor):
+    form, _ = registration
+    (sent,) = outbox(ctx, form["email"])
+    assert sent["subject"] == "Verify your email for WorkOnClock"
+    assert Page(visitor.get(link_in(sent, "/verify-email")).text).h1 == "Email verified"
+    with database(ctx) as db, db.cursor() as cursor:
+        cursor.execute("SELECT emailVerifiedAt IS NOT NULL FROM woc_users WHERE email = %s", (form["email"],))
+        assert cursor.fetchone() == (1,)
+
+
+def test_register_refuses_a_taken_email(registration, visitor):
+    form, _ = registration
+    answer = visitor.post("/register", data={**form, "csrfToken": visitor.csrf})
+    assert (answer.status_code, Page(answer.text).messages) == (400, ["An account with this email already exists."])
 
 
 def test_forgot_password_answers_the_same_and_mails_only_known_addresses(visitor, ctx):
     known, unknown = account("b", "MEMBER")["email"], "nobody@nowhere.test"
-    answers = [visitor.post("/forgot-password", data={"email": email, "csrfToken": visitor.csrf}) for email in (known, unknown)]
+    answers = [
+        visitor.post("/forgot-password", data={"email": email, "csrfToken": visitor.csrf}) for email in (known, unknown)
+    ]
     assert answers[0].text == answers[1].text
-    assert Page(answers[0].text).alerts == ["If an account exists for that address, we have emailed a password reset link."]
+    assert Page(answers[0].text).messages == [
+        "If an account exists for that address, we have emailed a password reset link."
+    ]
     assert outbox(ctx, known)[0]["subject"] == "Reset your WorkOnClock password"
     assert outbox(ctx, unknown) == []
     assert visitor.get(link_in(outbox(ctx, known)[0], "/reset-password")).status_code == 200
 
 
-def test_contact_form_stores_the_message_and_notifies_contact_to(visitor, ctx):
-    marker = f"hello {datetime.now(UTC).timestamp()}"
-    answer = visitor.post("/contact", data={"name": "Cy", "email": "cy@x.test", "message": marker, "csrfToken": visitor.csrf})
+def send_contact_message(ctx, marker):
+    """Submit the public contact form; the answer."""
+    with closing(web_client(ctx)) as visitor:
+        return visitor.post(
+            "/contact", data={"name": "Cy", "email": "cy@x.test", "message": marker, "csrfToken": visitor.csrf}
+        )
+
+
+def test_contact_form_stores_the_message_and_notifies_contact_to(ctx):
+    marker = f"hello {new_id()}"
+    answer = send_contact_message(ctx, marker)
     assert (answer.status_code, Page(answer.text).h1) == (200, "Message sent")
     sent = next(email for email in outbox(ctx, ctx.contact_to) if marker in email["text"])
     assert (sent["subject"], sent["reply_to"]) == ("New contact message from Cy", ["cy@x.test"])
     with database(ctx) as db, db.cursor() as cursor:
         assert cursor.execute("SELECT id FROM woc_contact_messages WHERE message = %s", (marker,)) == 1
+
+
+def test_over_tls_the_web_app_reaches_the_mail_app_trusting_the_stacks_ca(dev_stack_factory):
+    ctx = dev_stack_factory(tls=True).ctx
+    assert ctx.web_base_url.startswith("https://") and ctx.mail_base_url.startswith("https://")
+    marker = f"over tls {new_id()}"
+    assert send_contact_message(ctx, marker).status_code == 200
+    assert [email["subject"] for email in outbox(ctx, ctx.contact_to) if marker in email["text"]] == [
+        "New contact message from Cy"
+    ]
 
 
 def test_invite_stores_a_hashed_token_and_emails_a_working_link(web, ctx, visitor):
@@ -382,19 +500,47 @@ def test_invite_stores_a_hashed_token_and_emails_a_working_link(web, ctx, visito
         role, token_hash = cursor.fetchone()
     assert role == "MANAGER" and len(token_hash) == 64 and token_hash not in link
     token = link.split("token=")[1]
-    joined = visitor.post("/invite/accept", data={"token": token, "name": "Ivy", "password": "invitee-pass-1", "csrfToken": visitor.csrf})
-    assert joined.headers["location"] == "/login?notice=joined"
+    try:
+        joined = visitor.post(
+            "/invite/accept",
+            data={"token": token, "name": "Ivy", "password": "invitee-pass-1", "csrfToken": visitor.csrf},
+        )
+        assert joined.headers["location"] == "/login?notice=joined"
+        assert user_of_email(ctx, email) == ("MANAGER", "ACTIVE")
+    finally:
+        with database(ctx) as db, db.cursor() as cursor:
+            cursor.execute("DELETE FROM woc_users WHERE email = %s", (email,))
+
+
+def user_of_email(ctx, email):
+    """The role key and status of the user with this email."""
+    with database(ctx) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.`key`, u.status FROM woc_users u JOIN woc_roles r ON r.id = u.roleId WHERE u.email = %s", (email,)
+        )
+        return cursor.fetchone()
 
 
 def test_members_cannot_invite(web):
     client = web["b", "MEMBER"]
     assert client.get("/admin/invites").status_code == 403
-    assert client.post("/admin/invites", data={"email": "x@x.test", "role": "MEMBER", "csrfToken": client.csrf}).status_code == 403
+    assert (
+        client.post(
+            "/admin/invites", data={"email": "x@x.test", "role": "MEMBER", "csrfToken": client.csrf}
+        ).status_code
+        == 403
+    )
 
 
-@pytest.mark.parametrize(("decision", "status", "subject"), [("approve", "APPROVED", "Your time request was approved"), ("reject", "REJECTED", "Your time request was rejected")])
+@pytest.mark.parametrize(
+    ("decision", "status", "subject"),
+    [
+        ("approve", "APPROVED", "Your time request was approved"),
+        ("reject", "REJECTED", "Your time request was rejected"),
+    ],
+)
 def test_adhoc_decisions_are_recorded_and_emailed(web, ctx, decision, status, subject):
-    requester = api_client(ctx, "a", "MEMBER").user
+    requester = user_of(ctx, "a", "MEMBER")
     request_id = _pending_adhoc_request(ctx, requester)
     client = web["a", "OWNER"]
     assert request_id in client.get("/admin/adhoc").text
@@ -402,13 +548,13 @@ def test_adhoc_decisions_are_recorded_and_emailed(web, ctx, decision, status, su
     assert answer.headers["location"] == f"/admin/adhoc?decided={status.lower()}"
     with database(ctx) as db, db.cursor() as cursor:
         cursor.execute("SELECT status, decidedById FROM woc_adhoc_requests WHERE id = %s", (request_id,))
-        assert cursor.fetchone() == (status, api_client(ctx, "a", "OWNER").user["id"])
+        assert cursor.fetchone() == (status, user_of(ctx, "a", "OWNER")["id"])
     assert outbox(ctx, requester["email"])[0]["subject"] == subject
     assert client.post(f"/admin/adhoc/{request_id}/{decision}", data={"csrfToken": client.csrf}).status_code == 404
 
 
 def test_adhoc_requests_of_another_tenant_cannot_be_decided(web, ctx):
-    request_id = _pending_adhoc_request(ctx, api_client(ctx, "a", "MEMBER").user)
+    request_id = _pending_adhoc_request(ctx, user_of(ctx, "a", "MEMBER"))
     client = web["b", "OWNER"]
     assert client.post(f"/admin/adhoc/{request_id}/approve", data={"csrfToken": client.csrf}).status_code == 404
 
@@ -425,18 +571,19 @@ def _pending_adhoc_request(ctx, user):
 
 
 @pytest.mark.parametrize(
-    ("key", "required", "outcome"),
-    [("", True, "RESEND_API_KEY is not set and EMAIL_REQUIRE_PROVIDER is true; set the key"), ("", False, None)],
+    ("required", "outcome"),
+    [(True, "RESEND_API_KEY is not set and EMAIL_REQUIRE_PROVIDER is true; set the key"), (False, None)],
 )
-async def test_mailer_without_a_key_fails_loudly_only_when_required(ctx, key, required, outcome):
-    import dataclasses
+def test_mailer_without_a_key_fails_loudly_only_when_required(ctx, required, outcome):
+    async def send():
+        mailer = Mailer(dataclasses.replace(ctx, resend_api_key="", email_require_provider=required))
+        try:
+            return await mailer.send(Email("x@x.test", "Subject", "Text"))
+        finally:
+            await mailer.close()
 
-    mailer = Mailer(dataclasses.replace(ctx, resend_api_key=key, email_require_provider=required))
-    try:
-        if outcome is None:
-            assert await mailer.send(Email("x@x.test", "s", "t")) is None
-        else:
-            with pytest.raises(EmailNotSent, match=re.escape(outcome)):
-                await mailer.send(Email("x@x.test", "s", "t"))
-    finally:
-        await mailer.close()
+    if outcome is None:
+        assert asyncio.run(send()) is None
+    else:
+        with pytest.raises(EmailNotSent, match=re.escape(outcome)):
+            asyncio.run(send())

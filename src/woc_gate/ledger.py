@@ -120,5 +120,5 @@ def _message(report) -> str:
         return str(longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
-        return crash.message
+        return crash.message.removeprefix("Failed: ")  # pytest.fail's one-line reasons read as they were written
     return str(longrepr).strip().splitlines()[-1] if str(longrepr).strip() else ""

@@ -43,20 +43,21 @@ class GateRun:
 
     @classmethod
     def _from_config(cls, config: pytest.Config) -> GateRun:
-        options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
-        options |= {"config": config.getoption("woc_config"), "faults": config.getoption("woc_faults")}
-        collect_only = config.getoption("collectonly")
-        load = lambda profile=None: settings_module.load(  # noqa: E731
-            options=options, environ=os.environ, rootdir=config.rootpath, sandbox_profile=profile
-        )
-        settings = load(_worker_sandbox_profile(config))
         for flag in ("gate_report", "gate_markdown"):
             _check_output_path(config.getoption(flag), "--" + flag.replace("_", "-"))
-        gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
+        options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
+        options |= {"config": config.getoption("woc_config"), "faults": config.getoption("woc_faults")}
+        settings = _load(config, options, _worker_sandbox_profile(config))
+        if settings.faults and settings.target != "sandbox":
+            raise WocGateError(
+                "woc-gate: --woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
+            )
+        collect_only = config.getoption("collectonly")
         sandbox = None
         if settings.target == "sandbox" and not collect_only and not _is_worker(config):
             sandbox = _start_sandbox(settings)
-            settings = load(sandbox.profile_path)
+            settings = _load(config, options, sandbox.profile_path)
+        gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
         if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
             raise WocGateError(
                 "woc-gate: no target configured for the gate run: set NEXTAUTH_URL, API_BASE_URL and "
@@ -123,6 +124,15 @@ class GateRun:
 def _check_output_path(path: Path | None, flag: str) -> None:
     if path is not None and not path.parent.resolve().is_dir():
         raise WocGateError(f"woc-gate: {flag} {path}: directory {path.parent} does not exist; create it or pick another path")
+
+
+def _load(config: pytest.Config, options: dict, sandbox_profile: Path | None) -> Settings:
+    if sandbox_profile is not None:
+        # the stack works on its own copy of the tree (tree faults edit it); its profile names the copy
+        options = {**options, "repo": None}
+    return settings_module.load(
+        options=options, environ=os.environ, rootdir=config.rootpath, sandbox_profile=sandbox_profile
+    )
 
 
 def _is_worker(config: pytest.Config) -> bool:

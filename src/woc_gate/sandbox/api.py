@@ -155,7 +155,7 @@ def envelop(dotted_key: str, payload: Any) -> Any:
 
 
 async def start_tracking(request: Request) -> JSONResponse:
-    """POST /tracking/start: open a DESKTOP time entry for the caller; 409 while one is open."""
+    """POST /tracking/start: open a DESKTOP time entry for the caller, closing the one running before."""
     caller = authenticated(request)
     api = services(request)
     body = await json_body(request) if await request.body() else {}
@@ -172,8 +172,6 @@ async def start_tracking(request: Request) -> JSONResponse:
             "Project",
         )
     entry = await api.sql.run(lambda cursor: _open_entry(cursor, caller, project_id))
-    if entry is None:
-        raise ApiError(409, "A time entry is already running; stop it first")
     return JSONResponse(jsonable(entry), status_code=201)
 
 
@@ -199,14 +197,17 @@ def _running_entry(cursor: Cursor, caller: Caller) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def _open_entry(cursor: Cursor, caller: Caller, project_id: str | None) -> dict[str, Any] | None:
-    if _running_entry(cursor, caller) is not None:
-        return None
+def _open_entry(cursor: Cursor, caller: Caller, project_id: str | None) -> dict[str, Any]:
+    now = utc_now()
+    cursor.execute(
+        "UPDATE woc_time_entries SET endedAt = %s WHERE organizationId = %s AND userId = %s AND endedAt IS NULL",
+        (now, caller.organizationId, caller.userId),
+    )
     entry_id = new_id()
     cursor.execute(
         "INSERT INTO woc_time_entries (id, organizationId, userId, projectId, startedAt, source)"
         " VALUES (%s, %s, %s, %s, %s, 'DESKTOP')",
-        (entry_id, caller.organizationId, caller.userId, project_id, utc_now()),
+        (entry_id, caller.organizationId, caller.userId, project_id, now),
     )
     return fetch_rows(cursor, f"{TIME_ENTRIES.select} WHERE t.id = %s", (entry_id,))[0]
 

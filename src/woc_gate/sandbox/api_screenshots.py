@@ -18,10 +18,10 @@ from woc_gate.sandbox.auth import Caller
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.policy import read_policy
 from woc_gate.sandbox.sql import Row, Sql, iso, new_id
+from woc_gate.sandbox.storage import PRIVATE_IMAGE_HEADERS
 
 BLUR_RADIUS = 12
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-PRIVATE_IMAGE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
 class StoredImage(NamedTuple):
@@ -69,9 +69,7 @@ async def list_screenshots(request: Request) -> JSONResponse:
     """GET /screenshots: the caller's organization's screenshots, newest first."""
     caller = authenticated(request)
     api = services(request)
-    rows = await api.sql.all(
-        f"{_SELECT} WHERE organizationId = %s ORDER BY capturedAt DESC, id", caller.organizationId
-    )
+    rows = await api.sql.all(f"{_SELECT} WHERE organizationId = %s ORDER BY capturedAt DESC, id", caller.organizationId)
     return JSONResponse([screenshot_event(api.ctx, row) for row in rows])
 
 
@@ -177,8 +175,16 @@ async def _store(
         await api.sql.execute(
             "INSERT INTO woc_screenshots (id, organizationId, userId, timeEntryId, capturedAt, objectKey,"
             " blurred, width, height, sizeBytes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            screenshot_id, caller.organizationId, caller.userId, time_entry_id, captured_at, key,
-            blurred, image.width, image.height, len(image.data),
+            screenshot_id,
+            caller.organizationId,
+            caller.userId,
+            time_entry_id,
+            captured_at,
+            key,
+            blurred,
+            image.width,
+            image.height,
+            len(image.data),
         )
     except Exception:
         api.storage.delete(key)

@@ -143,7 +143,10 @@ def _invalid_email(body: Any) -> tuple[str, str] | None:
         return "missing_required_field", "Missing `html` or `text` field."
     for address in _addresses(body["to"]) or [None]:
         if not isinstance(address, str) or "@" not in parseaddr(address)[1]:
-            return "validation_error", "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."
+            return "validation_error", (
+                "Invalid `to` field. The email address needs to follow the `email@example.com`"
+                " or `Name <email@example.com>` format."
+            )
     return None
 
 
@@ -166,8 +169,22 @@ def _domain_record(email_from: str) -> dict[str, Any]:
 
 def _dns_records(name: str) -> list[dict[str, Any]]:
     return [
-        {"record": "SPF", "name": f"send.{name}", "type": "TXT", "value": "v=spf1 include:amazonses.com ~all", "ttl": "Auto", "status": "verified"},
-        {"record": "DKIM", "name": f"resend._domainkey.{name}", "type": "TXT", "value": "p=MIGfMA0GCSqGSIb3DQEB", "ttl": "Auto", "status": "verified"},
+        {
+            "record": "SPF",
+            "name": f"send.{name}",
+            "type": "TXT",
+            "value": "v=spf1 include:amazonses.com ~all",
+            "ttl": "Auto",
+            "status": "verified",
+        },
+        {
+            "record": "DKIM",
+            "name": f"resend._domainkey.{name}",
+            "type": "TXT",
+            "value": "p=MIGfMA0GCSqGSIb3DQEB",
+            "ttl": "Auto",
+            "status": "verified",
+        },
     ]
 
 

@@ -56,8 +56,13 @@ class Mailer:
                 raise EmailNotSent("RESEND_API_KEY is not set and EMAIL_REQUIRE_PROVIDER is true; set the key")
             log.info("email %r not sent: no RESEND_API_KEY (EMAIL_REQUIRE_PROVIDER is false)", email.subject)
             return None
-        payload = {"from": ctx.email_from, "to": [email.to], "subject": email.subject,
-                   "html": email.html(), "text": email.plain()}
+        payload = {
+            "from": ctx.email_from,
+            "to": [email.to],
+            "subject": email.subject,
+            "html": email.html(),
+            "text": email.plain(),
+        }
         if email.reply_to:
             payload["reply_to"] = email.reply_to
         try:
@@ -67,7 +72,9 @@ class Mailer:
         except httpx.HTTPError as error:
             raise EmailNotSent(f"the email provider at {ctx.mail_base_url} cannot be reached: {error}") from None
         if response.status_code >= 300:
-            raise EmailNotSent(f"the email provider refused the email: HTTP {response.status_code} {response.text[:200]}")
+            raise EmailNotSent(
+                f"the email provider refused the email: HTTP {response.status_code} {response.text[:200]}"
+            )
         return response.json().get("id")
 
     async def close(self) -> None:

@@ -22,22 +22,17 @@ def policy_properties(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return schema.get("properties", {})
 
 
-def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The policy schema with every property required and no other property allowed."""
-    properties = policy_properties(schema)
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-        "definitions": schema.get("definitions", {}),
-    }
+def policy_required(schema: dict[str, Any]) -> set[str]:
+    """The properties a policy must have; the others are optional (stored as NULL when absent)."""
+    reference = schema.get("$ref", "")
+    if reference.startswith("#/definitions/"):
+        schema = schema["definitions"][reference.removeprefix("#/definitions/")]
+    return set(schema.get("required", []))
 
 
 def policy_error(schema: dict[str, Any], body: Any) -> ValidationError | None:
-    """The most relevant reason a whole policy is invalid, or None when it is valid."""
-    return best_match(Draft7Validator(strict_schema(schema)).iter_errors(body))
+    """The most relevant reason a whole policy breaks the shared schema, or None when it is valid."""
+    return best_match(Draft7Validator(schema).iter_errors(body))
 
 
 def field_label(name: str, prop: dict[str, Any]) -> str:
@@ -49,11 +44,10 @@ def field_label(name: str, prop: dict[str, Any]) -> str:
 
 
 async def read_policy(sql: Sql, schema: dict[str, Any], organization_id: str) -> Policy | None:
-    """The organization's policy (one key per schema property), or None without a settings row."""
+    """The organization's policy (a key per schema property that is not NULL), or None without a settings row."""
     columns = ", ".join(quote_name(name) for name in policy_properties(schema))
-    return await sql.one(
-        f"SELECT {columns} FROM woc_organization_settings WHERE organizationId = %s", organization_id
-    )
+    row = await sql.one(f"SELECT {columns} FROM woc_organization_settings WHERE organizationId = %s", organization_id)
+    return None if row is None else {name: value for name, value in row.items() if value is not None}
 
 
 async def write_policy(sql: Sql, organization_id: str, policy: Policy) -> None:

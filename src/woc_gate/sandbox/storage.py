@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+PRIVATE_IMAGE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+
 
 class Storage:
     """A private object store on disk, keyed like an S3 bucket (``screenshots/<org>/<user>/<id>.png``)."""

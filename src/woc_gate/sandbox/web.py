@@ -66,7 +66,8 @@ async def home(request: Request) -> Response:
 
 async def login_form(request: Request) -> Response:
     """GET /login: the sign-in form."""
-    return page(request, "login.html", {"title": "Sign in", "notice": LOGIN_NOTICES.get(request.query_params.get("notice", ""))})
+    notice = LOGIN_NOTICES.get(request.query_params.get("notice", ""))
+    return page(request, "login.html", {"title": "Sign in", "notice": notice})
 
 
 async def login(request: Request) -> Response:

@@ -11,11 +11,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from woc_gate.sandbox.api_screenshots import PRIVATE_IMAGE_HEADERS
 from woc_gate.sandbox.auth import MANAGING_ROLES, Caller, new_link_token
 from woc_gate.sandbox.emails import adhoc_decision_email, invite_email
-from woc_gate.sandbox.policy import Policy, field_label, policy_error, policy_properties, read_policy
+from woc_gate.sandbox.policy import (
+    Policy,
+    field_label,
+    policy_error,
+    policy_properties,
+    policy_required,
+    read_policy,
+)
 from woc_gate.sandbox.sql import Row, fetch_rows, new_id, utc_now
+from woc_gate.sandbox.storage import PRIVATE_IMAGE_HEADERS
 from woc_gate.sandbox.web_base import (
     DECIDING_ROLES,
     WebError,
@@ -77,7 +84,9 @@ async def user_detail(request: Request) -> Response:
     if web.ctx.has("tenant-leak-web-user"):
         user = await web.sql.one(f"{_USER_SELECT} WHERE u.id = %s", user_id)
     else:
-        user = await web.sql.one(f"{_USER_SELECT} WHERE u.id = %s AND u.organizationId = %s", user_id, caller.organizationId)
+        user = await web.sql.one(
+            f"{_USER_SELECT} WHERE u.id = %s AND u.organizationId = %s", user_id, caller.organizationId
+        )
     _found(user, "This user")
     entries = await web.sql.all(
         "SELECT startedAt, endedAt, source FROM woc_time_entries WHERE userId = %s ORDER BY startedAt DESC LIMIT 10",
@@ -147,7 +156,9 @@ async def save_settings(request: Request) -> Response:
     return redirect("/admin/settings?saved=1")
 
 
-def _settings_page(request: Request, policy: Policy, *, notice=None, error=None, status=200) -> Response:
+def _settings_page(
+    request: Request, policy: Policy, *, notice: str | None = None, error: str | None = None, status: int = 200
+) -> Response:
     fields = policy_fields(services(request).ctx.policy_schema, policy)
     context = {"title": "Tracking policy", "fields": fields, "notice": notice, "error": error}
     return page(request, "admin/settings.html", context, status=status)
@@ -172,8 +183,11 @@ def policy_fields(schema: dict[str, Any], policy: Policy) -> list[dict[str, Any]
 def policy_from_form(schema: dict[str, Any], form: FormData) -> Policy:
     """The policy a submitted form describes (unchecked boxes are false; unparsable numbers stay text)."""
     policy: Policy = {}
+    required = policy_required(schema)
     for name, prop in policy_properties(schema).items():
         raw = form.get(name)
+        if name not in required and prop.get("type") != "boolean" and not raw:
+            continue
         if prop.get("type") == "boolean":
             policy[name] = raw in ("true", "on", "1")
         elif prop.get("type") in ("integer", "number"):
@@ -239,7 +253,14 @@ def _decide(cursor: Cursor, caller: Caller, request_id: str, status: str) -> Row
         cursor.execute(
             "INSERT INTO woc_time_entries (id, organizationId, userId, projectId, startedAt, endedAt, source)"
             " VALUES (%s, %s, %s, %s, %s, %s, 'ADHOC')",
-            (new_id(), caller.organizationId, decided["userId"], decided["projectId"], decided["startedAt"], decided["endedAt"]),
+            (
+                new_id(),
+                caller.organizationId,
+                decided["userId"],
+                decided["projectId"],
+                decided["startedAt"],
+                decided["endedAt"],
+            ),
         )
     return decided
 
@@ -266,11 +287,18 @@ async def send_invite(request: Request) -> Response:
     web = services(request)
     email, role = str(form.get("email", "")).strip(), str(form.get("role", ""))
     if "@" not in email or role not in INVITABLE_ROLES:
-        raise WebError(400, "Invalid invite", f"Give an email address and one of the roles {', '.join(INVITABLE_ROLES)}.")
+        roles = ", ".join(INVITABLE_ROLES)
+        raise WebError(400, "Invalid invite", f"Give an email address and one of the roles {roles}.")
     token, token_hash = new_link_token()
     await web.sql.execute(
-        "INSERT INTO woc_invites (id, organizationId, email, roleKey, tokenHash, expiresAt) VALUES (%s, %s, %s, %s, %s, %s)",
-        new_id(), caller.organizationId, email, role, token_hash, utc_now() + INVITE_LIFETIME,
+        "INSERT INTO woc_invites (id, organizationId, email, roleKey, tokenHash, expiresAt)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        new_id(),
+        caller.organizationId,
+        email,
+        role,
+        token_hash,
+        utc_now() + INVITE_LIFETIME,
     )
     organization = await web.sql.one("SELECT name FROM woc_organizations WHERE id = %s", caller.organizationId)
     if not web.ctx.has("invite-email-not-sent"):

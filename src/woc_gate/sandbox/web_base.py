@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from woc_gate.sandbox.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, SESSION_LIFETIME, Caller, WebSessions
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.mailer import EmailNotSent, Mailer
-from woc_gate.sandbox.policy import Policy, write_policy
+from woc_gate.sandbox.policy import Policy, policy_properties, write_policy
 from woc_gate.sandbox.sql import Sql
 from woc_gate.sandbox.storage import Storage
 
 log = logging.getLogger("woc_gate.sandbox.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 DECIDING_ROLES = frozenset({"OWNER", "ADMIN", "MANAGER"})
+CSRF_REFUSAL = "This form has expired or did not come from this site; reload it and try again."
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ async def checked_form(request: Request) -> FormData:
     async with request.form(max_files=0, max_fields=50) as form:
         submitted = form.get(CSRF_FIELD)
         if not services(request).sessions.csrf_valid(request.cookies.get(CSRF_COOKIE), submitted):
-            raise WebError(403, "Invalid CSRF token", "This form has expired or did not come from this site; reload it and try again.")
+            raise WebError(403, "Invalid CSRF token", CSRF_REFUSAL)
         return form
 
 
@@ -121,7 +124,8 @@ def signed_in_redirect(web: WebServices, caller: Caller, url: str) -> RedirectRe
 
 
 async def store_policy(web: WebServices, organization_id: str, policy: Policy) -> None:
-    """Write a validated policy from the settings form or PUT /api/settings."""
+    """Write a validated policy from the settings form or PUT /api/settings (absent optional fields become NULL)."""
+    policy = {name: policy.get(name) for name in policy_properties(web.ctx.policy_schema)}
     if web.ctx.has("web-settings-not-persisted"):
         policy = {name: value for name, value in policy.items() if name != "blurScreenshots"}
     await write_policy(web.sql, organization_id, policy)
@@ -131,6 +135,15 @@ async def error_page(request: Request, error: Exception) -> Response:
     """A WebError as an HTML page with its status."""
     assert isinstance(error, WebError)
     return page(request, "error.html", {"title": error.title, "message": error.message}, status=error.status)
+
+
+async def http_error_page(request: Request, error: Exception) -> Response:
+    """Starlette's own errors (unknown page, wrong method, malformed form) as HTML pages."""
+    assert isinstance(error, HTTPException)
+    context = {"title": HTTPStatus(error.status_code).phrase, "message": error.detail}
+    response = page(request, "error.html", context, status=error.status_code)
+    response.headers.update(error.headers or {})
+    return response
 
 
 async def email_failure_page(request: Request, error: Exception) -> Response:
@@ -144,4 +157,9 @@ async def login_redirect(request: Request, error: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-EXCEPTION_HANDLERS = {WebError: error_page, EmailNotSent: email_failure_page, LoginRequired: login_redirect}
+EXCEPTION_HANDLERS = {
+    WebError: error_page,
+    HTTPException: http_error_page,
+    EmailNotSent: email_failure_page,
+    LoginRequired: login_redirect,
+}

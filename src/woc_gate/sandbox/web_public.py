@@ -23,7 +23,7 @@ from woc_gate.sandbox.web_base import WebError, checked_form, page, redirect, se
 
 RESET_LIFETIME = timedelta(hours=1)
 MIN_PASSWORD_LENGTH = 8
-ROLES = {"OWNER": "Owner", "ADMIN": "Admin", "MANAGER": "Manager", "MEMBER": "Member"}
+ROLES = {"OWNER": "Owner", "ADMIN": "Administrator", "MANAGER": "Manager", "MEMBER": "Member"}
 RESET_SENT = "If an account exists for that address, we have emailed a password reset link."
 
 
@@ -130,7 +130,12 @@ async def verify_email(request: Request) -> Response:
     await web.sql.execute(
         "UPDATE woc_users SET emailVerifiedAt = COALESCE(emailVerifiedAt, %s) WHERE id = %s", utc_now(), user_id
     )
-    context = {"title": "Email verified", "message": "Your email address is verified.", "next_url": "/login", "next_label": "Sign in"}
+    context = {
+        "title": "Email verified",
+        "message": "Your email address is verified.",
+        "next_url": "/login",
+        "next_label": "Sign in",
+    }
     return page(request, "message.html", context)
 
 
@@ -150,7 +155,10 @@ async def forgot_password(request: Request) -> Response:
         token, token_hash = new_link_token()
         await web.sql.execute(
             "INSERT INTO woc_password_resets (id, userId, tokenHash, expiresAt) VALUES (%s, %s, %s, %s)",
-            new_id(), user["id"], token_hash, utc_now() + RESET_LIFETIME,
+            new_id(),
+            user["id"],
+            token_hash,
+            utc_now() + RESET_LIFETIME,
         )
         await web.mailer.send(password_reset_email(web.ctx.web_base_url, user["email"], token))
     return page(request, "message.html", {"title": "Check your email", "message": RESET_SENT})
@@ -171,7 +179,8 @@ async def reset_password(request: Request) -> Response:
     token, password = str(form.get("token", "")), str(form.get("password", ""))
     if len(password) < MIN_PASSWORD_LENGTH:
         error = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
-        return page(request, "reset_password.html", {"title": "Choose a new password", "token": token, "error": error}, status=400)
+        context = {"title": "Choose a new password", "token": token, "error": error}
+        return page(request, "reset_password.html", context, status=400)
     password_hash = await run_in_threadpool(hash_password, password)
     if not await web.sql.run(lambda cursor: _use_reset(cursor, hash_token(token), password_hash)):
         raise _bad_link()
@@ -181,14 +190,16 @@ async def reset_password(request: Request) -> Response:
 async def _open_reset(request: Request, token: str) -> Row | None:
     return await services(request).sql.one(
         "SELECT id FROM woc_password_resets WHERE tokenHash = %s AND usedAt IS NULL AND expiresAt > %s",
-        hash_token(token), utc_now(),
+        hash_token(token),
+        utc_now(),
     )
 
 
 def _use_reset(cursor: Cursor, token_hash: str, password_hash: str) -> bool:
     rows = fetch_rows(
         cursor,
-        "SELECT id, userId FROM woc_password_resets WHERE tokenHash = %s AND usedAt IS NULL AND expiresAt > %s FOR UPDATE",
+        "SELECT id, userId FROM woc_password_resets"
+        " WHERE tokenHash = %s AND usedAt IS NULL AND expiresAt > %s FOR UPDATE",
         (token_hash, utc_now()),
     )
     if not rows:
@@ -204,7 +215,8 @@ async def accept_invite_form(request: Request) -> Response:
     invite = await services(request).sql.one(
         "SELECT i.email, o.name AS organization FROM woc_invites i JOIN woc_organizations o ON o.id = i.organizationId"
         " WHERE i.tokenHash = %s AND i.acceptedAt IS NULL AND i.expiresAt > %s",
-        hash_token(token), utc_now(),
+        hash_token(token),
+        utc_now(),
     )
     if invite is None:
         raise _bad_link()
@@ -217,7 +229,8 @@ async def accept_invite(request: Request) -> Response:
     form = await checked_form(request)
     token, name, password = (str(form.get(field, "")) for field in ("token", "name", "password"))
     if not name.strip() or len(password) < MIN_PASSWORD_LENGTH:
-        raise WebError(400, "Invalid details", f"Give your name and a password of at least {MIN_PASSWORD_LENGTH} characters.")
+        message = f"Give your name and a password of at least {MIN_PASSWORD_LENGTH} characters."
+        raise WebError(400, "Invalid details", message)
     password_hash = await run_in_threadpool(hash_password, password)
     try:
         joined = await web.sql.run(lambda cursor: _join(cursor, hash_token(token), name.strip(), password_hash))
@@ -240,7 +253,8 @@ def _join(cursor: Cursor, token_hash: str, name: str, password_hash: str) -> boo
         return False
     invite, now = rows[0], utc_now()
     cursor.execute(
-        "INSERT INTO woc_users (id, organizationId, email, name, passwordHash, status, roleId, emailVerifiedAt, createdAt)"
+        "INSERT INTO woc_users"
+        " (id, organizationId, email, name, passwordHash, status, roleId, emailVerifiedAt, createdAt)"
         " VALUES (%s, %s, %s, %s, %s, 'ACTIVE', %s, %s, %s)",
         (new_id(), invite["organizationId"], invite["email"], name, password_hash, invite["roleId"], now, now),
     )
@@ -259,11 +273,15 @@ async def contact(request: Request) -> Response:
     form = await checked_form(request)
     fields = {name: str(form.get(name, "")).strip() for name in ("name", "email", "message")}
     if not all(fields.values()) or "@" not in fields["email"]:
-        context = {"title": "Contact us", "form": fields, "error": "Give your name, a valid email address and a message."}
+        error = "Give your name, a valid email address and a message."
+        context = {"title": "Contact us", "form": fields, "error": error}
         return page(request, "contact.html", context, status=400)
     await web.sql.execute(
         "INSERT INTO woc_contact_messages (id, name, email, message) VALUES (%s, %s, %s, %s)",
-        new_id(), fields["name"], fields["email"], fields["message"],
+        new_id(),
+        fields["name"],
+        fields["email"],
+        fields["message"],
     )
     await web.mailer.send(contact_email(web.ctx.contact_to, fields["name"], fields["email"], fields["message"]))
     return page(request, "message.html", {"title": "Message sent", "message": "Thanks, we will get back to you soon."})

@@ -1,0 +1,156 @@
+"""Each app-level fault: its direct probe shows the defect on a stack started with it, and not on a clean one."""
+
+import io
+from contextlib import closing
+
+import pytest
+from PIL import Image
+
+from test_sandbox_api import TENANTS, api_session, checkerboard_png, database, http_client, running_entry, upload
+from test_sandbox_web import outbox, send_contact_message, user_of, web_client
+from woc_gate.sandbox.sql import new_id
+
+# Faults whose probes do not disturb each other, so one stack can carry them all.
+COMBINABLE = (
+    "policy-field-renamed",
+    "web-settings-not-persisted",
+    "screenshot-event-bad-shape",
+    "tracking-stop-lost",
+    "upload-ignores-blur",
+    "tenant-leak-project-read",
+    "tenant-leak-list",
+    "tenant-leak-web-user",
+    "tenant-leak-screenshot-preview",
+    "cron-no-secret",
+    "invite-email-not-sent",
+)
+# These break logins, storage access or email for the whole stack: one more stack for them.
+ISOLATING = ("login-broken", "public-screenshots", "legacy-table", "email-provider-optional")
+
+
+def policy_field_renamed(ctx):
+    with api_session(ctx, "a", "MEMBER") as api:
+        policy = api.get("/tracking/policy").json()["data"]
+    return "screenshotInterval" in policy and "screenshotIntervalMinutes" not in policy
+
+
+def web_settings_not_persisted(ctx):
+    with closing(web_client(ctx, "b", "OWNER")) as web:
+        before = web.get("/api/settings").json()
+        flipped = {**before, "blurScreenshots": not before["blurScreenshots"]}
+        try:
+            answer = web.put("/api/settings", json=flipped)
+            return answer.status_code == 200 and web.get("/api/settings").json() != flipped
+        finally:
+            web.put("/api/settings", json=before)
+
+
+def screenshot_event_bad_shape(ctx):
+    with api_session(ctx, "a", "ADMIN") as api:
+        event = upload(api, running_entry(api), checkerboard_png()).json()
+    return "previewUrl" not in event and isinstance(event["capturedAt"], int)
+
+
+def tracking_stop_lost(ctx):
+    with api_session(ctx, "b", "MEMBER") as api:
+        entry_id = running_entry(api)
+        stopped = api.post("/tracking/stop")
+        return stopped.status_code == 200 and api.get(f"/time-entries/{entry_id}").json()["endedAt"] is None
+
+
+def upload_ignores_blur(ctx):
+    assert TENANTS["b"]["policy"]["blurScreenshots"] is True
+    with api_session(ctx, "b", "ADMIN") as api:
+        data = checkerboard_png()
+        event = upload(api, running_entry(api), data).json()
+        stored = api.get(f"/screenshots/{event['id']}/preview").content
+    return Image.open(io.BytesIO(stored)).tobytes() == Image.open(io.BytesIO(data)).tobytes()
+
+
+def tenant_leak_project_read(ctx):
+    with api_session(ctx, "a", "OWNER") as api_a, api_session(ctx, "b", "OWNER") as api_b:
+        project = api_a.get("/projects").json()[0]
+        return api_b.get(f"/projects/{project['id']}").status_code == 200
+
+
+def tenant_leak_list(ctx):
+    with api_session(ctx, "a", "OWNER") as api:
+        organizations = {entry["organizationId"] for entry in api.get("/time-entries").json()}
+        return organizations - {api.user["organizationId"]} != set()
+
+
+def tenant_leak_web_user(ctx):
+    member_a = user_of(ctx, "a", "MEMBER")
+    with closing(web_client(ctx, "b", "OWNER")) as web:
+        return web.get(f"/admin/users/{member_a['id']}").status_code == 200
+
+
+def tenant_leak_screenshot_preview(ctx):
+    with api_session(ctx, "a", "MEMBER") as api_a, api_session(ctx, "b", "MEMBER") as api_b:
+        event = upload(api_a, running_entry(api_a), checkerboard_png()).json()
+        return api_b.get(f"/screenshots/{event['id']}/preview").status_code == 200
+
+
+def cron_no_secret(ctx):
+    with closing(web_client(ctx)) as web:
+        return web.post("/api/cron/screenshot-retention").status_code == 200
+
+
+def invite_email_not_sent(ctx):
+    email = f"probe-{new_id()}@invite.test"
+    with closing(web_client(ctx, "a", "OWNER")) as web:
+        answer = web.post("/admin/invites", data={"email": email, "role": "MEMBER", "csrfToken": web.csrf})
+    return answer.status_code == 303 and outbox(ctx, email) == []
+
+
+def login_broken(ctx):
+    with closing(web_client(ctx)) as web:
+        entry = TENANTS["a"]["account"][0]
+        answer = web.post(
+            "/login", data={"email": entry["email"], "password": entry["password"], "csrfToken": web.csrf}
+        )
+    return answer.status_code == 401
+
+
+def public_screenshots(ctx):
+    with api_session(ctx, "b", "OWNER") as api:
+        event = upload(api, running_entry(api), checkerboard_png()).json()
+    with http_client(ctx, ctx.api_base_url) as anonymous:
+        preview = anonymous.get(f"/screenshots/{event['id']}/preview")
+        raw = anonymous.get(f"/uploads/{event['objectKey']}")
+    return preview.status_code == 200 and raw.status_code == 200
+
+
+def legacy_table(ctx):
+    with api_session(ctx, "a", "ADMIN") as api:
+        user_id = api.user["id"]
+    with database(ctx) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'users'"
+        )
+        if cursor.fetchone() == (0,):
+            return False
+        return cursor.execute("SELECT id FROM users WHERE id = %s AND lastLoginAt IS NOT NULL", (user_id,)) == 1
+
+
+def email_provider_optional(ctx):
+    """The contact flow succeeds although no provider key is configured: its email is silently dropped."""
+    return send_contact_message(ctx, f"probe {new_id()}").status_code == 200 and not ctx.resend_api_key
+
+
+PROBES = {name: globals()[name.replace("-", "_")] for name in (*COMBINABLE, *ISOLATING)}
+
+
+@pytest.mark.parametrize("fault", COMBINABLE)
+def test_probe_shows_the_combinable_fault(dev_stack_factory, fault):
+    assert PROBES[fault](dev_stack_factory(COMBINABLE).ctx)
+
+
+@pytest.mark.parametrize("fault", ISOLATING)
+def test_probe_shows_the_isolating_fault(dev_stack_factory, fault):
+    assert PROBES[fault](dev_stack_factory(ISOLATING).ctx)
+
+
+@pytest.mark.parametrize("fault", PROBES)
+def test_probe_is_clean_without_the_fault(clean_stack, fault):
+    assert not PROBES[fault](clean_stack.ctx)
