@@ -41,7 +41,7 @@ def uploaded(api_as, woc_settings, record_write, tenant_lock):
             response = api.call(
                 "POST", "screenshots",
                 files={"file": ("screen.png", png_bytes(), "image/png")},
-                data={"capturedAt": dt.datetime.now(dt.timezone.utc).isoformat(), "timeEntryId": entry["id"]},
+                data={"capturedAt": dt.datetime.now(dt.UTC).isoformat(), "timeEntryId": entry["id"]},
             )
         finally:
             api.call("POST", "tracking_stop", json={})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import filelock
 import pytest
@@ -85,22 +86,27 @@ def _smoke_account(settings: Settings, tenant: str, role: str):
     return account
 
 
+def _logins(settings: Settings, login: Callable) -> Iterator[Callable]:
+    """A login factory that keeps one session per (tenant, role) and closes them all at the end."""
+    sessions: dict[tuple[str, str], Any] = {}
+
+    def login_as(tenant: str, role: str = "admin"):
+        if (tenant, role) not in sessions:
+            with one_line():
+                sessions[tenant, role] = login(settings, _smoke_account(settings, tenant, role))
+        return sessions[tenant, role]
+
+    yield login_as
+    for session in sessions.values():
+        session.close()
+
+
 @pytest.fixture(scope="session")
 def api_as(woc_settings: Settings) -> Iterator[Callable[..., clients.ApiSession]]:
     """Log in to the runtime API as a smoke account: ``api_as("a", "admin")``; skips without an API."""
     if not woc_settings.api_url:
         pytest.skip("no runtime API configured: set API_BASE_URL")
-    sessions: dict[tuple[str, str], clients.ApiSession] = {}
-
-    def login(tenant: str, role: str = "admin") -> clients.ApiSession:
-        if (tenant, role) not in sessions:
-            with one_line():
-                sessions[tenant, role] = clients.api_login(woc_settings, _smoke_account(woc_settings, tenant, role))
-        return sessions[tenant, role]
-
-    yield login
-    for session in sessions.values():
-        session.close()
+    yield from _logins(woc_settings, clients.api_login)
 
 
 @pytest.fixture(scope="session")
@@ -108,17 +114,7 @@ def web_as(woc_settings: Settings) -> Iterator[Callable[..., clients.WebSession]
     """Log in to the web/admin app as a smoke account: ``web_as("a", "admin")``; skips without a web URL."""
     if not woc_settings.web_url:
         pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
-    sessions: dict[tuple[str, str], clients.WebSession] = {}
-
-    def login(tenant: str, role: str = "admin") -> clients.WebSession:
-        if (tenant, role) not in sessions:
-            with one_line():
-                sessions[tenant, role] = clients.web_login(woc_settings, _smoke_account(woc_settings, tenant, role))
-        return sessions[tenant, role]
-
-    yield login
-    for session in sessions.values():
-        session.close()
+    yield from _logins(woc_settings, clients.web_login)
 
 
 @pytest.fixture(scope="session")

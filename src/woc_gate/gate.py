@@ -169,7 +169,7 @@ def is_gate_run(markexpr: str, forced: bool = False) -> bool:
         return False
     code = compile(tree, "<mark expression>", "eval")
     for values in itertools.product((False, True), repeat=len(others)):
-        scope = dict(zip(others, values), gate=False)
+        scope = dict(zip(others, values, strict=True), gate=False)
         try:
             if eval(code, {"__builtins__": {}}, scope):  # noqa: S307 - names only, no builtins
                 return False

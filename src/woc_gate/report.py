@@ -212,7 +212,7 @@ def _attestation(attestation: Attestation) -> dict[str, Any]:
 
 
 def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _md_cell(text: str) -> str:

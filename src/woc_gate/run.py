@@ -29,7 +29,7 @@ class GateRun:
     gate_run: bool
     attestations: list[Attestation]
     ledger: Ledger
-    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sandbox: object | None = None
     results: list[ItemResult] | None = None
 
@@ -96,7 +96,7 @@ class GateRun:
             settings=self.settings,
             attestations=self.attestations,
             started=self.started,
-            finished=dt.datetime.now(dt.timezone.utc),
+            finished=dt.datetime.now(dt.UTC),
             gate_run=self.gate_run,
             writes=list(self.ledger.writes),
             backup=backup,

@@ -117,7 +117,7 @@ def fetch_rows(cursor: Cursor, query: str, args: Sequence[Any] = ()) -> list[Row
     flags = [_is_boolean(column) for column in columns]
     names = [column[0] for column in columns]
     return [
-        {name: (bool(value) if flag and value is not None else value) for name, flag, value in zip(names, flags, row)}
+        {name: (bool(value) if flag and value is not None else value) for name, flag, value in zip(names, flags, row, strict=True)}
         for row in cursor.fetchall()
     ]
 
