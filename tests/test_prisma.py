@@ -148,6 +148,12 @@ def test_second_load_runs_no_node(tmp_path):
     second = load_datamodel(MAPPED_SCHEMA, cache_dir=tmp_path, runner=runner)
     assert scripts == ["dmmf.mjs"]
     assert first == second
+    moved = tmp_path / "elsewhere" / "schema.prisma"
+    moved.parent.mkdir()
+    moved.write_bytes(MAPPED_SCHEMA.read_bytes())
+    third = load_datamodel(moved, cache_dir=tmp_path, runner=runner)
+    assert scripts == ["dmmf.mjs"]
+    assert (third.schema_path, third.models) == (moved, first.models)
 
 
 def test_reference_migrations_in_folder_order():

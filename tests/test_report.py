@@ -6,7 +6,7 @@ import os
 import jsonschema
 import pytest
 
-from woc_gate import report
+from woc_gate import files, report
 from woc_gate.cli import main as woc_gate
 from woc_gate.errors import WocGateError
 
@@ -106,7 +106,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file_whole(tmp_path, monkeypat
 
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError):
-        report.write_atomically(target, "new record\n" * 1000)
+        files.write_atomically(target, "new record\n" * 1000)
     assert target.read_text() == "old record\n"
     assert [path.name for path in tmp_path.iterdir()] == ["gate.json"]
 

@@ -189,6 +189,16 @@ def test_second_load_runs_no_node(tmp_path):
     assert sorted(path.suffix for path in tmp_path.iterdir()) == [".json", ".json"]
 
 
+def test_an_identical_copy_elsewhere_reuses_the_cache(tmp_path):
+    runner = CountingRunner()
+    for copy in ("first", "second"):
+        package = shutil.copytree(FIXTURE_SHARED, tmp_path / copy / "shared")
+        source = load_shared(package, cache_dir=tmp_path / "cache", runner=runner)
+        assert source.schema("TrackingPolicy")["$ref"] == "#/definitions/TrackingPolicy"
+        assert source.entry == package / "src" / "index.ts"
+    assert runner.scripts == ["schema.mjs"]
+
+
 def test_changed_input_runs_node_again(tmp_path):
     package = shutil.copytree(UNCONVERTIBLE, tmp_path / "shared")
     runner = CountingRunner()

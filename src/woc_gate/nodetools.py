@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from woc_gate.errors import SourceError
+from woc_gate.files import write_atomically
 
 NODE_DIR = Path(__file__).parent / "node"
 TOOL_PACKAGES = ("@prisma/prisma-schema-wasm", "esbuild", "ts-json-schema-generator", "typescript")
@@ -68,16 +68,23 @@ class NodeTools:
             options["runner"] = runner
         return cls(**options)
 
-    def call(self, script: str, request: dict) -> Any:
-        """The result of ``node script`` for ``request``, from the cache while its inputs are unchanged."""
-        entry_path = self.cache_dir / f"{Path(script).stem}-{self._request_key(script, request)}.json"
+    def call(self, script: str, request: dict, *, root: Path | None = None) -> Any:
+        """The result of ``node script`` for ``request``, from the cache while its inputs are unchanged.
+
+        Paths under ``root`` are cached relative to it, so an identical copy of the source folder
+        elsewhere (the reference stack copies its tree for every start) reuses the answer.
+        """
+        relocation = _Relocation(root)
+        portable = relocation.portable(request)
+        entry_path = self.cache_dir / f"{Path(script).stem}-{self._request_key(script, portable)}.json"
         cached = _read_entry(entry_path)
-        if cached is not None and _inputs_unchanged(cached["inputs"]):
-            return cached["result"]
+        if cached is not None and _inputs_unchanged(relocation.local(cached["inputs"])):
+            return relocation.local(cached["result"])
         reply = self._run(script, request)
         if "error" in reply:
             raise problem_error(reply["error"])
-        self._store(entry_path, {"inputs": _digests(reply["inputs"]), "result": reply["result"]})
+        entry = {"inputs": _digests(reply["inputs"]), "result": reply["result"]}
+        self._store(entry_path, relocation.portable(entry))
         return reply["result"]
 
     def _request_key(self, script: str, request: dict) -> str:
@@ -126,7 +133,7 @@ class NodeTools:
     def _store(self, path: Path, entry: dict) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, json.dumps(entry).encode())
+            write_atomically(path, json.dumps(entry))  # another xdist worker may be reading it
         except OSError as error:
             raise SourceError(
                 f"cannot write the cache {path.parent}: {error.strerror}; "
@@ -149,16 +156,25 @@ def _tool_versions(lockfile: Path) -> dict[str, str]:
     return {name: packages.get(f"node_modules/{name}", {}).get("version", "") for name in TOOL_PACKAGES}
 
 
-# Readers, including another pytest-xdist worker, see the old entry or the new one, never a part.
-def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+class _Relocation:
+    """Swaps a source folder's path for a placeholder in cached JSON, and back."""
+
+    MARK = "<woc-gate-source-root>"
+
+    def __init__(self, root: Path | None) -> None:
+        self._needle = json.dumps(str(Path(root).resolve()))[1:-1] if root else None
+
+    def portable(self, value: Any) -> Any:
+        return self._swap(value, self._needle, self.MARK)
+
+    def local(self, value: Any) -> Any:
+        return self._swap(value, self.MARK, self._needle)
+
+    @staticmethod
+    def _swap(value: Any, old: str | None, new: str | None) -> Any:
+        if old is None or new is None:
+            return value
+        return json.loads(json.dumps(value).replace(old, new))
 
 
 def _read_entry(path: Path) -> dict | None:

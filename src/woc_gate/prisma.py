@@ -134,7 +134,8 @@ def load_datamodel(schema_path: Path, *, cache_dir: Path | None = None, runner: 
     schema_path = Path(schema_path).resolve()
     if not schema_path.is_file():
         raise SourceError(f"{schema_path} not found; point woc-gate at the schema.prisma of a WorkOnClock checkout")
-    dmmf = NodeTools.configured(cache_dir, runner).call("dmmf.mjs", {"files": [str(schema_path)]})
+    tools = NodeTools.configured(cache_dir, runner)
+    dmmf = tools.call("dmmf.mjs", {"files": [str(schema_path)]}, root=schema_path.parent)
     return Datamodel(
         schema_path=schema_path,
         models=tuple(_model(model) for model in dmmf["models"]),

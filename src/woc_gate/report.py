@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -17,6 +15,7 @@ from . import __version__
 from .attestations import Attestation
 from .config import Settings
 from .errors import WocGateError
+from .files import write_atomically
 from .gate import ERROR, FAILED, PASSED, ItemResult, Status
 from .redaction import mask_url
 
@@ -123,22 +122,6 @@ def render_markdown(record: dict[str, Any]) -> str:
                 f"| {a['item']} | {_md_cell(a['approver'])} | {a['role']} | {a['date'] or 'undated'} | {_md_cell(counts)} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_record(record: dict[str, Any], json_path: Path | None, markdown_path: Path | None,

@@ -37,6 +37,7 @@ class SharedSource:
 
     def __init__(self, entry: Path, tsconfig: Path | None, tools: NodeTools) -> None:
         self.entry = entry
+        self._package_dir = entry.parent.parent
         self._tsconfig = tsconfig
         self._tools = tools
 
@@ -70,8 +71,9 @@ class SharedSource:
     @cached_property
     def _types(self) -> dict[str, dict]:
         tsconfig = str(self._tsconfig) if self._tsconfig else None
-        return self._tools.call("schema.mjs", {"entry": str(self.entry), "tsconfig": tsconfig})["types"]
+        request = {"entry": str(self.entry), "tsconfig": tsconfig}
+        return self._tools.call("schema.mjs", request, root=self._package_dir)["types"]
 
     @cached_property
     def _constants(self) -> dict[str, Any]:
-        return self._tools.call("constants.mjs", {"entry": str(self.entry)})
+        return self._tools.call("constants.mjs", {"entry": str(self.entry)}, root=self._package_dir)
