@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from woc_gate.fixtures import one_line
+from woc_gate.nodetools import default_cache_dir
 from woc_gate.plugin import woc_run
 from woc_gate.policies import web_settings, write_web_settings
+
+# The gate runs from an operator's working directory: keep no example database, and
+# Hypothesis' own caches in woc-gate's cache dir rather than a .hypothesis folder there.
+settings.register_profile("woc-gate", database=None)
+settings.load_profile("woc-gate")
+set_hypothesis_home_dir(default_cache_dir() / "hypothesis")
 
 
 def pytest_ignore_collect(collection_path, config):

@@ -69,21 +69,21 @@ def test_the_age_window_is_a_setting(tmp_path):
 def test_a_malformed_attestation_is_an_error_naming_the_line(tmp_path, change, message):
     with pytest.raises(AttestationError) as error:
         load(tmp_path, "# sign-offs\n" + GOOD.replace(*change))
-    assert str(error.value) == f"woc-gate: {tmp_path}/{message}"
+    assert str(error.value) == f"{tmp_path}/{message}"
 
 
 def test_the_second_entry_is_named_by_its_own_line(tmp_path):
     text = GOOD + GOOD.replace('approver = "Dana Reyes"\n', "")
     with pytest.raises(AttestationError) as error:
         load(tmp_path, text)
-    assert str(error.value) == f"woc-gate: {tmp_path}/attestations.toml:9: attestation needs 'approver' (a non-empty string)"
+    assert str(error.value) == f"{tmp_path}/attestations.toml:9: attestation needs 'approver' (a non-empty string)"
 
 
 def test_invalid_toml_names_the_line(tmp_path):
     with pytest.raises(AttestationError) as error:
         load(tmp_path, "[[attestation]]\nitem = legal-privacy\n")
     assert str(error.value) == (
-        f"woc-gate: attestations file {tmp_path}/attestations.toml is not valid TOML: Invalid value (at line 2, column 8)"
+        f"attestations file {tmp_path}/attestations.toml is not valid TOML: Invalid value (at line 2, column 8)"
     )
 
 

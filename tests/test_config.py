@@ -103,13 +103,13 @@ def test_the_sandbox_profile_sits_between_command_line_and_env(tmp_path):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"options": {"environment": "prod"}},
-     "woc-gate: environment 'prod' (from command line) is not one of dev, staging, production"),
+     "environment 'prod' (from command line) is not one of dev, staging, production"),
     ({"environ": {"WOC_GATE_TARGET": "remote"}},
-     "woc-gate: target 'remote' (from env) is not one of configured, sandbox"),
+     "target 'remote' (from env) is not one of configured, sandbox"),
     ({"environ": {"WOC_GATE_ATTESTATION_MAX_AGE_DAYS": "soon"}},
-     "woc-gate: attestation_max_age_days 'soon' (from env) must be a whole number of at least 1"),
+     "attestation_max_age_days 'soon' (from env) must be a whole number of at least 1"),
     ({"options": {"config": "/nowhere/woc-gate.toml"}},
-     "woc-gate: target profile /nowhere/woc-gate.toml does not exist; pass --woc-config with the path of a woc-gate.toml"),
+     "target profile /nowhere/woc-gate.toml does not exist; pass --woc-config with the path of a woc-gate.toml"),
 ])
 def test_usage_errors_say_what_and_where(tmp_path, kwargs, message):
     with pytest.raises(ConfigError) as error:
@@ -121,7 +121,7 @@ def test_a_malformed_profile_names_the_line(tmp_path):
     with pytest.raises(ConfigError) as error:
         load(tmp_path, profile='environment = "staging"\ntarget = \n')
     assert str(error.value) == (
-        f"woc-gate: target profile {tmp_path / 'woc-gate.toml'} is not valid TOML: "
+        f"target profile {tmp_path / 'woc-gate.toml'} is not valid TOML: "
         "Invalid value (at line 2, column 10)"
     )
 

@@ -114,7 +114,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file_whole(tmp_path, monkeypat
 def test_a_record_that_breaks_the_schema_is_refused(tmp_path):
     with pytest.raises(WocGateError) as error:
         report.validate_record({"schema_version": 1})
-    assert str(error.value) == "woc-gate: not a woc-gate run record (top level: 'suite' is a required property)"
+    assert str(error.value) == "not a woc-gate run record (top level: 'suite' is a required property)"
 
 
 def test_woc_gate_report_prints_the_table_again(record, project, capsys):

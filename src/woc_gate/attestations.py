@@ -47,16 +47,16 @@ def load(path: Path, *, today: dt.date, max_age_days: int) -> list[Attestation]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise AttestationError(f"woc-gate: cannot read attestations file {path}: {error.strerror}") from None
+        raise AttestationError(f"cannot read attestations file {path}: {error.strerror}") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise AttestationError(f"woc-gate: attestations file {path} is not valid TOML: {error}") from None
+        raise AttestationError(f"attestations file {path} is not valid TOML: {error}") from None
     entries = document.get("attestation", [])
     unknown = sorted(set(document) - {"attestation"})
     if unknown or not isinstance(entries, list):
         raise AttestationError(
-            f"woc-gate: attestations file {path}: unexpected key {(unknown or ['attestation'])[0]!r}; "
+            f"attestations file {path}: unexpected key {(unknown or ['attestation'])[0]!r}; "
             "write one [[attestation]] table per sign-off"
         )
     lines = _header_lines(text)
@@ -78,20 +78,20 @@ def _header_lines(text: str) -> list[int]:
 def _parse(entry: dict, where: str, *, today: dt.date, max_age_days: int) -> Attestation:
     for key in _REQUIRED:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise AttestationError(f"woc-gate: {where}: attestation needs {key!r} (a non-empty string)")
+            raise AttestationError(f"{where}: attestation needs {key!r} (a non-empty string)")
     extra = sorted(set(entry) - set(_REQUIRED) - {"date"})
     if extra:
-        raise AttestationError(f"woc-gate: {where}: unknown key {extra[0]!r} in attestation")
+        raise AttestationError(f"{where}: unknown key {extra[0]!r} in attestation")
     if entry["item"] not in ITEMS_BY_ID:
-        raise AttestationError(f"woc-gate: {where}: unknown release-gate item {entry['item']!r}; {known_ids()}")
+        raise AttestationError(f"{where}: unknown release-gate item {entry['item']!r}; {known_ids()}")
     if entry["role"] not in ROLES:
         roles = ", ".join(repr(role) for role in ROLES)
-        raise AttestationError(f"woc-gate: {where}: role {entry['role']!r} is not one of {roles}")
+        raise AttestationError(f"{where}: role {entry['role']!r} is not one of {roles}")
     if not _is_link(entry["evidence"]):
-        raise AttestationError(f"woc-gate: {where}: evidence {entry['evidence']!r} is not an http(s) link")
+        raise AttestationError(f"{where}: evidence {entry['evidence']!r} is not an http(s) link")
     date = entry.get("date")
     if date is not None and (isinstance(date, dt.datetime) or not isinstance(date, dt.date)):
-        raise AttestationError(f"woc-gate: {where}: date must be a TOML date such as 2026-11-20")
+        raise AttestationError(f"{where}: date must be a TOML date such as 2026-11-20")
     reason = _why_it_does_not_count(entry["item"], entry["role"], date, today, max_age_days)
     return Attestation(
         item=entry["item"], approver=entry["approver"], role=entry["role"], date=date,

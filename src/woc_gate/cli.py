@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import configparser
 import sys
 from pathlib import Path
 
@@ -37,10 +38,18 @@ def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
     args = [
         "-c", str(SUITE_ROOT / "pytest.ini"), "--rootdir", str(SUITE_ROOT),
         "-m", "gate", "--gate-report", REPORT_JSON, "--gate-markdown", REPORT_MARKDOWN,
+        *(str(SUITE_ROOT / folder) for folder in gate_test_folders()),
     ]
     if sandbox:
         args.append("--woc-target=sandbox")
     return int(pytest.main([*args, *pytest_args]))
+
+
+def gate_test_folders() -> list[str]:
+    """The folders of gate tests: the ``testpaths`` of the suite's pytest.ini."""
+    ini = configparser.ConfigParser()
+    ini.read(SUITE_ROOT / "pytest.ini")
+    return ini.get("pytest", "testpaths", fallback="").split()
 
 
 def print_report(path: Path) -> int:
@@ -48,7 +57,7 @@ def print_report(path: Path) -> int:
     try:
         record = load_record(path)
     except WocGateError as error:
-        print(error, file=sys.stderr)
+        print(f"woc-gate: {error}", file=sys.stderr)
         return 2
     for line in render_table(record):
         print(line)

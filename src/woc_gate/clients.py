@@ -32,7 +32,7 @@ def unwrap(payload: Any, envelope: str) -> Any:
 
 def _client(settings: Settings, base_url: str | None, name: str) -> httpx.Client:
     if not base_url:
-        raise TargetError(f"woc-gate: {name} is not set; it is needed to reach the target")
+        raise TargetError(f"{name} is not set; it is needed to reach the target")
     verify: Any = str(settings.ca_bundle) if settings.ca_bundle else True
     return httpx.Client(base_url=base_url, verify=verify, timeout=TIMEOUT, follow_redirects=False)
 
@@ -42,7 +42,7 @@ def request(client: httpx.Client, method: str, path: str, **kwargs: Any) -> http
     try:
         return client.request(method, path, **kwargs)
     except httpx.TransportError as error:
-        raise TargetError(f"woc-gate: cannot reach {client.base_url.join(path)}: {error}") from None
+        raise TargetError(f"cannot reach {client.base_url.join(path)}: {error}") from None
 
 
 @dataclass
@@ -72,7 +72,7 @@ def api_login(settings: Settings, account: SmokeAccount, *, base_url: str | None
     response = request(client, "POST", path, json={"email": account.email, "password": account.password.reveal()})
     if response.status_code != 200:
         client.close()
-        raise TargetError(f"woc-gate: API login as {account.email} failed: HTTP {response.status_code} from {path}")
+        raise TargetError(f"API login as {account.email} failed: HTTP {response.status_code} from {path}")
     body = response.json()
     client.headers["Authorization"] = f"Bearer {body['accessToken']}"
     return ApiSession(client, body.get("user", {}), settings)
@@ -106,11 +106,11 @@ def web_login(settings: Settings, account: SmokeAccount) -> WebSession:
         fields[form.name_for(labels["password"])] = account.password.reveal()
     except KeyError as missing:
         client.close()
-        raise TargetError(f"woc-gate: the login form at {path} has no field labelled {missing}") from None
+        raise TargetError(f"the login form at {path} has no field labelled {missing}") from None
     response = request(client, "POST", urljoin(path, form.action or path), data=fields)
     if response.status_code not in (302, 303) or not client.cookies:
         client.close()
-        raise TargetError(f"woc-gate: web login as {account.email} failed: HTTP {response.status_code} from {path}")
+        raise TargetError(f"web login as {account.email} failed: HTTP {response.status_code} from {path}")
     return WebSession(client, settings)
 
 

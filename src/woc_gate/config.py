@@ -313,7 +313,7 @@ def _profile_path(options: Mapping[str, Any], environ: Mapping[str, str], rootdi
         path = Path(explicit)
         if not path.is_file():
             raise ConfigError(
-                f"woc-gate: target profile {explicit} does not exist; "
+                f"target profile {explicit} does not exist; "
                 "pass --woc-config with the path of a woc-gate.toml"
             )
         return path
@@ -325,9 +325,9 @@ def _read_profile(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"woc-gate: target profile {path} is not valid TOML: {error}") from None
+        raise ConfigError(f"target profile {path} is not valid TOML: {error}") from None
     except OSError as error:
-        raise ConfigError(f"woc-gate: cannot read target profile {path}: {error.strerror}") from None
+        raise ConfigError(f"cannot read target profile {path}: {error.strerror}") from None
 
 
 def _flat(profile: Mapping[str, Any]) -> dict[str, Any]:
@@ -378,7 +378,7 @@ def _table(profile: Mapping[str, Any], name: str) -> dict[str, str]:
 def _choice(name: str, value: Any, choices: tuple[str, ...], sources: Mapping[str, str]) -> str:
     if value not in choices:
         raise ConfigError(
-            f"woc-gate: {name} {value!r} ({sources[name]}) is not one of {', '.join(choices)}"
+            f"{name} {value!r} ({sources[name]}) is not one of {', '.join(choices)}"
         )
     return value
 
@@ -389,7 +389,7 @@ def _positive_int(name: str, value: Any, sources: Mapping[str, str]) -> int:
     except (TypeError, ValueError):
         number = 0
     if number < 1:
-        raise ConfigError(f"woc-gate: {name} {value!r} ({sources[name]}) must be a whole number of at least 1")
+        raise ConfigError(f"{name} {value!r} ({sources[name]}) must be a whole number of at least 1")
     return number
 
 

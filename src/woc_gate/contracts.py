@@ -63,7 +63,7 @@ def validator(schema: Mapping[str, Any]) -> jsonschema.Draft7Validator:
     missing = [name for name in _FORMATS if name not in checker.checkers]
     if missing:
         raise SourceError(
-            f"woc-gate: jsonschema cannot check the formats {', '.join(missing)}; "
+            f"jsonschema cannot check the formats {', '.join(missing)}; "
             "install rfc3339-validator and rfc3986-validator (scripts/setup does)"
         )
     return jsonschema.Draft7Validator(schema, format_checker=checker)

@@ -29,7 +29,7 @@ class Dsn:
         parts = urlsplit(url)
         if parts.scheme not in ("mysql", "mariadb") or not parts.path.strip("/"):
             raise ConfigError(
-                f"woc-gate: database URL {mask_url(url)} is not of the form mysql://user:password@host:port/database"
+                f"database URL {mask_url(url)} is not of the form mysql://user:password@host:port/database"
             )
         query = parse_qs(parts.query)
         return cls(
@@ -52,7 +52,7 @@ def connect_readonly(url: str, *, timeout: float = 10.0) -> pymysql.Connection:
             cursorclass=pymysql.cursors.DictCursor, autocommit=True,
         )
     except pymysql.MySQLError as error:
-        raise TargetError(f"woc-gate: cannot reach the database at {mask_url(url)}: {error.args[-1]}") from None
+        raise TargetError(f"cannot reach the database at {mask_url(url)}: {error.args[-1]}") from None
     with connection.cursor() as cursor:
         cursor.execute("SET SESSION TRANSACTION READ ONLY")
     return connection

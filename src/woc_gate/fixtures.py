@@ -46,7 +46,7 @@ def woc_repo(woc_settings: Settings) -> Path:
     if woc_settings.repo is None:
         pytest.skip("no WorkOnClock checkout configured: pass --woc-repo PATH (or WOC_GATE_REPO)")
     if not woc_settings.repo.is_dir():
-        pytest.fail(f"woc-gate: the WorkOnClock checkout {woc_settings.repo} does not exist", pytrace=False)
+        pytest.fail(f"the WorkOnClock checkout {woc_settings.repo} does not exist", pytrace=False)
     return woc_settings.repo
 
 
@@ -79,7 +79,7 @@ def _smoke_account(settings: Settings, tenant: str, role: str):
     account = settings.smoke.get(tenant) and settings.smoke[tenant].accounts.get(role)
     if not account:
         pytest.fail(
-            f"woc-gate: no smoke account {role!r} for tenant {tenant}: set {role}_email and {role}_password under "
+            f"no smoke account {role!r} for tenant {tenant}: set {role}_email and {role}_password under "
             f"[smoke.{tenant}] in the profile, or WOC_GATE_SMOKE_{tenant.upper()}_{role.upper()}_EMAIL/_PASSWORD",
             pytrace=False,
         )

@@ -147,7 +147,7 @@ def validate_record(record: Any) -> None:
     )
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "top level"
-        raise WocGateError(f"woc-gate: not a woc-gate run record ({where}: {error.message})")
+        raise WocGateError(f"not a woc-gate run record ({where}: {error.message})")
 
 
 def load_record(path: Path) -> dict[str, Any]:
@@ -155,13 +155,13 @@ def load_record(path: Path) -> dict[str, Any]:
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise WocGateError(f"woc-gate: cannot read {path}: {error.strerror}") from None
+        raise WocGateError(f"cannot read {path}: {error.strerror}") from None
     except json.JSONDecodeError as error:
-        raise WocGateError(f"woc-gate: {path} is not JSON: {error.msg} at line {error.lineno}") from None
+        raise WocGateError(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
     version = record.get("schema_version") if isinstance(record, dict) else None
     if version != SCHEMA_VERSION:
         raise WocGateError(
-            f"woc-gate: {path} is a run record of schema version {version}; "
+            f"{path} is a run record of schema version {version}; "
             f"this woc-gate reads version {SCHEMA_VERSION}"
         )
     validate_record(record)

@@ -39,7 +39,7 @@ class GateRun:
         try:
             return cls._from_config(config)
         except WocGateError as error:
-            raise pytest.UsageError(str(error)) from None
+            raise pytest.UsageError(f"woc-gate: {error}") from None
 
     @classmethod
     def _from_config(cls, config: pytest.Config) -> GateRun:
@@ -50,7 +50,7 @@ class GateRun:
         settings = _load(config, options, _worker_sandbox_profile(config))
         if settings.faults and settings.target != "sandbox":
             raise WocGateError(
-                "woc-gate: --woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
+                "--woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
             )
         collect_only = config.getoption("collectonly")
         sandbox = None
@@ -60,7 +60,7 @@ class GateRun:
         gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
         if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
             raise WocGateError(
-                "woc-gate: no target configured for the gate run: set NEXTAUTH_URL, API_BASE_URL and "
+                "no target configured for the gate run: set NEXTAUTH_URL, API_BASE_URL and "
                 "DATABASE_URL (or write woc-gate.toml, or pass --woc-config PATH), "
                 "or use --woc-target=sandbox for the reference stack"
             )
@@ -123,7 +123,7 @@ class GateRun:
 
 def _check_output_path(path: Path | None, flag: str) -> None:
     if path is not None and not path.parent.resolve().is_dir():
-        raise WocGateError(f"woc-gate: {flag} {path}: directory {path.parent} does not exist; create it or pick another path")
+        raise WocGateError(f"{flag} {path}: directory {path.parent} does not exist; create it or pick another path")
 
 
 def _load(config: pytest.Config, options: dict, sandbox_profile: Path | None) -> Settings:

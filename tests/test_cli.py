@@ -1,0 +1,61 @@
+"""The woc-gate command: run, report, sandbox; and the usage errors around the reference stack."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from woc_gate.cli import main as woc_gate
+
+pytest_plugins = ["pytester"]
+
+
+def test_run_collects_the_gate_tests_without_judging_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert woc_gate(["run", "--collect-only", "-q", "-p", "no:xdist"]) == 0
+    out = capsys.readouterr().out
+    assert "contracts/test_prisma_shared.py::test_prisma_role_key_enum_equals_shared_role_key" in out
+    assert "release gate" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_against_the_sandbox_writes_both_reports_here(pytester):
+    result = pytester.run(Path(sys.executable).with_name("woc-gate"), "run", "--sandbox", "-p", "no:xdist", "-k", "prisma_role_key")
+    assert result.ret == 1
+    record = json.loads((pytester.path / "gate-report.json").read_text())
+    assert record["target"]["kind"] == "sandbox"
+    assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
+    assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
+    result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * 15 * 15 of 16 tests not passed (deselected: *"])
+
+
+def test_report_needs_a_record(capsys):
+    with pytest.raises(SystemExit) as exited:
+        woc_gate(["report"])
+    assert exited.value.code == 2
+    assert "the following arguments are required: record" in capsys.readouterr().err
+
+
+def test_the_sandbox_command_is_the_stacks_own(capsys):
+    assert woc_gate(["sandbox", "faults"]) == 0
+    assert "policy-field-renamed" in capsys.readouterr().out
+
+
+def test_a_fault_without_the_sandbox_is_a_usage_error(pytester):
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest_subprocess("--woc-fault", "cron-no-secret")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines[0] == (
+        "ERROR: woc-gate: --woc-fault applies to the reference stack only; "
+        "add --woc-target=sandbox or drop the faults"
+    )
+
+
+def test_an_unknown_fault_is_a_usage_error_listing_the_faults(pytester):
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest_subprocess("--woc-target=sandbox", "--woc-fault", "cron-no-secrets")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines[0].startswith("ERROR: woc-gate: unknown fault cron-no-secrets; known faults: ")
+    assert "cron-no-secret," in result.stderr.lines[0]
+    assert "Traceback" not in result.stderr.str()
