@@ -6,6 +6,7 @@
 - ``clean_stack`` is the stack without faults (``dev_stack_factory()``).
 
 - ``db_rows(sandbox, query, *args)`` runs one query as the stack's application account; the rows.
+- ``ctx``, ``clients``, ``web``, ``visitor``: the clean stack's context and clients of its apps.
 
 Both stack fixtures give a ``woc_gate.sandbox.stack.Sandbox``: ``.ctx`` is the apps' ``SandboxContext`` (URLs,
 database account, secrets), ``.profile_path`` the target profile. The stacks are shared, so a test
@@ -17,6 +18,7 @@ import os
 import pymysql
 import pytest
 
+from sandbox_clients import api_session, every_account, web_session
 from woc_gate.sandbox import stack
 
 
@@ -57,3 +59,30 @@ def db_rows():
             return list(cursor.fetchall())
 
     return rows
+
+
+@pytest.fixture(scope="module")
+def ctx(clean_stack):
+    """The clean stack's context: URLs, database account, secrets."""
+    return clean_stack.ctx
+
+
+@pytest.fixture(scope="module")
+def clients(ctx):
+    """An API session per smoke account of the clean stack, keyed (tenant, role)."""
+    with every_account(api_session, ctx) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def web(ctx):
+    """A signed-in web session per smoke account of the clean stack, keyed (tenant, role)."""
+    with every_account(web_session, ctx) as opened:
+        yield opened
+
+
+@pytest.fixture
+def visitor(ctx):
+    """A web client with no session (it has a CSRF token)."""
+    with web_session(ctx) as client:
+        yield client

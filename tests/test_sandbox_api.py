@@ -1,25 +1,25 @@
 """The runtime-API stand-in over real HTTP, as both smoke tenants: login, policy, tracking, lists, screenshots."""
 
 import io
-import secrets
-import ssl
-import tomllib
-from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
-from pathlib import Path
 
-import httpx
 import jwt
-import pymysql
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from sandbox_clients import (
+    TENANTS,
+    account,
+    checkerboard_png,
+    database,
+    http_client,
+    running_entry,
+    typed,
+    upload,
+)
 from woc_gate.sandbox.api import envelop
 from woc_gate.sandbox.passwords import hash_password
 from woc_gate.sandbox.sql import new_id
 
-SEED = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "data" / "seed.toml").read_text())
-TENANTS = {tenant["key"]: tenant for tenant in SEED["tenant"]}
 EVENT_KEYS = [
     "id",
     "organizationId",
@@ -35,90 +35,6 @@ EVENT_KEYS = [
 UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
 
 
-def account(tenant, role):
-    """The seeded smoke account of a tenant ("a"/"b") with a role ("OWNER", "ADMIN", "MEMBER")."""
-    return next(entry for entry in TENANTS[tenant]["account"] if entry["role"] == role)
-
-
-def http_client(ctx, base_url, **options):
-    """An httpx client of one of the stack's apps, trusting the stack's CA when it serves TLS."""
-    verify = ssl.create_default_context(cafile=ctx.ca_bundle) if ctx.ca_bundle else True
-    return httpx.Client(base_url=base_url, verify=verify, timeout=15, **options)
-
-
-@contextmanager
-def api_session(ctx, tenant, role):
-    """An httpx client of the API holding a smoke account's bearer token (``.user``); stops its tracking on exit."""
-    client = http_client(ctx, ctx.api_base_url)
-    try:
-        entry = account(tenant, role)
-        answer = client.post("/auth/login", json={"email": entry["email"], "password": entry["password"]})
-        assert answer.status_code == 200, answer.text
-        client.headers["Authorization"] = f"Bearer {answer.json()['accessToken']}"
-        client.user = answer.json()["user"]
-        yield client
-    finally:
-        client.post("/tracking/stop")
-        client.close()
-
-
-def checkerboard_png(size=(64, 48), square=4):
-    """A PNG with sharp edges everywhere, so a blur changes it visibly; its random top row makes it unique."""
-    width, height = size
-    pixels = [
-        (255, 255, 255) if (x // square + y // square) % 2 else (0, 0, 0) for y in range(height) for x in range(width)
-    ]
-    pixels[:width] = [tuple(secrets.token_bytes(3)) for _ in range(width)]
-    image = Image.new("RGB", size)
-    image.putdata(pixels)
-    output = io.BytesIO()
-    image.save(output, format="PNG")
-    return output.getvalue()
-
-
-def running_entry(client):
-    """The id of a freshly started time entry of the caller (starting closes any running one)."""
-    started = client.post("/tracking/start")
-    assert started.status_code == 201, started.text
-    return started.json()["id"]
-
-
-def upload(client, entry_id, data, captured_at=None):
-    """POST /screenshots as the desktop client does (captured now unless told otherwise)."""
-    return client.post(
-        "/screenshots",
-        files={"file": ("capture.png", data, "image/png")},
-        data={"capturedAt": captured_at or datetime.now(UTC).isoformat(), "timeEntryId": entry_id},
-    )
-
-
-def database(ctx):
-    """A direct autocommit connection to the stack's database (for setting up rows)."""
-    db = ctx.db
-    return pymysql.connect(
-        host=db.host,
-        port=db.port,
-        user=db.user,
-        password=db.password,
-        database=db.name,
-        unix_socket=db.unix_socket,
-        autocommit=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def ctx(clean_stack):
-    return clean_stack.ctx
-
-
-@pytest.fixture(scope="module")
-def clients(ctx):
-    with ExitStack() as sessions:
-        yield {
-            (tenant, role): sessions.enter_context(api_session(ctx, tenant, role))
-            for tenant in TENANTS
-            for role in ("OWNER", "ADMIN", "MEMBER")
-        }
 
 
 @pytest.fixture(autouse=True)
@@ -210,11 +126,6 @@ def test_a_token_signed_with_another_secret_is_401(anonymous):
         algorithm="HS256",
     )
     assert anonymous.get("/users", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-
-
-def typed(values):
-    """The values with their JSON types, so that ``true`` and ``1`` differ."""
-    return {name: (type(value).__name__, value) for name, value in values.items()}
 
 
 @pytest.mark.parametrize("tenant", ["a", "b"])

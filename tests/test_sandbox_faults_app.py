@@ -6,8 +6,19 @@ from contextlib import closing
 import pytest
 from PIL import Image
 
-from test_sandbox_api import TENANTS, api_session, checkerboard_png, database, http_client, running_entry, upload
-from test_sandbox_web import outbox, send_contact_message, user_of, web_client
+from sandbox_clients import (
+    TENANTS,
+    api_session,
+    checkerboard_png,
+    database,
+    http_client,
+    outbox,
+    running_entry,
+    send_contact_message,
+    upload,
+    user_of,
+    web_client,
+)
 from woc_gate.sandbox.sql import new_id
 
 # Faults whose probes do not disturb each other, so one stack can carry them all.
