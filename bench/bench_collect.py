@@ -18,8 +18,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def collect_seconds(*extra: str) -> float:
     """Wall time of one ``pytest --collect-only -q`` over the gate tests and the suite's own tests."""
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *extra,
-               "contracts", "smoke", "tenant", "restore", "migration", "readiness", "tests"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--collect-only",
+        "-q",
+        "-p",
+        "no:xdist",
+        *extra,
+        "contracts",
+        "smoke",
+        "tenant",
+        "restore",
+        "migration",
+        "readiness",
+        "tests",
+    ]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - started

@@ -31,7 +31,9 @@ def test_documented_policy_response_matches_shared_tracking_policy(document, woc
     openapi.documented_as_shared(documented, policy_schema, what=f"GET {path}", type_name=names["policy_type"])
 
 
-def test_documented_screenshot_response_matches_shared_screenshot_event(document, woc_settings, screenshot_schema, names):
+def test_documented_screenshot_response_matches_shared_screenshot_event(
+    document, woc_settings, screenshot_schema, names
+):
     path = woc_settings.endpoints["screenshot"]
     documented = openapi.response_schema(document, path)
     openapi.documented_as_shared(documented, screenshot_schema, what=f"GET {path}", type_name=names["screenshot_type"])

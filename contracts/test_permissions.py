@@ -19,13 +19,18 @@ def tables(prisma_datamodel, names):
         permission = prisma_datamodel.model(names["permission_model"])
         link = prisma_datamodel.model(names["role_permission_model"])
         return {
-            "organizations": organization.table, "org_id": organization.field("id").column,
+            "organizations": organization.table,
+            "org_id": organization.field("id").column,
             "org_slug": organization.field("slug").column,
-            "roles": role.table, "role_id": role.field("id").column, "role_org": role.field("organizationId").column,
+            "roles": role.table,
+            "role_id": role.field("id").column,
+            "role_org": role.field("organizationId").column,
             "role_key": role.field("key").column,
-            "permissions": permission.table, "permission_id": permission.field("id").column,
+            "permissions": permission.table,
+            "permission_id": permission.field("id").column,
             "permission_key": permission.field("key").column,
-            "links": link.table, "link_role": link.field("roleId").column,
+            "links": link.table,
+            "link_role": link.field("roleId").column,
             "link_permission": link.field("permissionId").column,
         }
 
@@ -40,13 +45,16 @@ def test_db_permission_keys_equal_shared_permissions(woc_db, shared_source, tabl
 
 
 def test_every_organizations_role_permissions_equal_shared_defaults(woc_db, shared_source, tables, names):
-    rows = db.query(woc_db, """
+    rows = db.query(
+        woc_db,
+        """
         SELECT o.`{org_slug}` AS tenant, r.`{role_key}` AS role, p.`{permission_key}` AS permission
         FROM `{roles}` r
         JOIN `{organizations}` o ON o.`{org_id}` = r.`{role_org}`
         LEFT JOIN `{links}` l ON l.`{link_role}` = r.`{role_id}`
         LEFT JOIN `{permissions}` p ON p.`{permission_id}` = l.`{link_permission}`
-    """.format(**tables))
+    """.format(**tables),
+    )
     assert rows, f"{tables['roles']} holds no roles: the seed did not run"
     seeded: dict[tuple[str, str], set[str]] = {}
     for row in rows:

@@ -14,7 +14,9 @@ def test_prisma_role_key_enum_equals_shared_role_key(prisma_datamodel, shared_so
     with one_line():
         prisma_values = prisma_datamodel.enum(names["role_enum"]).values
         shared_values = contracts.literal_values(shared_source.schema(names["role_key_type"]))
-    contracts.enum_values_equal(prisma_values, shared_values, enum=names["role_enum"], shared_type=names["role_key_type"])
+    contracts.enum_values_equal(
+        prisma_values, shared_values, enum=names["role_enum"], shared_type=names["role_key_type"]
+    )
 
 
 def test_settings_model_has_a_compatible_field_for_every_policy_field(prisma_datamodel, policy_schema, names):

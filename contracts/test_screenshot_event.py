@@ -39,7 +39,8 @@ def uploaded(api_as, woc_settings, record_write, tenant_lock):
         record_write("a", "time entry", entry["id"])
         try:
             response = api.call(
-                "POST", "screenshots",
+                "POST",
+                "screenshots",
                 files={"file": ("screen.png", png_bytes(), "image/png")},
                 data={"capturedAt": dt.datetime.now(dt.UTC).isoformat(), "timeEntryId": entry["id"]},
             )

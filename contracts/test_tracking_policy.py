@@ -46,14 +46,22 @@ def test_policies_written_through_web_settings_read_back_through_the_api(
     web = restored_policy("a")
     api = api_as("a", "member")
 
-    @settings(max_examples=ROUND_TRIPS, deadline=None, database=None, derandomize=True,
-              phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=ROUND_TRIPS,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+    )
     @given(from_schema(policy_schema, allow_x00=False))
     def round_trip(policy):
         response = write_web_settings(web, policy)
         if response.status_code != 200:
             raise contracts.ContractViolation(
-                "web settings refused a valid policy for tenant a", "HTTP 200", f"HTTP {response.status_code}: {response.text[:200]}"
+                "web settings refused a valid policy for tenant a",
+                "HTTP 200",
+                f"HTTP {response.status_code}: {response.text[:200]}",
             )
         contracts.read_back_identically(policy, api_policy(api), tenant="a", via="the API policy")
 

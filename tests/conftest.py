@@ -17,8 +17,8 @@ import os
 
 import pymysql
 import pytest
-
 from sandbox_clients import api_session, every_account, web_session
+
 from woc_gate.sandbox import stack
 
 

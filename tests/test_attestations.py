@@ -33,13 +33,18 @@ def test_a_recent_attestation_by_the_allowed_role_counts(tmp_path):
     assert attestations.attested_items([found]) == {"legal-privacy"}
 
 
-@pytest.mark.parametrize("change, reason", [
-    (('role = "privacy/security owner"', 'role = "operator"'),
-     "role 'operator' may not attest legal-privacy (allowed: privacy/security owner)"),
-    (("date = 2026-11-20\n", ""), "undated"),
-    (("date = 2026-11-20", "date = 2026-09-01"), "dated 2026-09-01, 87 days old (older than 30 days)"),
-    (("date = 2026-11-20", "date = 2026-12-24"), "dated 2026-12-24, in the future"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (
+            ('role = "privacy/security owner"', 'role = "operator"'),
+            "role 'operator' may not attest legal-privacy (allowed: privacy/security owner)",
+        ),
+        (("date = 2026-11-20\n", ""), "undated"),
+        (("date = 2026-11-20", "date = 2026-09-01"), "dated 2026-09-01, 87 days old (older than 30 days)"),
+        (("date = 2026-11-20", "date = 2026-12-24"), "dated 2026-12-24, in the future"),
+    ],
+)
 def test_an_attestation_that_does_not_count_says_why(tmp_path, change, reason):
     [found] = load(tmp_path, GOOD.replace(*change))
     assert (found.valid, found.reason) == (False, reason)
@@ -51,21 +56,35 @@ def test_the_age_window_is_a_setting(tmp_path):
     assert found.valid
 
 
-@pytest.mark.parametrize("change, message", [
-    (('approver = "Dana Reyes"\n', ""), "attestations.toml:3: attestation needs 'approver' (a non-empty string)"),
-    (('item = "legal-privacy"', 'item = "legal"'),
-     "attestations.toml:3: unknown release-gate item 'legal'; known items: migration-runbook, backup-restore, "
-     "private-screenshot-storage, cron-secret, email-provider, tenant-isolation, desktop-runtime, "
-     "schema-contracts, env-inventory, legal-privacy, signed-installers"),
-    (('role = "privacy/security owner"', 'role = "ceo"'),
-     "attestations.toml:3: role 'ceo' is not one of 'product owner', 'technical owner', "
-     "'privacy/security owner', 'operator'"),
-    (('evidence = "https://tickets.example.com/LEGAL-42"', 'evidence = "see email"'),
-     "attestations.toml:3: evidence 'see email' is not an http(s) link"),
-    (("date = 2026-11-20", 'date = "last week"'),
-     "attestations.toml:3: date must be a TOML date such as 2026-11-20"),
-    (("date = 2026-11-20", "date = 2026-11-20\nsigned = true"), "attestations.toml:3: unknown key 'signed' in attestation"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('approver = "Dana Reyes"\n', ""), "attestations.toml:3: attestation needs 'approver' (a non-empty string)"),
+        (
+            ('item = "legal-privacy"', 'item = "legal"'),
+            "attestations.toml:3: unknown release-gate item 'legal'; known items: migration-runbook, backup-restore, "
+            "private-screenshot-storage, cron-secret, email-provider, tenant-isolation, desktop-runtime, "
+            "schema-contracts, env-inventory, legal-privacy, signed-installers",
+        ),
+        (
+            ('role = "privacy/security owner"', 'role = "ceo"'),
+            "attestations.toml:3: role 'ceo' is not one of 'product owner', 'technical owner', "
+            "'privacy/security owner', 'operator'",
+        ),
+        (
+            ('evidence = "https://tickets.example.com/LEGAL-42"', 'evidence = "see email"'),
+            "attestations.toml:3: evidence 'see email' is not an http(s) link",
+        ),
+        (
+            ("date = 2026-11-20", 'date = "last week"'),
+            "attestations.toml:3: date must be a TOML date such as 2026-11-20",
+        ),
+        (
+            ("date = 2026-11-20", "date = 2026-11-20\nsigned = true"),
+            "attestations.toml:3: unknown key 'signed' in attestation",
+        ),
+    ],
+)
 def test_a_malformed_attestation_is_an_error_naming_the_line(tmp_path, change, message):
     with pytest.raises(AttestationError) as error:
         load(tmp_path, "# sign-offs\n" + GOOD.replace(*change))
@@ -106,7 +125,9 @@ def test_legal_privacy_is_pass_only_with_a_valid_attestation(project):
 
 def test_the_default_attestations_file_is_read(project):
     (project.path / "gate").mkdir()
-    (project.path / "gate" / "attestations.toml").write_text(GOOD.replace('role = "privacy/security owner"', 'role = "operator"'))
+    (project.path / "gate" / "attestations.toml").write_text(
+        GOOD.replace('role = "privacy/security owner"', 'role = "operator"')
+    )
     project.makepyfile("def test_plain(): pass")
     result = project.runpytest("-m", "gate")
     result.stdout.fnmatch_lines(["legal-privacy * UNVERIFIED * no valid attestation"])
@@ -117,4 +138,6 @@ def test_a_malformed_attestations_file_is_a_usage_error(project):
     project.makepyfile("def test_plain(): pass")
     result = project.runpytest_subprocess("--attestations", "signoffs.toml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert result.stderr.lines[0] == "ERROR: woc-gate: signoffs.toml:1: attestation needs 'approver' (a non-empty string)"
+    assert (
+        result.stderr.lines[0] == "ERROR: woc-gate: signoffs.toml:1: attestation needs 'approver' (a non-empty string)"
+    )

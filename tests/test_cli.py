@@ -21,13 +21,17 @@ def test_run_collects_the_gate_tests_without_judging_them(tmp_path, monkeypatch,
 
 
 def test_run_against_the_sandbox_writes_both_reports_here(pytester):
-    result = pytester.run(Path(sys.executable).with_name("woc-gate"), "run", "--sandbox", "-p", "no:xdist", "-k", "prisma_role_key")
+    result = pytester.run(
+        Path(sys.executable).with_name("woc-gate"), "run", "--sandbox", "-p", "no:xdist", "-k", "prisma_role_key"
+    )
     assert result.ret == 1
     record = json.loads((pytester.path / "gate-report.json").read_text())
     assert record["target"]["kind"] == "sandbox"
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
-    result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * 15 * 15 of 16 tests not passed (deselected: *"])
+    result.stdout.fnmatch_lines(
+        ["schema-contracts * UNVERIFIED * 1 * 0 * 15 * 15 of 16 tests not passed (deselected: *"]
+    )
 
 
 def test_report_needs_a_record(capsys):
@@ -47,8 +51,7 @@ def test_a_fault_without_the_sandbox_is_a_usage_error(pytester):
     result = pytester.runpytest_subprocess("--woc-fault", "cron-no-secret")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.lines[0] == (
-        "ERROR: woc-gate: --woc-fault applies to the reference stack only; "
-        "add --woc-target=sandbox or drop the faults"
+        "ERROR: woc-gate: --woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
     )
 
 

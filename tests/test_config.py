@@ -50,16 +50,27 @@ def test_runbook_variables_come_from_env_or_the_profile_env_table(tmp_path):
 
 
 def test_database_url_is_built_from_db_parts_when_absent(tmp_path):
-    settings = load(tmp_path, environ={
-        "DB_HOST": "db.internal", "DB_PORT": "3306", "DB_USER": "woc", "DB_PASSWORD": "pw-123456", "DB_NAME": "workonclock",
-    })
+    settings = load(
+        tmp_path,
+        environ={
+            "DB_HOST": "db.internal",
+            "DB_PORT": "3306",
+            "DB_USER": "woc",
+            "DB_PASSWORD": "pw-123456",
+            "DB_NAME": "workonclock",
+        },
+    )
     assert settings.database_url == "mysql://woc:pw-123456@db.internal:3306/workonclock"
 
 
 def test_secrets_are_held_masked_and_the_dsn_password_is_hidden(tmp_path):
-    settings = load(tmp_path, environ={
-        "CRON_SECRET": "cron-s3cret-value", "DATABASE_URL": "mysql://woc:db-s3cret@db:3306/woc",
-    })
+    settings = load(
+        tmp_path,
+        environ={
+            "CRON_SECRET": "cron-s3cret-value",
+            "DATABASE_URL": "mysql://woc:db-s3cret@db:3306/woc",
+        },
+    )
     assert str(settings.env["CRON_SECRET"]) == "****"
     assert settings.var("CRON_SECRET") == "cron-s3cret-value"
     assert settings.described() == [
@@ -83,8 +94,14 @@ def test_smoke_accounts_from_profile_and_env(tmp_path):
 
 
 def test_profile_tables_override_endpoints_envelopes_and_labels(tmp_path):
-    settings = load(tmp_path, profile='[endpoints]\npolicy = "/v2/policy"\n[envelopes]\npolicy = ""\n[ui]\nsave = "Save changes"\n')
-    assert (settings.endpoints["policy"], settings.envelopes["policy"], settings.ui["save"]) == ("/v2/policy", "", "Save changes")
+    settings = load(
+        tmp_path, profile='[endpoints]\npolicy = "/v2/policy"\n[envelopes]\npolicy = ""\n[ui]\nsave = "Save changes"\n'
+    )
+    assert (settings.endpoints["policy"], settings.envelopes["policy"], settings.ui["save"]) == (
+        "/v2/policy",
+        "",
+        "Save changes",
+    )
     assert settings.endpoints["tracking_stop"] == "/tracking/stop"
 
 
@@ -101,16 +118,24 @@ def test_the_sandbox_profile_sits_between_command_line_and_env(tmp_path):
     assert settings.sources["NEXTAUTH_URL"] == "from sandbox"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"options": {"environment": "prod"}},
-     "environment 'prod' (from command line) is not one of dev, staging, production"),
-    ({"environ": {"WOC_GATE_TARGET": "remote"}},
-     "target 'remote' (from env) is not one of configured, sandbox"),
-    ({"environ": {"WOC_GATE_ATTESTATION_MAX_AGE_DAYS": "soon"}},
-     "attestation_max_age_days 'soon' (from env) must be a whole number of at least 1"),
-    ({"options": {"config": "/nowhere/woc-gate.toml"}},
-     "target profile /nowhere/woc-gate.toml does not exist; pass --woc-config with the path of a woc-gate.toml"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"options": {"environment": "prod"}},
+            "environment 'prod' (from command line) is not one of dev, staging, production",
+        ),
+        ({"environ": {"WOC_GATE_TARGET": "remote"}}, "target 'remote' (from env) is not one of configured, sandbox"),
+        (
+            {"environ": {"WOC_GATE_ATTESTATION_MAX_AGE_DAYS": "soon"}},
+            "attestation_max_age_days 'soon' (from env) must be a whole number of at least 1",
+        ),
+        (
+            {"options": {"config": "/nowhere/woc-gate.toml"}},
+            "target profile /nowhere/woc-gate.toml does not exist; pass --woc-config with the path of a woc-gate.toml",
+        ),
+    ],
+)
 def test_usage_errors_say_what_and_where(tmp_path, kwargs, message):
     with pytest.raises(ConfigError) as error:
         load(tmp_path, **kwargs)
@@ -121,8 +146,7 @@ def test_a_malformed_profile_names_the_line(tmp_path):
     with pytest.raises(ConfigError) as error:
         load(tmp_path, profile='environment = "staging"\ntarget = \n')
     assert str(error.value) == (
-        f"target profile {tmp_path / 'woc-gate.toml'} is not valid TOML: "
-        "Invalid value (at line 2, column 10)"
+        f"target profile {tmp_path / 'woc-gate.toml'} is not valid TOML: Invalid value (at line 2, column 10)"
     )
 
 
@@ -130,13 +154,15 @@ def test_the_header_says_where_each_setting_came_from(pytester):
     pytester.makefile(".toml", **{"woc-gate": 'commit_sha = "abc123"\n[env]\nNEXTAUTH_URL = "http://127.0.0.1:9"\n'})
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest_subprocess("--woc-env", "staging", "--woc-operator=release-bot")
-    result.stdout.fnmatch_lines([
-        "woc-gate: target configured, environment staging",
-        "woc-gate: environment=staging (from command line)",
-        "woc-gate: commit_sha=abc123 (from woc-gate.toml)",
-        "woc-gate: operator=release-bot (from command line)",
-        "woc-gate: NEXTAUTH_URL=http://127.0.0.1:9 (from woc-gate.toml)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "woc-gate: target configured, environment staging",
+            "woc-gate: environment=staging (from command line)",
+            "woc-gate: commit_sha=abc123 (from woc-gate.toml)",
+            "woc-gate: operator=release-bot (from command line)",
+            "woc-gate: NEXTAUTH_URL=http://127.0.0.1:9 (from woc-gate.toml)",
+        ]
+    )
 
 
 def test_a_gate_run_without_a_target_is_one_usage_error(pytester):

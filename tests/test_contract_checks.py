@@ -24,7 +24,10 @@ POLICY = {
 EVENT = {
     "type": "object",
     "required": ["capturedAt", "previewUrl"],
-    "properties": {"capturedAt": {"type": "string", "format": "date-time"}, "previewUrl": {"type": "string", "format": "uri"}},
+    "properties": {
+        "capturedAt": {"type": "string", "format": "date-time"},
+        "previewUrl": {"type": "string", "format": "uri"},
+    },
 }
 
 
@@ -39,8 +42,13 @@ def test_a_matching_payload_passes():
 
 
 def test_a_renamed_field_is_named():
-    text = violation(contracts.matches_shared_type, {"blur": True, "intervalMinutes": 5}, POLICY,
-                     type_name="TrackingPolicy", what="the API policy of tenant a")
+    text = violation(
+        contracts.matches_shared_type,
+        {"blur": True, "intervalMinutes": 5},
+        POLICY,
+        type_name="TrackingPolicy",
+        what="the API policy of tenant a",
+    )
     assert text == (
         "the API policy of tenant a does not match the shared TrackingPolicy: "
         "(top level): Additional properties are not allowed ('intervalMinutes' was unexpected); "
@@ -51,11 +59,21 @@ def test_a_renamed_field_is_named():
 
 
 def test_formats_are_checked():
-    text = violation(contracts.matches_shared_type, {"capturedAt": 1732700000, "previewUrl": "not a uri"}, EVENT,
-                     type_name="ScreenshotEvent", what="the upload response")
+    text = violation(
+        contracts.matches_shared_type,
+        {"capturedAt": 1732700000, "previewUrl": "not a uri"},
+        EVENT,
+        type_name="ScreenshotEvent",
+        what="the upload response",
+    )
     assert "capturedAt: 1732700000 is not of type 'string'" in text
-    text = violation(contracts.matches_shared_type, {"capturedAt": "yesterday", "previewUrl": "/relative"}, EVENT,
-                     type_name="ScreenshotEvent", what="the upload response")
+    text = violation(
+        contracts.matches_shared_type,
+        {"capturedAt": "yesterday", "previewUrl": "/relative"},
+        EVENT,
+        type_name="ScreenshotEvent",
+        what="the upload response",
+    )
     assert "capturedAt: 'yesterday' is not a 'date-time'" in text
     assert "previewUrl: '/relative' is not a 'uri'" in text
 
@@ -69,8 +87,13 @@ def test_web_and_api_policies_differ_field_by_field():
 
 
 def test_a_policy_that_reads_back_differently_names_the_dropped_field():
-    text = violation(contracts.read_back_identically, {"blur": True, "interval": 5}, {"blur": False, "interval": 5},
-                     tenant="a", via="the API policy")
+    text = violation(
+        contracts.read_back_identically,
+        {"blur": True, "interval": 5},
+        {"blur": False, "interval": 5},
+        tenant="a",
+        via="the API policy",
+    )
     assert text.splitlines()[0] == (
         "the policy written through web settings reads back differently through the API policy for tenant a: "
         "blur is True in what was written but False in the API policy"
@@ -78,7 +101,9 @@ def test_a_policy_that_reads_back_differently_names_the_dropped_field():
 
 
 def test_an_accepted_invalid_policy_fails():
-    text = violation(contracts.rejected_without_change, 200, {"a": 1}, {"a": 1}, variant="interval above its maximum 60", tenant="a")
+    text = violation(
+        contracts.rejected_without_change, 200, {"a": 1}, {"a": 1}, variant="interval above its maximum 60", tenant="a"
+    )
     assert text == (
         "web settings accepted an invalid policy (interval above its maximum 60) for tenant a\n\n"
         "Expected: HTTP 4xx\nReceived: HTTP 200"
@@ -93,10 +118,15 @@ def test_a_refused_policy_that_still_changed_something_fails():
 
 
 def test_preview_url_must_be_built_on_the_api_base():
-    contracts.preview_url_on_api_base({"previewUrl": "https://api.example.com/screenshots/1/preview"},
-                                      "https://api.example.com/", what="x")
-    text = violation(contracts.preview_url_on_api_base, {"previewUrl": "http://localhost:3001/s/1"},
-                     "https://api.example.com", what="screenshot 1")
+    contracts.preview_url_on_api_base(
+        {"previewUrl": "https://api.example.com/screenshots/1/preview"}, "https://api.example.com/", what="x"
+    )
+    text = violation(
+        contracts.preview_url_on_api_base,
+        {"previewUrl": "http://localhost:3001/s/1"},
+        "https://api.example.com",
+        what="screenshot 1",
+    )
     assert text == (
         "screenshot 1: previewUrl is not built on API_BASE_URL\n\n"
         "Expected: https://api.example.com/…\nReceived: http://localhost:3001/s/1"
@@ -104,13 +134,25 @@ def test_preview_url_must_be_built_on_the_api_base():
 
 
 def test_permission_keys_name_the_missing_and_extra_keys():
-    text = violation(contracts.permission_keys_equal, ["users.read", "legacy.admin"], ["users.read", "users.write"],
-                     table="woc_permissions", constant="PERMISSIONS")
-    assert text.splitlines()[0] == "woc_permissions and the shared PERMISSIONS differ: missing users.write; extra legacy.admin"
+    text = violation(
+        contracts.permission_keys_equal,
+        ["users.read", "legacy.admin"],
+        ["users.read", "users.write"],
+        table="woc_permissions",
+        constant="PERMISSIONS",
+    )
+    assert (
+        text.splitlines()[0]
+        == "woc_permissions and the shared PERMISSIONS differ: missing users.write; extra legacy.admin"
+    )
 
 
 def test_role_defaults_name_tenant_role_and_keys():
-    seeded = {("acme", "MANAGER"): {"users.read"}, ("acme", "MEMBER"): {"time.read"}, ("globex", "MANAGER"): {"users.read", "time.approve"}}
+    seeded = {
+        ("acme", "MANAGER"): {"users.read"},
+        ("acme", "MEMBER"): {"time.read"},
+        ("globex", "MANAGER"): {"users.read", "time.approve"},
+    }
     defaults = {"MANAGER": ["users.read", "time.approve"], "MEMBER": ["time.read"]}
     text = violation(contracts.role_defaults_seeded, seeded, defaults, constant="ROLE_DEFAULT_PERMISSIONS")
     assert text.splitlines()[0] == (
@@ -120,15 +162,22 @@ def test_role_defaults_name_tenant_role_and_keys():
 
 
 def test_an_enum_value_the_shared_type_lacks_is_named():
-    text = violation(contracts.enum_values_equal, ["OWNER", "AUDITOR"], ["OWNER"], enum="RoleKey", shared_type="RoleKey")
+    text = violation(
+        contracts.enum_values_equal, ["OWNER", "AUDITOR"], ["OWNER"], enum="RoleKey", shared_type="RoleKey"
+    )
     assert text.splitlines()[0] == "Prisma enum RoleKey and the shared RoleKey differ: not in the shared type AUDITOR"
 
 
 def test_settings_columns_must_hold_every_policy_field():
-    contracts.columns_cover_shared_type({"blur": "Boolean", "interval": "Int"}, POLICY, model="S", type_name="TrackingPolicy")
-    text = violation(contracts.columns_cover_shared_type, {"blur": "String"}, POLICY, model="S", type_name="TrackingPolicy")
+    contracts.columns_cover_shared_type(
+        {"blur": "Boolean", "interval": "Int"}, POLICY, model="S", type_name="TrackingPolicy"
+    )
+    text = violation(
+        contracts.columns_cover_shared_type, {"blur": "String"}, POLICY, model="S", type_name="TrackingPolicy"
+    )
     assert text.splitlines()[0] == (
-        "Prisma model S cannot store every TrackingPolicy field: blur: String cannot hold a JSON boolean; interval: no field"
+        "Prisma model S cannot store every TrackingPolicy field: "
+        "blur: String cannot hold a JSON boolean; interval: no field"
     )
 
 
@@ -160,9 +209,24 @@ def test_an_envelope_that_is_missing_is_a_violation():
 
 def test_openapi_shape_differences_are_named():
     document = {
-        "paths": {"/p": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/P"}}}}}}}},
-        "components": {"schemas": {"P": {"type": "object", "required": ["blur"], "properties": {
-            "blur": {"type": "string"}, "extra": {"type": "integer"}}}}},
+        "paths": {
+            "/p": {
+                "get": {
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/P"}}}}
+                    }
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "P": {
+                    "type": "object",
+                    "required": ["blur"],
+                    "properties": {"blur": {"type": "string"}, "extra": {"type": "integer"}},
+                }
+            }
+        },
     }
     documented = openapi.response_schema(document, "/p")
     text = violation(openapi.documented_as_shared, documented, POLICY, what="GET /p", type_name="TrackingPolicy")
@@ -171,4 +235,6 @@ def test_openapi_shape_differences_are_named():
         "blur documented as {'type': 'string'}, shared as {'type': 'boolean'}; extra not in the shared type; "
         "interval undocumented; required ['blur'] instead of ['blur', 'interval']"
     )
-    assert violation(openapi.response_schema, document, "/q").startswith("the OpenAPI document does not describe GET /q")
+    assert violation(openapi.response_schema, document, "/q").startswith(
+        "the OpenAPI document does not describe GET /q"
+    )

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from variant_tree import make_variant_tree
 
 pytest_plugins = ["pytester"]
@@ -30,7 +29,9 @@ def failed_tests(item: dict) -> list[str]:
 def test_the_clean_stack_passes_every_contract(pytester, clean_stack):
     result, items = run_contracts(pytester, "--woc-config", str(clean_stack.profile_path))
     assert items["schema-contracts"]["status"] == "PASS", result.stdout.str()
-    assert items["schema-contracts"]["tests"] and all(t["outcome"] == "passed" for t in items["schema-contracts"]["tests"])
+    assert items["schema-contracts"]["tests"] and all(
+        t["outcome"] == "passed" for t in items["schema-contracts"]["tests"]
+    )
     assert result.ret == 0
 
 

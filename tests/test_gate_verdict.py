@@ -46,10 +46,12 @@ def test_an_item_with_a_failing_test_is_fail_and_names_it(project):
     """)
     result = run_gate(project)
     assert statuses(project)["cron-secret"] == "FAIL"
-    result.stdout.re_match_lines([
-        r"cron-secret +FAIL +1 +1 +0  test_an_item_with_a_failing_test_is_fail_and_names_it.py::test_two: "
-        r"AssertionError: retention endpoint accepted no secret",
-    ])
+    result.stdout.re_match_lines(
+        [
+            r"cron-secret +FAIL +1 +1 +0  test_an_item_with_a_failing_test_is_fail_and_names_it.py::test_two: "
+            r"AssertionError: retention endpoint accepted no secret",
+        ]
+    )
 
 
 def test_an_error_in_setup_is_fail(project):
@@ -78,10 +80,13 @@ def test_an_error_in_teardown_is_fail(project):
     assert statuses(project)["schema-contracts"] == "FAIL"
 
 
-@pytest.mark.parametrize("body", [
-    "pytest.skip('no deployment')",
-    "pytest.xfail('known defect')",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "pytest.skip('no deployment')",
+        "pytest.xfail('known defect')",
+    ],
+)
 def test_skipped_or_xfailed_is_never_pass(project, body):
     project.makepyfile(f"""
         import pytest
@@ -128,8 +133,7 @@ def test_a_deselected_test_leaves_its_item_unverified(project):
     cron = next(item for item in record["items"] if item["id"] == "cron-secret")
     assert cron["status"] == "UNVERIFIED"
     assert cron["reason"] == (
-        "1 of 2 tests not passed (deselected: "
-        "test_a_deselected_test_leaves_its_item_unverified.py::test_left_out)"
+        "1 of 2 tests not passed (deselected: test_a_deselected_test_leaves_its_item_unverified.py::test_left_out)"
     )
 
 
@@ -155,13 +159,15 @@ def test_gate_run_fails_when_an_item_is_unproven_although_every_test_passed(proj
     """)
     result = run_gate(project)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines([
-        "*= release gate =*",
-        "item * status * passed * failed * skipped * first failure",
-        "cron-secret * PASS * 1 * 0 * 0",
-        "legal-privacy * UNVERIFIED * 0 * 0 * 0 * no valid attestation",
-        "RELEASE GATE BLOCKED: 10 of 11 items not proven",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= release gate =*",
+            "item * status * passed * failed * skipped * first failure",
+            "cron-secret * PASS * 1 * 0 * 0",
+            "legal-privacy * UNVERIFIED * 0 * 0 * 0 * no valid attestation",
+            "RELEASE GATE BLOCKED: 10 of 11 items not proven",
+        ]
+    )
 
 
 def test_outside_a_gate_run_the_exit_status_is_pytests_and_only_touched_items_show(project):
@@ -183,10 +189,18 @@ def test_a_run_without_gate_tests_prints_no_table(project):
     result.stdout.no_fnmatch_line("*release gate*")
 
 
-@pytest.mark.parametrize("expression, gate_run", [
-    ("gate", True), ("gate and contract", True), ("(gate)", True),
-    ("not gate", False), ("gate or smoke", False), ("contract", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "expression, gate_run",
+    [
+        ("gate", True),
+        ("gate and contract", True),
+        ("(gate)", True),
+        ("not gate", False),
+        ("gate or smoke", False),
+        ("contract", False),
+        ("", False),
+    ],
+)
 def test_which_mark_expressions_make_a_gate_run(expression, gate_run):
     from woc_gate.gate import is_gate_run
 
@@ -215,29 +229,37 @@ def test_collect_only_prints_no_table_and_keeps_the_exit_status(project):
 
 
 def test_an_unknown_gate_id_is_a_collection_error_listing_the_known_ids(project):
-    project.makepyfile(test_typo="""
+    project.makepyfile(
+        test_typo="""
         import pytest
         @pytest.mark.gate("cron-secrets")
         def test_one(): pass
-    """)
+    """
+    )
     result = run_gate(project)
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines([
-        "*ERROR collecting test_typo.py*",
-        "test_typo.py::test_one: unknown release-gate item 'cron-secrets'; known items: migration-runbook, "
-        "backup-restore, private-screenshot-storage, cron-secret, email-provider, tenant-isolation, "
-        "desktop-runtime, schema-contracts, env-inventory, legal-privacy, signed-installers",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR collecting test_typo.py*",
+            "test_typo.py::test_one: unknown release-gate item 'cron-secrets'; known items: migration-runbook, "
+            "backup-restore, private-screenshot-storage, cron-secret, email-provider, tenant-isolation, "
+            "desktop-runtime, schema-contracts, env-inventory, legal-privacy, signed-installers",
+        ]
+    )
 
 
 def test_a_gate_mark_without_ids_is_a_collection_error(project):
-    project.makepyfile(test_empty="""
+    project.makepyfile(
+        test_empty="""
         import pytest
         @pytest.mark.gate
         def test_one(): pass
-    """)
+    """
+    )
     result = run_gate(project)
-    result.stdout.fnmatch_lines(["test_empty.py::test_one: @pytest.mark.gate needs at least one item id; known items: *"])
+    result.stdout.fnmatch_lines(
+        ["test_empty.py::test_one: @pytest.mark.gate needs at least one item id; known items: *"]
+    )
 
 
 def test_gate_ids_reach_junit_xml(project):
@@ -265,7 +287,13 @@ def test_the_verdict_is_the_same_with_two_xdist_workers(project):
         def test_dropped(): pass
     """)
     result = project.runpytest_subprocess(
-        "-n", "2", "-m", "gate", "--gate-report", "gate.json", "--deselect",
+        "-n",
+        "2",
+        "-m",
+        "gate",
+        "--gate-report",
+        "gate.json",
+        "--deselect",
         "test_the_verdict_is_the_same_with_two_xdist_workers.py::test_dropped",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED

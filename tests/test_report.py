@@ -65,7 +65,11 @@ def test_the_record_follows_its_schema(record):
 
 def test_the_record_lists_each_item_with_its_tests(record):
     items = {item["id"]: item for item in record["items"]}
-    assert [item["id"] for item in record["items"]][:3] == ["migration-runbook", "backup-restore", "private-screenshot-storage"]
+    assert [item["id"] for item in record["items"]][:3] == [
+        "migration-runbook",
+        "backup-restore",
+        "private-screenshot-storage",
+    ]
     [cron_test] = items["cron-secret"]["tests"]
     assert (cron_test["nodeid"], cron_test["outcome"]) == ("test_gate.py::test_leaks_the_secret", "failed")
     assert cron_test["message"].startswith("AssertionError: assert '****' == 'wrong'")
@@ -94,7 +98,10 @@ def test_the_markdown_table(project):
     assert lines[:3] == ["## WorkOnClock release gate", "", "**RELEASE GATE BLOCKED: 10 of 11 items not proven**"]
     assert "| item | status | passed | failed | skipped | first failure |" in lines
     assert "| env-inventory | PASS | 1 | 0 | 0 |  |" in lines
-    assert "| tenant-isolation | UNVERIFIED | 0 | 0 | 1 | 1 of 1 tests not passed (skipped: test_gate.py::test_skips) |" in lines
+    assert (
+        "| tenant-isolation | UNVERIFIED | 0 | 0 | 1 | 1 of 1 tests not passed (skipped: test_gate.py::test_skips) |"
+        in lines
+    )
 
 
 def test_a_write_that_fails_midway_leaves_the_old_file_whole(tmp_path, monkeypatch):
@@ -125,12 +132,18 @@ def test_woc_gate_report_prints_the_table_again(record, project, capsys):
     assert any(line.startswith("env-inventory ") and " PASS " in line for line in lines)
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "woc-gate: cannot read {path}: No such file or directory"),
-    ("{not json", "woc-gate: {path} is not JSON: Expecting property name enclosed in double quotes at line 1"),
-    ('{"schema_version": 2}', "woc-gate: {path} is a run record of schema version 2; this woc-gate reads version 1"),
-    ('{"schema_version": 1}', "woc-gate: not a woc-gate run record (top level: 'suite' is a required property)"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "woc-gate: cannot read {path}: No such file or directory"),
+        ("{not json", "woc-gate: {path} is not JSON: Expecting property name enclosed in double quotes at line 1"),
+        (
+            '{"schema_version": 2}',
+            "woc-gate: {path} is a run record of schema version 2; this woc-gate reads version 1",
+        ),
+        ('{"schema_version": 1}', "woc-gate: not a woc-gate run record (top level: 'suite' is a required property)"),
+    ],
+)
 def test_woc_gate_report_refuses_bad_input_with_one_line(tmp_path, capsys, content, message):
     path = tmp_path / "gate.json"
     if content is not None:

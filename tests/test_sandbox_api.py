@@ -5,7 +5,6 @@ import io
 import jwt
 import pytest
 from PIL import Image, ImageChops, ImageStat
-
 from sandbox_clients import (
     TENANTS,
     account,
@@ -16,6 +15,7 @@ from sandbox_clients import (
     typed,
     upload,
 )
+
 from woc_gate.sandbox.api import envelop
 from woc_gate.sandbox.passwords import hash_password
 from woc_gate.sandbox.sql import new_id
@@ -33,8 +33,6 @@ EVENT_KEYS = [
     "height",
 ]
 UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
-
-
 
 
 @pytest.fixture(autouse=True)

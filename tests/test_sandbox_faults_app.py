@@ -5,7 +5,6 @@ from contextlib import closing
 
 import pytest
 from PIL import Image
-
 from sandbox_clients import (
     TENANTS,
     api_session,
@@ -19,6 +18,7 @@ from sandbox_clients import (
     user_of,
     web_client,
 )
+
 from woc_gate.sandbox.sql import new_id
 
 # Faults whose probes do not disturb each other, so one stack can carry them all.

@@ -65,17 +65,18 @@ def serve(app):
 @pytest.fixture
 def mail():
     """A client of a fresh mail app holding the right key."""
-    with serve(create_mail_app(mail_context(KEY))) as base_url:
-        with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}) as client:
-            yield client
+    with (
+        serve(create_mail_app(mail_context(KEY))) as base_url,
+        httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}) as client,
+    ):
+        yield client
 
 
 @pytest.fixture
 def keyless_mail():
     """A client of a mail app started with no key configured."""
-    with serve(create_mail_app(mail_context(""))) as base_url:
-        with httpx.Client(base_url=base_url) as client:
-            yield client
+    with serve(create_mail_app(mail_context(""))) as base_url, httpx.Client(base_url=base_url) as client:
+        yield client
 
 
 def test_send_then_read_back(mail):

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-
 from sandbox_clients import (
     Page,
     account,
@@ -15,6 +14,7 @@ from sandbox_clients import (
     send_contact_message,
     user_of,
 )
+
 from woc_gate.sandbox.mailer import Email, EmailNotSent, Mailer
 from woc_gate.sandbox.sql import new_id
 
@@ -22,8 +22,6 @@ from woc_gate.sandbox.sql import new_id
 def link_in(email, path):
     """The link to ``path`` in an email's text, as a path and query on the web app."""
     return re.search(rf"https?://[^\s]+({re.escape(path)}\?token=[^\s]+)", email["text"]).group(1)
-
-
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from sandbox_clients import (
     TENANTS,
     Page,
@@ -35,8 +34,6 @@ ADMIN_PAGES = {
     "/admin/adhoc": "Adhoc requests",
     "/admin/invites": "Invites",
 }
-
-
 
 
 def test_health_is_200(visitor):

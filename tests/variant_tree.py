@@ -20,8 +20,7 @@ EXTRA_FIELD = """  /**
    */
   screenshotQuality?: number;"""
 EXTRA_MIGRATION = (
-    "-- AlterTable\n"
-    "ALTER TABLE `woc_organization_settings` ADD COLUMN `screenshotQuality` INTEGER NULL;\n"
+    "-- AlterTable\nALTER TABLE `woc_organization_settings` ADD COLUMN `screenshotQuality` INTEGER NULL;\n"
 )
 
 

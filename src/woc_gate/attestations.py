@@ -94,8 +94,13 @@ def _parse(entry: dict, where: str, *, today: dt.date, max_age_days: int) -> Att
         raise AttestationError(f"{where}: date must be a TOML date such as 2026-11-20")
     reason = _why_it_does_not_count(entry["item"], entry["role"], date, today, max_age_days)
     return Attestation(
-        item=entry["item"], approver=entry["approver"], role=entry["role"], date=date,
-        evidence=entry["evidence"], valid=not reason, reason=reason,
+        item=entry["item"],
+        approver=entry["approver"],
+        role=entry["role"],
+        date=date,
+        evidence=entry["evidence"],
+        valid=not reason,
+        reason=reason,
     )
 
 

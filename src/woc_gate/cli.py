@@ -36,8 +36,16 @@ def main(argv: list[str] | None = None) -> int:
 def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
     """``pytest -m gate`` over the gate tests, writing gate-report.json and gate-report.md here."""
     args = [
-        "-c", str(SUITE_ROOT / "pytest.ini"), "--rootdir", str(SUITE_ROOT),
-        "-m", "gate", "--gate-report", REPORT_JSON, "--gate-markdown", REPORT_MARKDOWN,
+        "-c",
+        str(SUITE_ROOT / "pytest.ini"),
+        "--rootdir",
+        str(SUITE_ROOT),
+        "-m",
+        "gate",
+        "--gate-report",
+        REPORT_JSON,
+        "--gate-markdown",
+        REPORT_MARKDOWN,
         *(str(SUITE_ROOT / folder) for folder in gate_test_folders()),
     ]
     if sandbox:

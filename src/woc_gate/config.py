@@ -24,9 +24,22 @@ PROFILE_NAME = "woc-gate.toml"
 DEFAULT_ATTESTATIONS = Path("gate") / "attestations.toml"
 
 RUNBOOK_VARIABLES = (
-    "DATABASE_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME",
-    "NEXTAUTH_URL", "NEXTAUTH_SECRET", "JWT_SECRET", "RESEND_API_KEY", "EMAIL_FROM",
-    "CONTACT_TO", "EMAIL_REQUIRE_PROVIDER", "CRON_SECRET", "API_BASE_URL", "WOC_API_URL",
+    "DATABASE_URL",
+    "DB_HOST",
+    "DB_PORT",
+    "DB_USER",
+    "DB_PASSWORD",
+    "DB_NAME",
+    "NEXTAUTH_URL",
+    "NEXTAUTH_SECRET",
+    "JWT_SECRET",
+    "RESEND_API_KEY",
+    "EMAIL_FROM",
+    "CONTACT_TO",
+    "EMAIL_REQUIRE_PROVIDER",
+    "CRON_SECRET",
+    "API_BASE_URL",
+    "WOC_API_URL",
 )
 SECRET_VARIABLES = frozenset(
     {"DATABASE_URL", "DB_PASSWORD", "NEXTAUTH_SECRET", "JWT_SECRET", "RESEND_API_KEY", "CRON_SECRET"}
@@ -100,18 +113,33 @@ class Option:
 
 
 OPTIONS = (
-    Option("target", "--woc-target", "WOC_GATE_TARGET", "configured",
-           "What to check: the configured deployment, or a throwaway reference stack (sandbox)"),
-    Option("environment", "--woc-env", "WOC_GATE_ENV", "production",
-           "Environment of the target: dev, staging or production"),
+    Option(
+        "target",
+        "--woc-target",
+        "WOC_GATE_TARGET",
+        "configured",
+        "What to check: the configured deployment, or a throwaway reference stack (sandbox)",
+    ),
+    Option(
+        "environment",
+        "--woc-env",
+        "WOC_GATE_ENV",
+        "production",
+        "Environment of the target: dev, staging or production",
+    ),
     Option("repo", "--woc-repo", "WOC_GATE_REPO", None, "Path of the WorkOnClock source checkout"),
-    Option("commit_sha", "--woc-commit", "WOC_GATE_COMMIT_SHA", None,
-           "WorkOnClock commit SHA being released"),
+    Option("commit_sha", "--woc-commit", "WOC_GATE_COMMIT_SHA", None, "WorkOnClock commit SHA being released"),
     Option("operator", "--woc-operator", "WOC_GATE_OPERATOR", None, "Who runs the gate"),
-    Option("ca_bundle", "--woc-ca-bundle", "WOC_GATE_CA_BUNDLE", None,
-           "CA bundle that signs the target's TLS certificates"),
-    Option("attestations", "--attestations", "WOC_GATE_ATTESTATIONS", None,
-           "Attestations file (default gate/attestations.toml when present)"),
+    Option(
+        "ca_bundle", "--woc-ca-bundle", "WOC_GATE_CA_BUNDLE", None, "CA bundle that signs the target's TLS certificates"
+    ),
+    Option(
+        "attestations",
+        "--attestations",
+        "WOC_GATE_ATTESTATIONS",
+        None,
+        "Attestations file (default gate/attestations.toml when present)",
+    ),
     Option("attestation_max_age_days", None, "WOC_GATE_ATTESTATION_MAX_AGE_DAYS", 30),
     Option("resend_api_url", None, "WOC_GATE_RESEND_URL", "https://api.resend.com"),
     Option("openapi_path", None, "WOC_GATE_OPENAPI_PATH", ""),
@@ -262,14 +290,19 @@ def load(
     profile = _read_profile(profile_path) if profile_path else {}
     sandbox = _read_profile(sandbox_profile) if sandbox_profile else {}
     profile_source = f"from {profile_path.name}" if profile_path else "from profile"
-    layers = _Layers([
-        ("from command line", {o.name: options.get(o.name) for o in OPTIONS}),
-        ("from sandbox", _flat(sandbox)),
-        ("from env", {o.name: environ.get(o.variable) for o in OPTIONS}
-         | {name: environ.get(name) for name in RUNBOOK_VARIABLES}
-         | _smoke_env(environ)),
-        (profile_source, _flat(profile)),
-    ])
+    layers = _Layers(
+        [
+            ("from command line", {o.name: options.get(o.name) for o in OPTIONS}),
+            ("from sandbox", _flat(sandbox)),
+            (
+                "from env",
+                {o.name: environ.get(o.variable) for o in OPTIONS}
+                | {name: environ.get(name) for name in RUNBOOK_VARIABLES}
+                | _smoke_env(environ),
+            ),
+            (profile_source, _flat(profile)),
+        ]
+    )
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for option in OPTIONS:
@@ -290,9 +323,7 @@ def load(
         operator=values["operator"],
         ca_bundle=_path(values["ca_bundle"]),
         attestations=_attestations_path(values["attestations"], rootdir),
-        attestation_max_age_days=_positive_int(
-            "attestation_max_age_days", values["attestation_max_age_days"], sources
-        ),
+        attestation_max_age_days=_positive_int("attestation_max_age_days", values["attestation_max_age_days"], sources),
         resend_api_url=values["resend_api_url"],
         openapi_path=values["openapi_path"],
         faults=faults,
@@ -313,8 +344,7 @@ def _profile_path(options: Mapping[str, Any], environ: Mapping[str, str], rootdi
         path = Path(explicit)
         if not path.is_file():
             raise ConfigError(
-                f"target profile {explicit} does not exist; "
-                "pass --woc-config with the path of a woc-gate.toml"
+                f"target profile {explicit} does not exist; pass --woc-config with the path of a woc-gate.toml"
             )
         return path
     default = rootdir / PROFILE_NAME
@@ -377,9 +407,7 @@ def _table(profile: Mapping[str, Any], name: str) -> dict[str, str]:
 
 def _choice(name: str, value: Any, choices: tuple[str, ...], sources: Mapping[str, str]) -> str:
     if value not in choices:
-        raise ConfigError(
-            f"{name} {value!r} ({sources[name]}) is not one of {', '.join(choices)}"
-        )
+        raise ConfigError(f"{name} {value!r} ({sources[name]}) is not one of {', '.join(choices)}")
     return value
 
 

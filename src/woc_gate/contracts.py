@@ -131,7 +131,9 @@ def preview_url_on_api_base(event: Mapping[str, Any], api_base_url: str, *, what
     """A screenshot's previewUrl is built on ``API_BASE_URL``."""
     url = event.get("previewUrl")
     if not isinstance(url, str) or not url.startswith(api_base_url.rstrip("/") + "/"):
-        raise ContractViolation(f"{what}: previewUrl is not built on API_BASE_URL", f"{api_base_url.rstrip('/')}/…", url)
+        raise ContractViolation(
+            f"{what}: previewUrl is not built on API_BASE_URL", f"{api_base_url.rstrip('/')}/…", url
+        )
 
 
 def permission_keys_equal(db_keys: Iterable[str], shared_keys: Iterable[str], *, table: str, constant: str) -> None:
@@ -157,7 +159,9 @@ def role_defaults_seeded(
             continue
         keys, expected = set(keys), set(defaults[role])
         if keys != expected:
-            problems.append(f"tenant {tenant}, role {role}: " + _key_changes(missing=expected - keys, extra=keys - expected))
+            problems.append(
+                f"tenant {tenant}, role {role}: " + _key_changes(missing=expected - keys, extra=keys - expected)
+            )
     if problems:
         raise ContractViolation(
             f"seeded role permissions differ from the shared {constant} in {len(problems)} role(s): "
@@ -167,20 +171,28 @@ def role_defaults_seeded(
         )
 
 
-def enum_values_equal(prisma_values: Iterable[str], shared_values: Iterable[str], *, enum: str, shared_type: str) -> None:
+def enum_values_equal(
+    prisma_values: Iterable[str], shared_values: Iterable[str], *, enum: str, shared_type: str
+) -> None:
     """A Prisma enum and the shared union type have the same values."""
     prisma_values, shared_values = set(prisma_values), set(shared_values)
     if prisma_values != shared_values:
         raise ContractViolation(
             f"Prisma enum {enum} and the shared {shared_type} differ: "
-            + _key_changes(missing=shared_values - prisma_values, extra=prisma_values - shared_values,
-                           missing_word="missing from Prisma", extra_word="not in the shared type"),
+            + _key_changes(
+                missing=shared_values - prisma_values,
+                extra=prisma_values - shared_values,
+                missing_word="missing from Prisma",
+                extra_word="not in the shared type",
+            ),
             sorted(shared_values),
             sorted(prisma_values),
         )
 
 
-def columns_cover_shared_type(fields: Mapping[str, str], schema: Mapping[str, Any], *, model: str, type_name: str) -> None:
+def columns_cover_shared_type(
+    fields: Mapping[str, str], schema: Mapping[str, Any], *, model: str, type_name: str
+) -> None:
     """The model has a field of a compatible type for every property of the shared type."""
     problems = []
     for name, json_type in _property_types(schema).items():

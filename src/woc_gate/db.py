@@ -47,9 +47,17 @@ def connect_readonly(url: str, *, timeout: float = 10.0) -> pymysql.Connection:
     dsn = Dsn.parse(url)
     try:
         connection = pymysql.connect(
-            host=dsn.host, port=dsn.port, user=dsn.user, password=dsn.password, database=dsn.database,
-            unix_socket=dsn.unix_socket, connect_timeout=timeout, read_timeout=300, charset="utf8mb4",
-            cursorclass=pymysql.cursors.DictCursor, autocommit=True,
+            host=dsn.host,
+            port=dsn.port,
+            user=dsn.user,
+            password=dsn.password,
+            database=dsn.database,
+            unix_socket=dsn.unix_socket,
+            connect_timeout=timeout,
+            read_timeout=300,
+            charset="utf8mb4",
+            cursorclass=pymysql.cursors.DictCursor,
+            autocommit=True,
         )
     except pymysql.MySQLError as error:
         raise TargetError(f"cannot reach the database at {mask_url(url)}: {error.args[-1]}") from None

@@ -36,20 +36,33 @@ class GateItem:
 ITEMS: tuple[GateItem, ...] = (
     GateItem("migration-runbook", "Migration runbook tested", "§3, §7", (TECHNICAL_OWNER, OPERATOR)),
     GateItem("backup-restore", "Backup restore tested", "§4, §5, §7", (TECHNICAL_OWNER, OPERATOR)),
-    GateItem("private-screenshot-storage", "Private screenshot storage configured", "§4, §7",
-             (PRIVACY_OWNER, TECHNICAL_OWNER)),
+    GateItem(
+        "private-screenshot-storage",
+        "Private screenshot storage configured",
+        "§4, §7",
+        (PRIVACY_OWNER, TECHNICAL_OWNER),
+    ),
     GateItem("cron-secret", "CRON_SECRET configured", "§2, §7", (TECHNICAL_OWNER, OPERATOR)),
     GateItem("email-provider", "Email provider configured", "§2, §7", (TECHNICAL_OWNER, OPERATOR)),
-    GateItem("tenant-isolation", "Tenant isolation smoke test passing", "§5, §7",
-             (PRIVACY_OWNER, TECHNICAL_OWNER)),
-    GateItem("desktop-runtime", "Desktop runtime smoke test passing", "§3, §7",
-             (PRODUCT_OWNER, TECHNICAL_OWNER)),
+    GateItem("tenant-isolation", "Tenant isolation smoke test passing", "§5, §7", (PRIVACY_OWNER, TECHNICAL_OWNER)),
+    GateItem("desktop-runtime", "Desktop runtime smoke test passing", "§3, §7", (PRODUCT_OWNER, TECHNICAL_OWNER)),
     GateItem("schema-contracts", "Schema contracts verified", "§6", (TECHNICAL_OWNER,)),
     GateItem("env-inventory", "Environment inventory complete", "§2", (TECHNICAL_OWNER, OPERATOR)),
-    GateItem("legal-privacy", "Legal/privacy launch gate completed", "§7", (PRIVACY_OWNER,),
-             attestation_required=True, tests_required=False),
-    GateItem("signed-installers", "Signed desktop installers available for target platforms", "§7",
-             (TECHNICAL_OWNER,), attestation_required=True),
+    GateItem(
+        "legal-privacy",
+        "Legal/privacy launch gate completed",
+        "§7",
+        (PRIVACY_OWNER,),
+        attestation_required=True,
+        tests_required=False,
+    ),
+    GateItem(
+        "signed-installers",
+        "Signed desktop installers available for target platforms",
+        "§7",
+        (TECHNICAL_OWNER,),
+        attestation_required=True,
+    ),
 )
 ITEMS_BY_ID: Mapping[str, GateItem] = {item.id: item for item in ITEMS}
 

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .gate import (
-    DESELECTED, ERROR, FAILED, NOT_RUN, PASSED, SKIPPED, XFAILED, XPASSED, TestResult,
+    DESELECTED,
+    ERROR,
+    FAILED,
+    NOT_RUN,
+    PASSED,
+    SKIPPED,
+    XFAILED,
+    XPASSED,
+    TestResult,
 )
 
 GATE_PROPERTY = "gate"  # the name gate ids carry in item.user_properties (and JUnit XML)

@@ -103,8 +103,7 @@ class NodeTools:
             done = self.runner(command, input=stdin, capture_output=True, timeout=self.timeout)
         except subprocess.TimeoutExpired:
             raise SourceError(
-                f"node {script} did not finish within {self.timeout:g} s; "
-                "check the machine's load and run again"
+                f"node {script} did not finish within {self.timeout:g} s; check the machine's load and run again"
             ) from None
         try:
             return json.loads(done.stdout)
@@ -136,8 +135,7 @@ class NodeTools:
             write_atomically(path, json.dumps(entry))  # another xdist worker may be reading it
         except OSError as error:
             raise SourceError(
-                f"cannot write the cache {path.parent}: {error.strerror}; "
-                f"set {CACHE_DIR_ENV} to a writable directory"
+                f"cannot write the cache {path.parent}: {error.strerror}; set {CACHE_DIR_ENV} to a writable directory"
             ) from None
 
 

@@ -21,8 +21,11 @@ def response_schema(document: Mapping[str, Any], path: str, *, method: str = "ge
     response = responses.get("200") or responses.get("201") or {}
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if schema is None:
-        raise ContractViolation(f"the OpenAPI document gives no JSON response for {method.upper()} {path}",
-                                "content application/json schema", response)
+        raise ContractViolation(
+            f"the OpenAPI document gives no JSON response for {method.upper()} {path}",
+            "content application/json schema",
+            response,
+        )
     return resolve(document, schema)
 
 
@@ -51,7 +54,9 @@ def shape(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {"properties": properties, "required": sorted(definition.get("required", []))}
 
 
-def documented_as_shared(documented: Mapping[str, Any], shared: Mapping[str, Any], *, what: str, type_name: str) -> None:
+def documented_as_shared(
+    documented: Mapping[str, Any], shared: Mapping[str, Any], *, what: str, type_name: str
+) -> None:
     """The documented response has the shared type's properties, types, formats and required fields."""
     documented_shape, shared_shape = shape(documented), shape(shared)
     if documented_shape != shared_shape:

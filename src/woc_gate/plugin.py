@@ -35,8 +35,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gate-report", metavar="PATH", type=Path, help="Write the JSON run record to PATH")
     group.addoption("--gate-markdown", metavar="PATH", type=Path, help="Write the run record as Markdown to PATH")
     group.addoption("--woc-config", metavar="PATH", dest="woc_config", help="Target profile (default woc-gate.toml)")
-    group.addoption("--woc-fault", metavar="NAME", dest="woc_faults", action="append", default=[],
-                    help="Start the reference stack with this fault (repeatable)")
+    group.addoption(
+        "--woc-fault",
+        metavar="NAME",
+        dest="woc_faults",
+        action="append",
+        default=[],
+        help="Start the reference stack with this fault (repeatable)",
+    )
     for option in OPTIONS:
         if option.flag:
             group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)

@@ -92,8 +92,10 @@ class Redactor:
             value[:] = [self.scrub(element) for element in value]
             return value
         if isinstance(value, tuple):
-            return type(value)(*(self.scrub(e) for e in value)) if hasattr(value, "_fields") else tuple(
-                self.scrub(element) for element in value
+            return (
+                type(value)(*(self.scrub(e) for e in value))
+                if hasattr(value, "_fields")
+                else tuple(self.scrub(element) for element in value)
             )
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             for field in dataclasses.fields(value):

@@ -72,14 +72,16 @@ def table_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
     rows = []
     for item in record["items"]:
         outcomes = [test["outcome"] for test in item["tests"]]
-        rows.append((
-            item["id"],
-            item["status"],
-            str(outcomes.count(PASSED)),
-            str(outcomes.count(FAILED) + outcomes.count(ERROR)),
-            str(len(outcomes) - outcomes.count(PASSED) - outcomes.count(FAILED) - outcomes.count(ERROR)),
-            item["reason"],
-        ))
+        rows.append(
+            (
+                item["id"],
+                item["status"],
+                str(outcomes.count(PASSED)),
+                str(outcomes.count(FAILED) + outcomes.count(ERROR)),
+                str(len(outcomes) - outcomes.count(PASSED) - outcomes.count(FAILED) - outcomes.count(ERROR)),
+                item["reason"],
+            )
+        )
     return rows
 
 
@@ -118,14 +120,14 @@ def render_markdown(record: dict[str, Any]) -> str:
         lines += ["", "| attested item | approver | role | date | counts |", "| --- | --- | --- | --- | --- |"]
         for a in record["attestations"]:
             counts = "yes" if a["valid"] else f"no: {a['reason']}"
-            lines.append(
-                f"| {a['item']} | {_md_cell(a['approver'])} | {a['role']} | {a['date'] or 'undated'} | {_md_cell(counts)} |"
-            )
+            cells = (a["item"], _md_cell(a["approver"]), a["role"], a["date"] or "undated", _md_cell(counts))
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def write_record(record: dict[str, Any], json_path: Path | None, markdown_path: Path | None,
-                 redact: Callable[[str], str]) -> None:
+def write_record(
+    record: dict[str, Any], json_path: Path | None, markdown_path: Path | None, redact: Callable[[str], str]
+) -> None:
     """Validate the record against its schema, then write the JSON and Markdown files asked for."""
     validate_record(record)
     if json_path:
@@ -142,9 +144,7 @@ def record_schema() -> dict[str, Any]:
 
 def validate_record(record: Any) -> None:
     """Raise ``WocGateError`` when a record does not follow the schema."""
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(record_schema()).iter_errors(record)
-    )
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(record_schema()).iter_errors(record))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "top level"
         raise WocGateError(f"not a woc-gate run record ({where}: {error.message})")
@@ -161,8 +161,7 @@ def load_record(path: Path) -> dict[str, Any]:
     version = record.get("schema_version") if isinstance(record, dict) else None
     if version != SCHEMA_VERSION:
         raise WocGateError(
-            f"{path} is a run record of schema version {version}; "
-            f"this woc-gate reads version {SCHEMA_VERSION}"
+            f"{path} is a run record of schema version {version}; this woc-gate reads version {SCHEMA_VERSION}"
         )
     validate_record(record)
     return record
@@ -200,4 +199,3 @@ def _utc(moment: dt.datetime) -> str:
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-

@@ -39,4 +39,3 @@ def _wrong_type(name: str, prop: Mapping[str, Any], valid: Mapping[str, Any]) ->
     json_type = prop.get("type")
     if isinstance(json_type, str) and json_type in _WRONG_TYPE:
         yield f"{name} of the wrong type", {**valid, name: _WRONG_TYPE[json_type]}
-

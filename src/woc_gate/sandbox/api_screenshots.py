@@ -33,8 +33,7 @@ class StoredImage(NamedTuple):
 
 
 _SELECT = (
-    "SELECT id, organizationId, userId, timeEntryId, capturedAt, objectKey, blurred, width, height"
-    " FROM woc_screenshots"
+    "SELECT id, organizationId, userId, timeEntryId, capturedAt, objectKey, blurred, width, height FROM woc_screenshots"
 )
 
 

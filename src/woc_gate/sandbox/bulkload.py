@@ -110,7 +110,7 @@ class InfileSink(TableSink):
     def _open_chunk(self) -> None:
         handle, name = tempfile.mkstemp(prefix=f"{self._table.name}-", suffix=".tsv", dir=self._scratch_dir)
         self._path = Path(name)
-        self._file = open(handle, "w", encoding="utf-8", newline="\n")
+        self._file = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - kept open across chunks
 
     def _submit_chunk(self) -> None:
         self._file.close()

@@ -20,29 +20,107 @@ class Fault:
 FAULTS: dict[str, Fault] = {
     fault.name: fault
     for fault in (
-        Fault("policy-field-renamed", "the API's policy output calls screenshotIntervalMinutes screenshotInterval", "schema-contracts", "api"),
-        Fault("web-settings-not-persisted", "PUT /api/settings answers 200 but drops blurScreenshots", "schema-contracts", "web"),
-        Fault("screenshot-event-bad-shape", "screenshot responses lack previewUrl and give capturedAt as epoch seconds", "schema-contracts", "api"),
+        Fault(
+            "policy-field-renamed",
+            "the API's policy output calls screenshotIntervalMinutes screenshotInterval",
+            "schema-contracts",
+            "api",
+        ),
+        Fault(
+            "web-settings-not-persisted",
+            "PUT /api/settings answers 200 but drops blurScreenshots",
+            "schema-contracts",
+            "web",
+        ),
+        Fault(
+            "screenshot-event-bad-shape",
+            "screenshot responses lack previewUrl and give capturedAt as epoch seconds",
+            "schema-contracts",
+            "api",
+        ),
         Fault("stale-role-seed", "one tenant's MANAGER role misses a default permission row", "schema-contracts", "db"),
-        Fault("unknown-permission-row", "the DB holds a permission key the shared list does not know", "schema-contracts", "db"),
-        Fault("prisma-enum-drift", "the Prisma RoleKey enum gains a value the shared type lacks", "schema-contracts", "tree"),
-        Fault("missing-settings-row", "an active organization has no woc_organization_settings row", "backup-restore", "db"),
-        Fault("legacy-table", "an old non-prefixed table (users) still holds rows and is written to", "backup-restore", "db"),
-        Fault("orphan-screenshot-object", "a woc_screenshots.objectKey has no object in storage", "backup-restore", "storage"),
-        Fault("failed-migration", "_prisma_migrations holds a started, never finished, never rolled-back row", "migration-runbook", "db"),
-        Fault("edited-migration", "an applied migration.sql was changed afterwards (checksum differs)", "migration-runbook", "tree"),
-        Fault("pending-destructive-migration", "a pending migration drops a column that holds data", "migration-runbook", "tree"),
-        Fault("raw-sql-dropped-column", "a runtime-API SQL statement names a column the schema no longer has", "migration-runbook", "tree"),
+        Fault(
+            "unknown-permission-row",
+            "the DB holds a permission key the shared list does not know",
+            "schema-contracts",
+            "db",
+        ),
+        Fault(
+            "prisma-enum-drift",
+            "the Prisma RoleKey enum gains a value the shared type lacks",
+            "schema-contracts",
+            "tree",
+        ),
+        Fault(
+            "missing-settings-row",
+            "an active organization has no woc_organization_settings row",
+            "backup-restore",
+            "db",
+        ),
+        Fault(
+            "legacy-table",
+            "an old non-prefixed table (users) still holds rows and is written to",
+            "backup-restore",
+            "db",
+        ),
+        Fault(
+            "orphan-screenshot-object",
+            "a woc_screenshots.objectKey has no object in storage",
+            "backup-restore",
+            "storage",
+        ),
+        Fault(
+            "failed-migration",
+            "_prisma_migrations holds a started, never finished, never rolled-back row",
+            "migration-runbook",
+            "db",
+        ),
+        Fault(
+            "edited-migration",
+            "an applied migration.sql was changed afterwards (checksum differs)",
+            "migration-runbook",
+            "tree",
+        ),
+        Fault(
+            "pending-destructive-migration",
+            "a pending migration drops a column that holds data",
+            "migration-runbook",
+            "tree",
+        ),
+        Fault(
+            "raw-sql-dropped-column",
+            "a runtime-API SQL statement names a column the schema no longer has",
+            "migration-runbook",
+            "tree",
+        ),
         Fault("login-broken", "web login rejects valid credentials", "migration-runbook", "web"),
-        Fault("tracking-stop-lost", "POST /tracking/stop answers 200 but the entry stays open", "desktop-runtime", "api"),
-        Fault("upload-ignores-blur", "uploads are stored unblurred while the policy says blur", "desktop-runtime", "api"),
-        Fault("tenant-leak-project-read", "GET /projects/:id returns another tenant's project", "tenant-isolation", "api"),
+        Fault(
+            "tracking-stop-lost", "POST /tracking/stop answers 200 but the entry stays open", "desktop-runtime", "api"
+        ),
+        Fault(
+            "upload-ignores-blur", "uploads are stored unblurred while the policy says blur", "desktop-runtime", "api"
+        ),
+        Fault(
+            "tenant-leak-project-read", "GET /projects/:id returns another tenant's project", "tenant-isolation", "api"
+        ),
         Fault("tenant-leak-list", "GET /time-entries ignores the tenant filter", "tenant-isolation", "api"),
         Fault("tenant-leak-web-user", "/admin/users/:id shows another tenant's user", "tenant-isolation", "web"),
-        Fault("tenant-leak-screenshot-preview", "a preview is served to another tenant's token", "tenant-isolation", "api"),
+        Fault(
+            "tenant-leak-screenshot-preview", "a preview is served to another tenant's token", "tenant-isolation", "api"
+        ),
         Fault("cron-no-secret", "the retention endpoint runs without the secret", "cron-secret", "web"),
-        Fault("public-screenshots", "screenshot objects and previews are readable anonymously", "private-screenshot-storage", "storage"),
-        Fault("email-provider-optional", "with EMAIL_REQUIRE_PROVIDER false a missing key silently drops mail", "email-provider", "env"),
+        Fault(
+            "public-screenshots",
+            "screenshot objects and previews are readable anonymously",
+            "private-screenshot-storage",
+            "storage",
+        ),
+        Fault(
+            "email-provider-optional",
+            "with EMAIL_REQUIRE_PROVIDER false a missing key silently drops mail",
+            "email-provider",
+            "env",
+        ),
         Fault("invite-email-not-sent", "the invite flow succeeds but sends nothing", "email-provider", "web"),
         Fault("plain-http", "the public endpoints answer over plain HTTP", "env-inventory", "env"),
         Fault("weak-secrets", "NEXTAUTH_SECRET is short and equal to JWT_SECRET", "env-inventory", "env"),
@@ -54,8 +132,5 @@ def check_fault_names(names) -> frozenset[str]:
     """The names as a set, or a ``SandboxError`` naming the unknown ones and listing the known faults."""
     unknown = [name for name in names if name not in FAULTS]
     if unknown:
-        raise SandboxError(
-            f"unknown fault {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}"
-        )
+        raise SandboxError(f"unknown fault {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}")
     return frozenset(names)
-

@@ -8,6 +8,7 @@ process still named by a ``*.pid`` file inside them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -91,7 +92,5 @@ def stop_recorded_processes(path: Path) -> None:
         except (OSError, ValueError):
             continue
         if str(path).encode() in command:
-            try:
+            with contextlib.suppress(ProcessLookupError):  # it may have ended on its own meanwhile
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass  # it ended on its own meanwhile

@@ -25,9 +25,7 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    digest = hashlib.scrypt(
-        password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32
-    )
+    digest = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32)
     return hmac.compare_digest(digest, _unb64(expected))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import string
 import threading
@@ -104,10 +105,8 @@ class Sql:
 
 
 def _close_quietly(connection: pymysql.Connection) -> None:
-    try:
+    with contextlib.suppress(pymysql.Error):  # the server may have dropped it: nothing left to release
         connection.close()
-    except pymysql.Error:
-        pass  # the server already dropped it: nothing left to release
 
 
 def fetch_rows(cursor: Cursor, query: str, args: Sequence[Any] = ()) -> list[Row]:
@@ -117,7 +116,10 @@ def fetch_rows(cursor: Cursor, query: str, args: Sequence[Any] = ()) -> list[Row
     flags = [_is_boolean(column) for column in columns]
     names = [column[0] for column in columns]
     return [
-        {name: (bool(value) if flag and value is not None else value) for name, flag, value in zip(names, flags, row, strict=True)}
+        {
+            name: (bool(value) if flag and value is not None else value)
+            for name, flag, value in zip(names, flags, row, strict=True)
+        }
         for row in cursor.fetchall()
     ]
 
