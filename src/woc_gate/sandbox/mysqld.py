@@ -50,14 +50,26 @@ class ServerProgram:
     install_db: Path | None  # mariadb-install-db; MySQL initializes with the server itself
     version: str
 
-    def install_command(self, datadir: Path) -> list[str]:
-        """The command that creates the system tables in an empty ``datadir``."""
+    def install_command(self, datadir: Path, tmpdir: Path) -> list[str]:
+        """The command that creates the system tables in an empty ``datadir``.
+
+        Its own ``tmpdir``: bootstraps running side by side in a shared /tmp collide on their
+        temporary tables ("Unknown table 'mysql.tmp_user_sys'").
+        """
         if self.flavor == "mysql":
-            return [str(self.server), "--no-defaults", "--initialize-insecure", f"--datadir={datadir}", *_user_flag()]
+            return [
+                str(self.server),
+                "--no-defaults",
+                "--initialize-insecure",
+                f"--datadir={datadir}",
+                f"--tmpdir={tmpdir}",
+                *_user_flag(),
+            ]
         return [
             str(self.install_db),
             "--no-defaults",
             f"--datadir={datadir}",
+            f"--tmpdir={tmpdir}",
             *_user_flag(),
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
@@ -81,8 +93,11 @@ def find_server_program() -> ServerProgram:
 
 def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) -> None:
     """Create the system tables of a new server in ``datadir`` (which must not exist yet)."""
+    tmpdir = log_path.parent / "install-tmp"
+    tmpdir.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
-        done = subprocess.run(program.install_command(datadir), stdout=log, stderr=subprocess.STDOUT, check=False)
+        command = program.install_command(datadir, tmpdir)
+        done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         raise SandboxError(
             f"{program.server.name} could not initialize {datadir}: {_last_error(log_path)}; see {log_path}"
@@ -216,5 +231,5 @@ def _last_error(log_path: Path) -> str:
         lines = log_path.read_text(errors="replace").splitlines()
     except OSError:
         return "no error log written"
-    errors = [line for line in lines if "[ERROR]" in line]
+    errors = [line for line in lines if "ERROR" in line and "Aborting" not in line]
     return (errors[0] if errors else (lines[-1] if lines else "no output")).strip()
