@@ -30,7 +30,7 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
     result.stdout.fnmatch_lines(
-        ["schema-contracts * UNVERIFIED * 1 * 0 * 15 * 15 of 16 tests not passed (deselected: *"]
+        ["schema-contracts * UNVERIFIED * 1 * 0 * 17 * 17 of 18 tests not passed (deselected: *"]
     )
 
 

@@ -39,6 +39,7 @@ def mail_context(resend_api_key):
         contact_to="contact@workonclock.test",
         email_require_provider=True,
         policy_schema={},
+        screenshot_schema={},
     )
 
 

@@ -117,8 +117,19 @@ def test_a_temporary_state_dir_is_removed_at_stop():
 def test_the_profile_has_the_target_profile_format(clean_stack):
     data = profile(clean_stack)
     ctx = clean_stack.ctx
-    assert list(data) == ["environment", "repo", "operator", "resend_api_url", "env", "smoke", "envelopes", "sandbox"]
+    assert list(data) == [
+        "environment",
+        "repo",
+        "operator",
+        "resend_api_url",
+        "openapi_path",
+        "env",
+        "smoke",
+        "envelopes",
+        "sandbox",
+    ]
     assert (data["environment"], data["operator"], data["resend_api_url"]) == ("staging", "sandbox", ctx.mail_base_url)
+    assert data["openapi_path"] == "/openapi.json"
     assert data["repo"] == str(clean_stack.state_dir / "workonclock") == str(ctx.repo)
     env = data["env"]
     assert list(env) == RUNBOOK_VARIABLES

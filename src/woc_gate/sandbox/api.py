@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from woc_gate.sandbox import api_screenshots
+from woc_gate.sandbox import api_screenshots, openapi_doc
 from woc_gate.sandbox.api_base import (
     ApiError,
     ApiServices,
@@ -91,6 +91,7 @@ def create_api_app(ctx: SandboxContext) -> Starlette:
 
     routes = [
         Route("/health", health, methods=["GET"]),
+        Route(openapi_doc.OPENAPI_PATH, openapi_doc.openapi_json, methods=["GET"]),
         Route("/auth/login", login, methods=["POST"]),
         Route("/tracking/policy", tracking_policy, methods=["GET"]),
         Route("/tracking/start", start_tracking, methods=["POST"]),

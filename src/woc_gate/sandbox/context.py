@@ -37,6 +37,7 @@ class SandboxContext:
     contact_to: str
     email_require_provider: bool
     policy_schema: dict[str, Any]  # the shared TrackingPolicy as a standalone draft-07 JSON Schema
+    screenshot_schema: dict[str, Any]  # the shared ScreenshotEvent, likewise (for the OpenAPI document)
     ca_bundle: str | None = None  # CA that signs the stack's TLS certificates, when served over TLS
     policy_envelope: str = "data"  # dotted key the API wraps the policy under; "" for none
     faults: frozenset[str] = field(default_factory=frozenset)

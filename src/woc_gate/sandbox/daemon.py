@@ -35,6 +35,7 @@ from woc_gate.shared import load_shared
 
 OWNER_POLL_SECONDS = 0.5
 POLICY_TYPE = "TrackingPolicy"
+SCREENSHOT_TYPE = "ScreenshotEvent"
 
 
 class _Stopped(Exception):
@@ -139,6 +140,7 @@ class Daemon:
 
     def context(self, database: Database, urls: dict[str, str], tls) -> SandboxContext:
         secrets = make_secrets(self.faults)
+        shared = load_shared(self.repo / SHARED)
         return SandboxContext(
             db=database,
             repo=self.tree,
@@ -153,7 +155,8 @@ class Daemon:
             email_from=EMAIL_FROM,
             contact_to=CONTACT_TO,
             email_require_provider=secrets.email_require_provider,
-            policy_schema=load_shared(self.repo / SHARED).schema(POLICY_TYPE),
+            policy_schema=shared.schema(POLICY_TYPE),
+            screenshot_schema=shared.schema(SCREENSHOT_TYPE),
             ca_bundle=str(tls.ca_bundle) if tls else None,
             policy_envelope=self.options.policy_envelope,
             faults=self.faults,

@@ -16,6 +16,7 @@ import tomli_w
 
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.environment import runbook_env
+from woc_gate.sandbox.openapi_doc import OPENAPI_PATH
 from woc_gate.sandbox.seedfile import SMOKE_ROLES, SeedFile
 
 ENVIRONMENT = "staging"
@@ -28,6 +29,7 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
     if ctx.ca_bundle:
         data["ca_bundle"] = ctx.ca_bundle
     data["resend_api_url"] = ctx.mail_base_url
+    data["openapi_path"] = OPENAPI_PATH
     data["env"] = runbook_env(ctx)
     data["smoke"] = {tenant.key: _smoke_table(tenant) for tenant in seed_file.tenants}
     data["envelopes"] = {"policy": ctx.policy_envelope}
