@@ -26,6 +26,8 @@ def collect_seconds(*extra: str) -> float:
         "-q",
         "-p",
         "no:xdist",
+        "-W",
+        "ignore::pytest.PytestUnknownMarkWarning",  # the gate marks are unknown without the plugin
         *extra,
         "contracts",
         "smoke",
