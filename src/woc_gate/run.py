@@ -52,7 +52,7 @@ class GateRun:
             raise WocGateError(
                 "--woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
             )
-        collect_only = config.getoption("collectonly")
+        collect_only = not _runs_tests(config)
         sandbox = None
         if settings.target == "sandbox" and not collect_only and not _is_worker(config):
             sandbox = _start_sandbox(settings)
@@ -133,6 +133,12 @@ def _load(config: pytest.Config, options: dict, sandbox_profile: Path | None) ->
     return settings_module.load(
         options=options, environ=os.environ, rootdir=config.rootpath, sandbox_profile=sandbox_profile
     )
+
+
+def _runs_tests(config: pytest.Config) -> bool:
+    """False for --collect-only, --help, --version, --markers, --fixtures: nothing to start or judge."""
+    listing = ("collectonly", "help", "version", "markers", "showfixtures", "show_fixtures_per_test")
+    return not any(getattr(config.option, name, False) for name in listing)
 
 
 def _is_worker(config: pytest.Config) -> bool:

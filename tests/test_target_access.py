@@ -1,0 +1,98 @@
+"""How the checks reach a target: read-only database sessions, logins, one-line errors without secrets."""
+
+import socket
+
+import pymysql
+import pytest
+
+from woc_gate import clients, config, db
+from woc_gate.config import SmokeAccount
+from woc_gate.errors import ConfigError, TargetError
+from woc_gate.redaction import Secret
+
+
+def stack_settings(sandbox, tmp_path):
+    return config.load(options={}, environ={}, rootdir=tmp_path, sandbox_profile=sandbox.profile_path)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_check_session_reads_but_cannot_write(clean_stack, tmp_path):
+    settings = stack_settings(clean_stack, tmp_path)
+    connection = db.connect_readonly(settings.database_url)
+    try:
+        assert db.query(connection, "SELECT COUNT(*) AS n FROM woc_organizations")[0]["n"] > 0
+        with pytest.raises(pymysql.err.OperationalError) as refused:
+            db.query(connection, "UPDATE woc_organizations SET name = name")
+        assert refused.value.args[0] == 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+    finally:
+        connection.close()
+
+
+def test_an_unreachable_database_is_one_line_with_the_password_masked():
+    port = free_port()
+    with pytest.raises(TargetError) as error:
+        db.connect_readonly(f"mysql://woc:S3cretPass@127.0.0.1:{port}/workonclock", timeout=2)
+    assert str(error.value).startswith(f"cannot reach the database at mysql://woc:****@127.0.0.1:{port}/workonclock: ")
+    assert "S3cretPass" not in str(error.value)
+
+
+def test_a_malformed_database_url_is_refused_masked():
+    with pytest.raises(ConfigError) as error:
+        db.Dsn.parse("postgres://woc:S3cretPass@db/x")
+    assert str(error.value) == (
+        "database URL postgres://woc:****@db/x is not of the form mysql://user:password@host:port/database"
+    )
+
+
+def test_api_and_web_logins_work_as_the_smoke_accounts(clean_stack, tmp_path):
+    settings = stack_settings(clean_stack, tmp_path)
+    account = settings.smoke["a"].accounts["admin"]
+    api = clients.api_login(settings, account)
+    web = clients.web_login(settings, account)
+    try:
+        assert api.user["email"] == account.email
+        assert web.call("GET", "web_settings").status_code == 200
+    finally:
+        api.close()
+        web.close()
+
+
+@pytest.mark.parametrize(
+    "login, message",
+    [
+        (clients.api_login, "API login as admin@smoke-acme.test failed: HTTP 401 from /auth/login"),
+        (clients.web_login, "web login as admin@smoke-acme.test failed: HTTP 401 from /login"),
+    ],
+)
+def test_a_refused_login_is_one_line_without_the_password(clean_stack, tmp_path, login, message):
+    settings = stack_settings(clean_stack, tmp_path)
+    with pytest.raises(TargetError) as error:
+        login(settings, SmokeAccount("admin@smoke-acme.test", Secret("not-the-password-42")))
+    assert str(error.value) == message
+
+
+def test_an_unreachable_api_is_one_line_naming_the_url(tmp_path):
+    port = free_port()
+    settings = config.load(options={}, environ={"API_BASE_URL": f"http://127.0.0.1:{port}"}, rootdir=tmp_path)
+    with pytest.raises(TargetError) as error:
+        clients.api_login(settings, SmokeAccount("a@b.test", Secret("pw-123456")))
+    assert str(error.value).startswith(f"cannot reach http://127.0.0.1:{port}/auth/login: ")
+
+
+def test_the_login_form_is_found_by_its_labels():
+    form = clients.LoginForm.parse(
+        '<form action="/session" method="post"><input type="hidden" name="csrfToken" value="t">'
+        '<label for="e">Email</label><input id="e" name="username">'
+        '<label for="p">Password</label><input id="p" name="secret" type="password"></form>'
+    )
+    assert (form.action, form.hidden, form.name_for("Email"), form.name_for("Password")) == (
+        "/session",
+        {"csrfToken": "t"},
+        "username",
+        "secret",
+    )
