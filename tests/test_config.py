@@ -150,10 +150,10 @@ def test_a_malformed_profile_names_the_line(tmp_path):
     )
 
 
-def test_the_header_says_where_each_setting_came_from(pytester):
+def test_the_verbose_header_says_where_each_setting_came_from(pytester):
     pytester.makefile(".toml", **{"woc-gate": 'commit_sha = "abc123"\n[env]\nNEXTAUTH_URL = "http://127.0.0.1:9"\n'})
     pytester.makepyfile("def test_plain(): pass")
-    result = pytester.runpytest_subprocess("--woc-env", "staging", "--woc-operator=release-bot")
+    result = pytester.runpytest_subprocess("--woc-env", "staging", "--woc-operator=release-bot", "-v")
     result.stdout.fnmatch_lines(
         [
             "woc-gate: target configured, environment staging",
@@ -161,6 +161,22 @@ def test_the_header_says_where_each_setting_came_from(pytester):
             "woc-gate: commit_sha=abc123 (from woc-gate.toml)",
             "woc-gate: operator=release-bot (from command line)",
             "woc-gate: NEXTAUTH_URL=http://127.0.0.1:9 (from woc-gate.toml)",
+        ]
+    )
+
+
+def test_the_short_header_groups_the_settings_by_source(pytester, monkeypatch):
+    profile = '[env]\nNEXTAUTH_URL = "http://127.0.0.1:9"\n[smoke.a]\nadmin_email = "a@b.test"\n'
+    pytester.makefile(".toml", **{"woc-gate": profile})
+    pytester.makepyfile("def test_plain(): pass")
+    monkeypatch.setenv("WOC_GATE_OPERATOR", "release-bot")
+    result = pytester.runpytest_subprocess("--woc-env", "staging")
+    result.stdout.fnmatch_lines(
+        [
+            "woc-gate: target configured, environment staging",
+            "woc-gate: from command line: environment",
+            "woc-gate: from env: operator",
+            "woc-gate: from woc-gate.toml: NEXTAUTH_URL, smoke.a",
         ]
     )
 

@@ -247,6 +247,17 @@ class Settings:
             lines.append(f"{name}={self._shown(name)} ({source})")
         return lines
 
+    def summarized(self) -> list[str]:
+        """The non-default settings as one ``from source: name, …`` line per source (smoke accounts by tenant)."""
+        by_source: dict[str, list[str]] = {}
+        for name, source in self.sources.items():
+            if source != "default":
+                shown = "smoke." + name.split(".")[1] if name.startswith("smoke.") else name
+                names = by_source.setdefault(source, [])
+                if shown not in names:
+                    names.append(shown)
+        return [f"{source}: {', '.join(names)}" for source, names in by_source.items()]
+
     def _shown(self, name: str) -> str:
         if name in self.env:
             value = self.env[name]

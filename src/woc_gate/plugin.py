@@ -77,7 +77,8 @@ class GatePlugin:
     def pytest_report_header(self) -> list[str]:
         settings = self.run.settings
         lines = [f"woc-gate: target {settings.target}, environment {settings.environment}"]
-        return lines + [f"woc-gate: {line}" for line in settings.described()]
+        details = settings.described() if self.config.option.verbose > 0 else settings.summarized()
+        return lines + [f"woc-gate: {line}" for line in details]
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node) -> None:
