@@ -4,6 +4,7 @@ import json
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from woc_gate.cli import main as woc_gate
@@ -62,3 +63,24 @@ def test_an_unknown_fault_is_a_usage_error_listing_the_faults(pytester):
     assert result.stderr.lines[0].startswith("ERROR: woc-gate: unknown fault cron-no-secrets; known faults: ")
     assert "cron-no-secret," in result.stderr.lines[0]
     assert "Traceback" not in result.stderr.str()
+
+
+def test_two_workers_share_one_stack_that_is_gone_afterwards(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        from pathlib import Path
+
+        @pytest.mark.parametrize("n", range(6))
+        def test_sees_the_stack(woc_settings, worker_id, n):
+            (Path.cwd() / f"seen-{worker_id}-{n}").write_text(woc_settings.api_url)
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "--woc-target=sandbox")
+    assert result.ret == 0
+    seen = list(pytester.path.glob("seen-*"))
+    assert len(seen) == 6 and {path.name.split("-")[1] for path in seen} == {"gw0", "gw1"}
+    [api_url] = {path.read_text() for path in seen}
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(api_url + "/health", timeout=2)
