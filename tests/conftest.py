@@ -15,6 +15,7 @@ that changes data undoes it or works only on rows it created. The stacks die wit
 
 import os
 
+import httpcore  # noqa: F401 - imported before any in-process pytester run; see below
 import pymysql
 import pytest
 from sandbox_clients import api_session, every_account, web_session
