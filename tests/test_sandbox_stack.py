@@ -12,29 +12,12 @@ import httpx
 import pymysql
 import pytest
 
+from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import cli, instances, mysqld, stack
 from woc_gate.sandbox.faults import FAULTS
 
-RUNBOOK_VARIABLES = [
-    "DATABASE_URL",
-    "DB_HOST",
-    "DB_PORT",
-    "DB_USER",
-    "DB_PASSWORD",
-    "DB_NAME",
-    "NEXTAUTH_URL",
-    "NEXTAUTH_SECRET",
-    "JWT_SECRET",
-    "RESEND_API_KEY",
-    "EMAIL_FROM",
-    "CONTACT_TO",
-    "EMAIL_REQUIRE_PROVIDER",
-    "CRON_SECRET",
-    "API_BASE_URL",
-    "WOC_API_URL",
-]
-SECRETS = ("DB_PASSWORD", "NEXTAUTH_SECRET", "JWT_SECRET", "RESEND_API_KEY", "CRON_SECRET")
+SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
 
 
 def owned_by(pid):
@@ -132,7 +115,7 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
     assert data["openapi_path"] == "/openapi.json"
     assert data["repo"] == str(clean_stack.state_dir / "workonclock") == str(ctx.repo)
     env = data["env"]
-    assert list(env) == RUNBOOK_VARIABLES
+    assert list(env) == list(RUNBOOK_VARIABLES)
     db = ctx.db
     assert env["DATABASE_URL"] == f"mysql://woc_app:{db.password}@127.0.0.1:{db.port}/workonclock"
     assert (env["DB_USER"], env["DB_NAME"], env["DB_PORT"], env["EMAIL_REQUIRE_PROVIDER"]) == (
