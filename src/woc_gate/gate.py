@@ -98,10 +98,6 @@ class ItemResult:
     reason: str
     tests: tuple[TestResult, ...]
 
-    def count(self, *outcomes: str) -> int:
-        """How many of the item's tests ended in one of these outcomes."""
-        return sum(test.outcome in outcomes for test in self.tests)
-
 
 def gate(*item_ids: str) -> tuple[str, ...]:
     """``@pytest.mark.gate(item_id, ...)``: the release-gate items a test proves."""
