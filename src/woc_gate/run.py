@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from .errors import WocGateError
 from .gate import ItemResult, Status, is_gate_run, judge_all
 from .ledger import Ledger
 from .report import build_record, render_table, write_record
+
+if TYPE_CHECKING:
+    from .sandbox.stack import Sandbox
 
 SANDBOX_PROFILE_KEY = "woc_gate_sandbox_profile"  # how xdist workers learn of the controller's stack
 
@@ -30,7 +34,7 @@ class GateRun:
     attestations: list[Attestation]
     ledger: Ledger
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    sandbox: object | None = None
+    sandbox: Sandbox | None = None
     results: list[ItemResult] | None = None
 
     @classmethod
@@ -53,10 +57,6 @@ class GateRun:
                 "--woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
             )
         collect_only = not _runs_tests(config)
-        sandbox = None
-        if settings.target == "sandbox" and not collect_only and not _is_worker(config):
-            sandbox = _start_sandbox(settings)
-            settings = _load(config, options, sandbox.profile_path)
         gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
         if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
             raise WocGateError(
@@ -71,6 +71,10 @@ class GateRun:
                 today=dt.date.today(),
                 max_age_days=settings.attestation_max_age_days,
             )
+        sandbox = None  # started last: every usage error above comes before anything runs
+        if settings.target == "sandbox" and not collect_only and not _is_worker(config):
+            sandbox = _start_sandbox(settings)
+            settings = _load(config, options, sandbox.profile_path)
         return cls(settings, gate_run, attestations, Ledger(settings.redactor()), sandbox=sandbox)
 
     def finish(self) -> list[ItemResult]:
