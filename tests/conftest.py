@@ -16,9 +16,8 @@ that changes data undoes it or works only on rows it created. The stacks die wit
 import os
 
 import httpcore  # noqa: F401 - imported before any in-process pytester run; see below
-import pymysql
 import pytest
-from sandbox_clients import api_session, every_account, web_session
+from sandbox_clients import api_session, database, every_account, web_session
 
 from woc_gate.sandbox import stack
 
@@ -51,10 +50,7 @@ def db_rows():
     """Run one query on a stack's database as its application account; the rows as tuples."""
 
     def rows(sandbox, query, *args):
-        db = sandbox.ctx.db
-        connection = pymysql.connect(
-            host=db.host, port=db.port, user=db.user, password=db.password, database=db.name, autocommit=True
-        )
+        connection = database(sandbox.ctx)
         with connection, connection.cursor() as cursor:
             cursor.execute(query, args or None)
             return list(cursor.fetchall())

@@ -104,8 +104,8 @@ def typed(values):
     return {name: (type(value).__name__, value) for name, value in values.items()}
 
 
-def database(ctx):
-    """A direct autocommit connection to the stack's database (for setting up rows)."""
+def database(ctx, **options):
+    """A direct autocommit connection to the stack's database as its application account (pymysql options added)."""
     db = ctx.db
     return pymysql.connect(
         host=db.host,
@@ -115,6 +115,7 @@ def database(ctx):
         database=db.name,
         unix_socket=db.unix_socket,
         autocommit=True,
+        **options,
     )
 
 

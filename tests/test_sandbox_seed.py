@@ -7,9 +7,9 @@ import re
 import tomllib
 from collections import defaultdict
 
-import pymysql
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from sandbox_clients import database
 
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import bulkload, images, seed
@@ -253,17 +253,8 @@ def test_both_bulk_loaders_store_the_same_rows(sandbox, tmp_path, monkeypatch):
         assert sink.flush() == len(rows)
 
     stored = []
-    db = sandbox.ctx.db
     for load in (by_file, by_insert):
-        connection = pymysql.connect(
-            host=db.host,
-            port=db.port,
-            user=db.user,
-            password=db.password,
-            database=db.name,
-            autocommit=True,
-            local_infile=True,
-        )
+        connection = database(sandbox.ctx, local_infile=True)
         with connection, connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMPORARY TABLE bulk_probe (id VARCHAR(10) PRIMARY KEY, label TEXT NULL, at DATETIME(3) NULL)"
