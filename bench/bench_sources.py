@@ -8,8 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from woc_gate.prisma import load_datamodel
-from woc_gate.shared import load_shared
+from woc_gate.sources.prisma import load_datamodel
+from woc_gate.sources.shared import load_shared
 
 TREE = Path(__file__).resolve().parents[1] / "fixtures" / "workonclock"
 WARM_RUNS = 20

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from woc_gate.checks.policies import web_settings, write_web_settings
 from woc_gate.fixtures import one_line
-from woc_gate.nodetools import default_cache_dir
 from woc_gate.plugin import woc_run
-from woc_gate.policies import web_settings, write_web_settings
+from woc_gate.sources.nodetools import default_cache_dir
 
 # The gate runs from an operator's working directory: keep no example database, and
 # Hypothesis' own caches in woc-gate's cache dir rather than a .hypothesis folder there.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from woc_gate import contracts, openapi
-from woc_gate.clients import unwrap
+from woc_gate.checks import contracts, openapi
+from woc_gate.target.clients import unwrap
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 

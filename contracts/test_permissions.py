@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from woc_gate import contracts, db
+from woc_gate.checks import contracts
 from woc_gate.fixtures import one_line
+from woc_gate.target import db
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from woc_gate import contracts
+from woc_gate.checks import contracts
 from woc_gate.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]

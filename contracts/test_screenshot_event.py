@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from woc_gate import contracts
+from woc_gate.checks import contracts
 from woc_gate.config import SMOKE_TENANTS
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]

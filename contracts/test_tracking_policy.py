@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis_jsonschema import from_schema
 
-from woc_gate import contracts
+from woc_gate.checks import contracts
+from woc_gate.checks.policies import api_policy, web_settings, write_web_settings
+from woc_gate.checks.variants import invalid_variants
 from woc_gate.config import SMOKE_TENANTS
-from woc_gate.policies import api_policy, web_settings, write_web_settings
-from woc_gate.variants import invalid_variants
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 ROUND_TRIPS = 12

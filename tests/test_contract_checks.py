@@ -2,9 +2,9 @@
 
 import pytest
 
-from woc_gate import contracts, openapi
-from woc_gate.contracts import ContractViolation
-from woc_gate.variants import invalid_variants
+from woc_gate.checks import contracts, openapi
+from woc_gate.checks.contracts import ContractViolation
+from woc_gate.checks.variants import invalid_variants
 
 POLICY = {
     "$ref": "#/definitions/TrackingPolicy",

@@ -1,4 +1,4 @@
-"""woc_gate.prisma against the reference tree and small schemas of tests/data."""
+"""woc_gate.sources.prisma against the reference tree and small schemas of tests/data."""
 
 import hashlib
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from woc_gate.errors import SourceError
-from woc_gate.prisma import (
+from woc_gate.sources.prisma import (
     DefaultFunction,
     Index,
     checksum_variants,

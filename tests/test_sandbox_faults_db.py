@@ -13,7 +13,7 @@ import pytest
 
 from woc_gate.sandbox.fault_injection import INJECTORS
 from woc_gate.sandbox.stack import REFERENCE_TREE
-from woc_gate.shared import load_shared
+from woc_gate.sources.shared import load_shared
 
 SHARED = load_shared(REFERENCE_TREE / "packages" / "shared")
 STACK_FAULTS = (*INJECTORS, "email-provider-optional", "plain-http", "weak-secrets")  # the others are the apps'

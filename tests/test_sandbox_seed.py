@@ -18,7 +18,7 @@ from woc_gate.sandbox.passwords import verify_password
 from woc_gate.sandbox.seeddata import SCALE_HISTORY, generate
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.stack import REFERENCE_TREE
-from woc_gate.shared import load_shared
+from woc_gate.sources.shared import load_shared
 
 MIGRATIONS_DIR = REFERENCE_TREE / "apps" / "web" / "prisma" / "migrations"
 SHARED = load_shared(REFERENCE_TREE / "packages" / "shared")

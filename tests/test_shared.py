@@ -1,4 +1,4 @@
-"""woc_gate.shared and woc_gate.nodetools against the reference tree and small trees of tests/data."""
+"""woc_gate.sources.shared and woc_gate.sources.nodetools against the reference tree and small trees of tests/data."""
 
 import shutil
 import subprocess
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from woc_gate.errors import SourceError
-from woc_gate.nodetools import NODE_DIR, NodeTools, default_cache_dir
-from woc_gate.shared import load_shared
+from woc_gate.sources.nodetools import NODE_DIR, NodeTools, default_cache_dir
+from woc_gate.sources.shared import load_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_SHARED = ROOT / "fixtures" / "workonclock" / "packages" / "shared"

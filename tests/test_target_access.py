@@ -5,10 +5,11 @@ import socket
 import pymysql
 import pytest
 
-from woc_gate import clients, config, db
+from woc_gate import config
 from woc_gate.config import SmokeAccount
 from woc_gate.errors import ConfigError, TargetError
 from woc_gate.redaction import Secret
+from woc_gate.target import clients, db
 
 
 def stack_settings(sandbox, tmp_path):

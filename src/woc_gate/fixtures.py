@@ -14,10 +14,11 @@ from typing import Any
 import filelock
 import pytest
 
-from . import clients, db, prisma, shared
 from .config import Settings
 from .errors import WocGateError
-from .ledger import WRITE_PROPERTY
+from .outcomes import WRITE_PROPERTY
+from .sources import prisma, shared
+from .target import clients, db
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import pytest
 from .config import OPTIONS
 from .errors import WocGateError
 from .gate import item_ids_of, marker_problem
-from .ledger import GATE_PROPERTY, gate_ids
+from .outcomes import GATE_PROPERTY, gate_ids
 from .run import SANDBOX_PROFILE_KEY, GateRun
 
 pytest_plugins = ["woc_gate.fixtures"]
@@ -89,7 +89,7 @@ class GatePlugin:
     def pytest_testnodedown(self, node, error) -> None:
         collected = getattr(node, "workeroutput", {}).get(COLLECTED_KEY)
         if collected:
-            self.run.ledger.merge_collected(collected)
+            self.run.outcomes.merge_collected(collected)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector):
@@ -114,15 +114,15 @@ class GatePlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            self.run.ledger.select(item.nodeid, gate_ids(item.user_properties))
+            self.run.outcomes.select(item.nodeid, gate_ids(item.user_properties))
         if self.is_worker:
-            self.config.workeroutput[COLLECTED_KEY] = self.run.ledger.collected_output()
+            self.config.workeroutput[COLLECTED_KEY] = self.run.outcomes.collected_output()
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
-            self.run.ledger.deselect(item.nodeid, gate_ids(item.user_properties))
+            self.run.outcomes.deselect(item.nodeid, gate_ids(item.user_properties))
         if self.is_worker:
-            self.config.workeroutput[COLLECTED_KEY] = self.run.ledger.collected_output()
+            self.config.workeroutput[COLLECTED_KEY] = self.run.outcomes.collected_output()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call):
@@ -135,7 +135,7 @@ class GatePlugin:
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.run.ledger.record(report)
+        self.run.outcomes.record(report)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

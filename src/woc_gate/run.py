@@ -1,4 +1,4 @@
-"""One pytest session's gate state: settings, the reference stack it started, the ledger, the verdict."""
+"""One pytest session's gate state: settings, the reference stack it started, the outcomes, the verdict."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .attestations import Attestation
 from .config import Settings
 from .errors import WocGateError
 from .gate import ItemResult, Status, is_gate_run, judge_all
-from .ledger import Ledger
+from .outcomes import Outcomes
 from .report import build_record, render_table, write_record
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class GateRun:
     settings: Settings
     gate_run: bool
     attestations: list[Attestation]
-    ledger: Ledger
+    outcomes: Outcomes
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sandbox: Sandbox | None = None
     results: list[ItemResult] | None = None
@@ -75,11 +75,11 @@ class GateRun:
         if settings.target == "sandbox" and not collect_only and not _is_worker(config):
             sandbox = _start_sandbox(settings)
             settings = _load(config, options, sandbox.profile_path)
-        return cls(settings, gate_run, attestations, Ledger(settings.redactor()), sandbox=sandbox)
+        return cls(settings, gate_run, attestations, Outcomes(settings.redactor()), sandbox=sandbox)
 
     def finish(self) -> list[ItemResult]:
-        """Judge every item from what the ledger saw."""
-        self.results = judge_all(self.ledger.results(), attestation_file.attested_items(self.attestations))
+        """Judge every item from what the outcomes saw."""
+        self.results = judge_all(self.outcomes.results(), attestation_file.attested_items(self.attestations))
         return self.results
 
     @property
@@ -102,7 +102,7 @@ class GateRun:
             started=self.started,
             finished=dt.datetime.now(dt.UTC),
             gate_run=self.gate_run,
-            writes=list(self.ledger.writes),
+            writes=list(self.outcomes.writes),
             backup=backup,
         )
 

@@ -31,7 +31,7 @@ from woc_gate.sandbox.target_profile import write_context, write_env, write_priv
 from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure_template
 from woc_gate.sandbox.tls import make_tls_files
 from woc_gate.sandbox.web import create_web_app
-from woc_gate.shared import load_shared
+from woc_gate.sources.shared import load_shared
 
 OWNER_POLL_SECONDS = 0.5
 POLICY_TYPE = "TrackingPolicy"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pymysql
 
 from woc_gate.errors import SandboxError
-from woc_gate.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 from woc_gate.sandbox import migrate
+from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SCHEMA = Path("apps/web/prisma/schema.prisma")

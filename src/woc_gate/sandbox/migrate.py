@@ -9,7 +9,7 @@ import pymysql
 from pymysql.constants import CLIENT
 
 from woc_gate.errors import SandboxError
-from woc_gate.prisma import Migration, list_migrations
+from woc_gate.sources.prisma import Migration, list_migrations
 
 # Prisma's schema engine creates its table with exactly this statement (MySQL connector).
 PRISMA_MIGRATIONS_DDL = """\

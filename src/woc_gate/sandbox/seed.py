@@ -14,7 +14,7 @@ from woc_gate.sandbox import images
 from woc_gate.sandbox.bulkload import load_rows
 from woc_gate.sandbox.seeddata import DAY, SeedPlan, SeedSummary, generate
 from woc_gate.sandbox.seedfile import SEED_PATH, load_seed_file
-from woc_gate.shared import load_shared
+from woc_gate.sources.shared import load_shared
 
 POLICY_TYPE = "TrackingPolicy"
 

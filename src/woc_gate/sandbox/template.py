@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from woc_gate.errors import SandboxError
-from woc_gate.nodetools import default_cache_dir
-from woc_gate.prisma import list_migrations
 from woc_gate.sandbox import instances, migrate, provision, seed
 from woc_gate.sandbox.mysqld import LocalServer, ServerProgram, initialize_datadir
 from woc_gate.sandbox.seeddata import DAY
 from woc_gate.sandbox.seedfile import SEED_PATH
+from woc_gate.sources.nodetools import default_cache_dir
+from woc_gate.sources.prisma import list_migrations
 
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"

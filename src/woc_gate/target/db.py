@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 import pymysql.cursors
 
-from .errors import ConfigError, TargetError
-from .redaction import mask_url
+from ..errors import ConfigError, TargetError
+from ..redaction import mask_url
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from .config import Settings, SmokeAccount
-from .errors import TargetError
+from ..config import Settings, SmokeAccount
+from ..errors import TargetError
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 

@@ -35,7 +35,7 @@ def gate_ids(user_properties: Iterable[tuple[str, Any]]) -> tuple[str, ...]:
     return tuple(value for name, value in user_properties if name == GATE_PROPERTY)
 
 
-class Ledger:
+class Outcomes:
     """The gate tests of a run: which were selected or deselected, and how each phase ended."""
 
     def __init__(self, redact: Callable[[str], str] = str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from .clients import ApiSession, WebSession
+from ..target.clients import ApiSession, WebSession
 from .contracts import json_payload
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from woc_gate.errors import SourceError
-from woc_gate.nodetools import NodeTools, Runner
+from woc_gate.sources.nodetools import NodeTools, Runner
 
 MIGRATION_SCRIPT = "migration.sql"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from woc_gate.errors import SourceError
-from woc_gate.nodetools import NodeTools, Runner, problem_error
+from woc_gate.sources.nodetools import NodeTools, Runner, problem_error
 
 ENTRY = Path("src") / "index.ts"
 TSCONFIG = "tsconfig.json"

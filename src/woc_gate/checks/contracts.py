@@ -13,8 +13,8 @@ from typing import Any
 import jsonschema
 from deepdiff import DeepDiff
 
-from .clients import unwrap
-from .errors import SourceError
+from ..errors import SourceError
+from ..target.clients import unwrap
 
 _FORMATS = ("date-time", "uri")  # without their checker libraries jsonschema would skip them silently
 _PRISMA_TYPES_FOR_JSON = {

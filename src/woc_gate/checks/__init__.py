@@ -1,0 +1,1 @@
+"""The checks, one module per family, each a set of small functions named for an expectation."""

@@ -1,0 +1,1 @@
+"""Reading a WorkOnClock checkout: shared TypeScript, the Prisma schema and migrations, the node tools."""
