@@ -45,7 +45,7 @@ def screenshot_schema(shared_source, names):
 
 
 @pytest.fixture
-def restored_policy(web_as, tenant_lock):
+def restored_policy(web_as, tenant_lock, woc_writes):
     """Hold a tenant's settings for the test and put the original policy back afterwards, even on failure."""
     held = []
 

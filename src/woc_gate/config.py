@@ -110,6 +110,7 @@ class Option:
     variable: str
     default: Any = None
     help: str = ""
+    boolean: bool = False
 
 
 OPTIONS = (
@@ -139,6 +140,14 @@ OPTIONS = (
         "WOC_GATE_ATTESTATIONS",
         None,
         "Attestations file (default gate/attestations.toml when present)",
+    ),
+    Option(
+        "readonly",
+        "--woc-readonly",
+        "WOC_GATE_READONLY",
+        False,
+        "Change nothing on the target: skip every test marked writes (their items stay UNVERIFIED)",
+        boolean=True,
     ),
     Option("attestation_max_age_days", None, "WOC_GATE_ATTESTATION_MAX_AGE_DAYS", 30),
     Option("resend_api_url", None, "WOC_GATE_RESEND_URL", "https://api.resend.com"),
@@ -174,6 +183,7 @@ class Settings:
     operator: str | None = None
     ca_bundle: Path | None = None
     attestations: Path | None = None
+    readonly: bool = False
     attestation_max_age_days: int = 30
     resend_api_url: str = "https://api.resend.com"
     openapi_path: str = ""
@@ -334,6 +344,7 @@ def load(
         operator=values["operator"],
         ca_bundle=_path(values["ca_bundle"]),
         attestations=_attestations_path(values["attestations"], rootdir),
+        readonly=_boolean("readonly", values["readonly"], sources),
         attestation_max_age_days=_positive_int("attestation_max_age_days", values["attestation_max_age_days"], sources),
         resend_api_url=values["resend_api_url"],
         openapi_path=values["openapi_path"],
@@ -430,6 +441,17 @@ def _positive_int(name: str, value: Any, sources: Mapping[str, str]) -> int:
     if number < 1:
         raise ConfigError(f"{name} {value!r} ({sources[name]}) must be a whole number of at least 1")
     return number
+
+
+def _boolean(name: str, value: Any, sources: Mapping[str, str]) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} {value!r} ({sources[name]}) must be true or false")
 
 
 def _path(value: Any) -> Path | None:

@@ -129,4 +129,5 @@ def _message(report) -> str:
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
         return crash.message.removeprefix("Failed: ")  # pytest.fail's one-line reasons read as they were written
-    return str(longrepr).strip().splitlines()[-1] if str(longrepr).strip() else ""
+    text = str(longrepr).strip()
+    return text.splitlines()[0] if text else ""  # a finding's title, or a one-line error

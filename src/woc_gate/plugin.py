@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from .checks import CheckFailure
 from .config import OPTIONS
 from .errors import WocGateError
 from .gate import item_ids_of, marker_problem
@@ -45,7 +46,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     for option in OPTIONS:
         if option.flag:
-            group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)
+            if option.boolean:
+                group.addoption(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
+            else:
+                group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -107,6 +111,11 @@ class GatePlugin:
                 report.result = []
         return report
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.run.settings.readonly and item.get_closest_marker("writes") is not None:
+            pytest.skip("read-only run (--woc-readonly): this test changes data on the target")
+
     def pytest_itemcollected(self, item: pytest.Item) -> None:
         ids = item_ids_of(item.iter_markers("gate"))
         item.user_properties.extend((GATE_PROPERTY, item_id) for item_id in ids)
@@ -127,8 +136,8 @@ class GatePlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call):
         report = yield
-        if call.excinfo is not None and isinstance(call.excinfo.value, WocGateError):
-            report.longrepr = str(call.excinfo.value)  # one clear line, no traceback
+        if call.excinfo is not None and isinstance(call.excinfo.value, (WocGateError, CheckFailure)):
+            report.longrepr = str(call.excinfo.value)  # the finding itself, without the frames that found it
         if self.redact:
             report.longrepr = self.redact.scrub(report.longrepr)
             report.sections = self.redact.scrub(report.sections)

@@ -6,7 +6,6 @@ a title naming the tenant, field, role or key, a blank line, then ``Expected:`` 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,6 +14,7 @@ from deepdiff import DeepDiff
 
 from ..errors import SourceError
 from ..target.clients import unwrap
+from . import CheckFailure
 
 _FORMATS = ("date-time", "uri")  # without their checker libraries jsonschema would skip them silently
 _PRISMA_TYPES_FOR_JSON = {
@@ -25,15 +25,8 @@ _PRISMA_TYPES_FOR_JSON = {
 }
 
 
-class ContractViolation(AssertionError):
+class ContractViolation(CheckFailure):
     """A shared contract and what the target (or its source) has disagree."""
-
-    def __init__(self, title: str, expected: Any, received: Any) -> None:
-        super().__init__(f"{title}\n\nExpected: {_shown(expected)}\nReceived: {_shown(received)}")
-
-
-def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
 
 def json_payload(response, *, envelope: str, what: str) -> Any:
