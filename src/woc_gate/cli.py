@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import configparser
 import sys
 from pathlib import Path
 
 import pytest
 
+from . import suite
 from .errors import WocGateError
 from .report import load_record, render_table
 
-SUITE_ROOT = Path(__file__).resolve().parents[2]  # the checkout that holds pytest.ini and the gate tests
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
 
@@ -34,30 +33,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
-    """``pytest -m gate`` over the gate tests, writing gate-report.json and gate-report.md here."""
+    """``pytest -m gate`` over the gate tests (the checkout's or the wheel's), writing both reports here."""
+    try:
+        ini, folders = suite.pytest_ini(), suite.gate_test_folders()
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
     args = [
         "-c",
-        str(SUITE_ROOT / "pytest.ini"),
+        str(ini),
         "--rootdir",
-        str(SUITE_ROOT),
+        str(suite.SUITE_ROOT),
         "-m",
         "gate",
         "--gate-report",
         REPORT_JSON,
         "--gate-markdown",
         REPORT_MARKDOWN,
-        *(str(SUITE_ROOT / folder) for folder in gate_test_folders()),
+        *map(str, folders),
     ]
     if sandbox:
         args.append("--woc-target=sandbox")
     return int(pytest.main([*args, *pytest_args]))
-
-
-def gate_test_folders() -> list[str]:
-    """The folders of gate tests: the ``testpaths`` of the suite's pytest.ini."""
-    ini = configparser.ConfigParser()
-    ini.read(SUITE_ROOT / "pytest.ini")
-    return ini.get("pytest", "testpaths", fallback="").split()
 
 
 def print_report(path: Path) -> int:

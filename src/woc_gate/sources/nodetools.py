@@ -22,6 +22,7 @@ from typing import Any
 
 from woc_gate.errors import SourceError
 from woc_gate.files import write_atomically
+from woc_gate.sources import nodesetup
 
 NODE_DIR = Path(__file__).parent / "node"
 TOOL_PACKAGES = ("@prisma/prisma-schema-wasm", "esbuild", "ts-json-schema-generator", "typescript")
@@ -97,7 +98,8 @@ class NodeTools:
         return key.hexdigest()
 
     def _run(self, script: str, request: dict) -> dict:
-        command = [self._node(), str(self.node_dir / script)]
+        node = self._node()
+        command = [node, str(nodesetup.scripts_dir(self.node_dir, self.cache_dir, TOOL_PACKAGES) / script)]
         stdin = json.dumps(request).encode()
         try:
             done = self.runner(command, input=stdin, capture_output=True, timeout=self.timeout)
@@ -119,9 +121,6 @@ class NodeTools:
             raise SourceError(
                 f"node was not found on PATH; install Node.js 20 or later, then run: {self.install_command}"
             )
-        modules = self.node_dir / "node_modules"
-        if not all((modules / name / "package.json").is_file() for name in TOOL_PACKAGES):
-            raise SourceError(f"woc-gate's node tools are not installed in {modules}; run: {self.install_command}")
         return node
 
     @property
