@@ -211,19 +211,6 @@ def test_changed_input_runs_node_again(tmp_path):
     assert runner.scripts == ["constants.mjs", "constants.mjs"]
 
 
-def test_missing_node_modules_says_how_to_install(tmp_path):
-    node_dir = tmp_path / "node"
-    node_dir.mkdir()
-    for path in [*NODE_DIR.glob("*.mjs"), NODE_DIR / "package.json", NODE_DIR / "package-lock.json"]:
-        shutil.copy(path, node_dir)
-    tools = NodeTools(cache_dir=tmp_path / "cache", node_dir=node_dir)
-    with pytest.raises(SourceError) as raised:
-        tools.call("constants.mjs", {"entry": str(UNCONVERTIBLE / "src" / "index.ts")})
-    assert str(raised.value) == (
-        f"woc-gate's node tools are not installed in {node_dir}/node_modules; run: npm ci --prefix {node_dir}"
-    )
-
-
 def test_missing_node_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(SourceError) as raised:

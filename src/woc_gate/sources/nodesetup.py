@@ -23,10 +23,11 @@ from woc_gate.errors import SourceError
 MANIFESTS = ("package.json", "package-lock.json")
 INSTALL_TIMEOUT = 600.0
 NPM_CI = ("ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error")
+NPM_MESSAGE = re.compile(r"npm (?:error|ERR!) (?!(?:code|errno|syscall|path|dest) )(\S.*)")
 
 
 def scripts_dir(node_dir: Path, cache_dir: Path, packages: Iterable[str]) -> Path:
-    """A folder holding the scripts of ``node_dir`` where ``packages`` resolve: ``node_dir``, or its copy in the cache."""
+    """A folder with the scripts of ``node_dir`` where ``packages`` resolve: ``node_dir`` or its copy in the cache."""
     packages = tuple(packages)
     if has_packages(node_dir, packages):
         return node_dir
@@ -67,12 +68,12 @@ def _install(node_dir: Path, home: Path) -> None:
         done = subprocess.run([npm, *NPM_CI], cwd=staging, capture_output=True, timeout=INSTALL_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise SourceError(
-            f"npm ci did not finish within {INSTALL_TIMEOUT:g} s installing woc-gate's node tools in {staging}; "
+            f"npm ci did not finish within {INSTALL_TIMEOUT:g} s installing woc-gate's node tools in {home}; "
             "check the network or npm's registry settings and run again"
         ) from None
     if done.returncode != 0:
         raise SourceError(
-            f"npm ci failed (exit {done.returncode}) installing woc-gate's node tools in {staging}: "
+            f"npm ci failed (exit {done.returncode}) installing woc-gate's node tools in {home}: "
             f"{_first_error(done.stderr)}; check the network or npm's registry settings and run again"
         )
     shutil.rmtree(home, ignore_errors=True)
@@ -96,6 +97,7 @@ def _digest(folder: Path, names: Iterable[str]) -> str:
 
 
 def _first_error(stderr: bytes) -> str:
+    """npm's first line that says what went wrong (after its ``code``, ``errno``… lines), without the prefix."""
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-    errors = [line for line in lines if re.match(r"npm (error|ERR!)", line)]
-    return (errors or lines or ["no output"])[0]
+    matches = (NPM_MESSAGE.match(line) for line in lines)
+    return next((match.group(1) for match in matches if match), lines[0] if lines else "no output")
