@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 from . import suite
+from .config import PROFILE_NAME
 from .errors import WocGateError
 from .report import load_record, render_table
 
@@ -51,10 +53,20 @@ def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
         "--gate-markdown",
         REPORT_MARKDOWN,
         *map(str, folders),
+        *profile_here(pytest_args),
     ]
     if sandbox:
         args.append("--woc-target=sandbox")
     return int(pytest.main([*args, *pytest_args]))
+
+
+def profile_here(pytest_args: list[str]) -> list[str]:
+    """``--woc-config woc-gate.toml`` when this directory has one and no other profile is named.
+
+    The rootdir is the suite's (in a wheel, inside site-packages), so pytest would not look here.
+    """
+    named = os.environ.get("WOC_GATE_CONFIG") or any(arg.startswith("--woc-config") for arg in pytest_args)
+    return [] if named or not Path(PROFILE_NAME).is_file() else ["--woc-config", PROFILE_NAME]
 
 
 def print_report(path: Path) -> int:
