@@ -92,3 +92,10 @@ def test_an_unwritable_cache_dir_says_how_to_move_it(bare_node_dir, tmp_path):
         f"{nodesetup._digest(bare_node_dir, nodesetup.MANIFESTS)}: Not a directory; "
         "set WOC_GATE_CACHE_DIR to a writable directory"
     )
+
+
+def test_a_crash_of_an_installed_copy_says_to_remove_it(bare_node_dir, tmp_path):
+    with pytest.raises(SourceError) as raised:
+        NodeTools(cache_dir=tmp_path, node_dir=bare_node_dir).call("constants.mjs", {})
+    [home] = [path for path in (tmp_path / "node-tools").iterdir() if path.is_dir()]
+    assert str(raised.value).endswith(f"; reinstall the node tools: remove {home} and run again")

@@ -215,9 +215,7 @@ def test_missing_node_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(SourceError) as raised:
         load_shared(UNCONVERTIBLE, cache_dir=tmp_path).constant("ROLE_DEFAULTS")
-    assert str(raised.value) == (
-        f"node was not found on PATH; install Node.js 20 or later, then run: npm ci --prefix {NODE_DIR}"
-    )
+    assert str(raised.value) == "node was not found on PATH; install Node.js 20 or later with npm"
 
 
 def test_cache_dir_comes_from_the_environment(monkeypatch, tmp_path):
@@ -256,5 +254,5 @@ def test_crashed_node_run_names_the_error(tmp_path):
         NodeTools(cache_dir=tmp_path).call("constants.mjs", {})
     assert str(raised.value) == (
         'node constants.mjs failed (exit 1): TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type '
-        f"string. Received undefined; reinstall the node tools with: npm ci --prefix {NODE_DIR}"
+        f"string. Received undefined; reinstall the node tools: run npm ci --prefix {NODE_DIR}"
     )

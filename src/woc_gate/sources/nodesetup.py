@@ -49,6 +49,13 @@ def scripts_dir(node_dir: Path, cache_dir: Path, packages: Iterable[str]) -> Pat
     return copy
 
 
+def reinstall_advice(node_dir: Path, scripts: Path) -> str:
+    """How to reinstall the packages that the scripts in ``scripts`` (from ``scripts_dir``) use."""
+    if scripts == node_dir:
+        return f"run npm ci --prefix {node_dir}"
+    return f"remove {scripts.parents[1]} and run again"
+
+
 def has_packages(folder: Path, packages: tuple[str, ...]) -> bool:
     """True when every package is installed in ``folder/node_modules``."""
     return all((folder / "node_modules" / name / "package.json").is_file() for name in packages)

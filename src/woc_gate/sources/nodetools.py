@@ -99,7 +99,8 @@ class NodeTools:
 
     def _run(self, script: str, request: dict) -> dict:
         node = self._node()
-        command = [node, str(nodesetup.scripts_dir(self.node_dir, self.cache_dir, TOOL_PACKAGES) / script)]
+        scripts = nodesetup.scripts_dir(self.node_dir, self.cache_dir, TOOL_PACKAGES)
+        command = [node, str(scripts / script)]
         stdin = json.dumps(request).encode()
         try:
             done = self.runner(command, input=stdin, capture_output=True, timeout=self.timeout)
@@ -112,21 +113,14 @@ class NodeTools:
         except ValueError:
             raise SourceError(
                 f"node {script} failed (exit {done.returncode}): {_crash_summary(done.stderr)}; "
-                f"reinstall the node tools with: {self.install_command}"
+                f"reinstall the node tools: {nodesetup.reinstall_advice(self.node_dir, scripts)}"
             ) from None
 
     def _node(self) -> str:
         node = shutil.which("node")
         if node is None:
-            raise SourceError(
-                f"node was not found on PATH; install Node.js 20 or later, then run: {self.install_command}"
-            )
+            raise SourceError("node was not found on PATH; install Node.js 20 or later with npm")
         return node
-
-    @property
-    def install_command(self) -> str:
-        """The command that installs the node tools from the lockfile."""
-        return f"npm ci --prefix {self.node_dir}"
 
     def _store(self, path: Path, entry: dict) -> None:
         try:
