@@ -83,3 +83,7 @@ def visitor(ctx):
     """A web client with no session (it has a CSRF token)."""
     with web_session(ctx) as client:
         yield client
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "packaging: builds and installs the wheel (slow, about a minute)")

@@ -21,6 +21,14 @@ def test_run_collects_the_gate_tests_without_judging_them(tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_run_reads_the_profile_in_the_current_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
+    (tmp_path / "woc-gate.toml").write_text("environment = [\n")
+    assert woc_gate(["run", "--collect-only", "-q", "-p", "no:xdist"]) == pytest.ExitCode.USAGE_ERROR
+    assert capsys.readouterr().err.startswith("ERROR: woc-gate: target profile woc-gate.toml is not valid TOML: ")
+
+
 def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     result = pytester.run(
         Path(sys.executable).with_name("woc-gate"), "run", "--sandbox", "-p", "no:xdist", "-k", "prisma_role_key"

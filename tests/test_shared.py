@@ -211,26 +211,11 @@ def test_changed_input_runs_node_again(tmp_path):
     assert runner.scripts == ["constants.mjs", "constants.mjs"]
 
 
-def test_missing_node_modules_says_how_to_install(tmp_path):
-    node_dir = tmp_path / "node"
-    node_dir.mkdir()
-    for path in [*NODE_DIR.glob("*.mjs"), NODE_DIR / "package.json", NODE_DIR / "package-lock.json"]:
-        shutil.copy(path, node_dir)
-    tools = NodeTools(cache_dir=tmp_path / "cache", node_dir=node_dir)
-    with pytest.raises(SourceError) as raised:
-        tools.call("constants.mjs", {"entry": str(UNCONVERTIBLE / "src" / "index.ts")})
-    assert str(raised.value) == (
-        f"woc-gate's node tools are not installed in {node_dir}/node_modules; run: npm ci --prefix {node_dir}"
-    )
-
-
 def test_missing_node_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(SourceError) as raised:
         load_shared(UNCONVERTIBLE, cache_dir=tmp_path).constant("ROLE_DEFAULTS")
-    assert str(raised.value) == (
-        f"node was not found on PATH; install Node.js 20 or later, then run: npm ci --prefix {NODE_DIR}"
-    )
+    assert str(raised.value) == "node was not found on PATH; install Node.js 20 or later with npm"
 
 
 def test_cache_dir_comes_from_the_environment(monkeypatch, tmp_path):
@@ -269,5 +254,5 @@ def test_crashed_node_run_names_the_error(tmp_path):
         NodeTools(cache_dir=tmp_path).call("constants.mjs", {})
     assert str(raised.value) == (
         'node constants.mjs failed (exit 1): TypeError [ERR_INVALID_ARG_TYPE]: The "path" argument must be of type '
-        f"string. Received undefined; reinstall the node tools with: npm ci --prefix {NODE_DIR}"
+        f"string. Received undefined; reinstall the node tools: run npm ci --prefix {NODE_DIR}"
     )

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import configparser
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from . import suite
+from .config import PROFILE_NAME
 from .errors import WocGateError
 from .report import load_record, render_table
 
-SUITE_ROOT = Path(__file__).resolve().parents[2]  # the checkout that holds pytest.ini and the gate tests
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
 
@@ -34,30 +35,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
-    """``pytest -m gate`` over the gate tests, writing gate-report.json and gate-report.md here."""
+    """``pytest -m gate`` over the gate tests (the checkout's or the wheel's), writing both reports here."""
+    try:
+        ini, folders = suite.pytest_ini(), suite.gate_test_folders()
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
     args = [
         "-c",
-        str(SUITE_ROOT / "pytest.ini"),
+        str(ini),
         "--rootdir",
-        str(SUITE_ROOT),
+        str(suite.SUITE_ROOT),
         "-m",
         "gate",
         "--gate-report",
         REPORT_JSON,
         "--gate-markdown",
         REPORT_MARKDOWN,
-        *(str(SUITE_ROOT / folder) for folder in gate_test_folders()),
+        *map(str, folders),
+        *profile_here(pytest_args),
     ]
     if sandbox:
         args.append("--woc-target=sandbox")
     return int(pytest.main([*args, *pytest_args]))
 
 
-def gate_test_folders() -> list[str]:
-    """The folders of gate tests: the ``testpaths`` of the suite's pytest.ini."""
-    ini = configparser.ConfigParser()
-    ini.read(SUITE_ROOT / "pytest.ini")
-    return ini.get("pytest", "testpaths", fallback="").split()
+def profile_here(pytest_args: list[str]) -> list[str]:
+    """``--woc-config woc-gate.toml`` when this directory has one and no other profile is named.
+
+    The rootdir is the suite's (in a wheel, inside site-packages), so pytest would not look here.
+    """
+    named = os.environ.get("WOC_GATE_CONFIG") or any(arg.startswith("--woc-config") for arg in pytest_args)
+    return [] if named or not Path(PROFILE_NAME).is_file() else ["--woc-config", PROFILE_NAME]
 
 
 def print_report(path: Path) -> int:

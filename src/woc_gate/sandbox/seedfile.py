@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from woc_gate.errors import SandboxError
+from woc_gate.suite import SEED_PATH
 
-FIXTURES_DIR = Path(__file__).resolve().parents[3] / "fixtures"  # the reference tree and its data
-SEED_PATH = FIXTURES_DIR / "data" / "seed.toml"
 SMOKE_ROLES = ("OWNER", "ADMIN", "MEMBER")
 BACKGROUND_COUNTS = (
     "tenants",

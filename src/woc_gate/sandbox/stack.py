@@ -22,10 +22,9 @@ from woc_gate.sandbox import instances
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
 from woc_gate.sandbox.faults import check_fault_names
-from woc_gate.sandbox.seedfile import FIXTURES_DIR
 from woc_gate.sandbox.target_profile import read_context
+from woc_gate.suite import REFERENCE_TREE
 
-REFERENCE_TREE = FIXTURES_DIR / "workonclock"
 DEFAULT_STATE_DIR = Path(".woc-gate-sandbox")
 PID_FILE = "daemon.pid"
 READY_FILE = "ready"

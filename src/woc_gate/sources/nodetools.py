@@ -22,6 +22,7 @@ from typing import Any
 
 from woc_gate.errors import SourceError
 from woc_gate.files import write_atomically
+from woc_gate.sources import nodesetup
 
 NODE_DIR = Path(__file__).parent / "node"
 TOOL_PACKAGES = ("@prisma/prisma-schema-wasm", "esbuild", "ts-json-schema-generator", "typescript")
@@ -97,7 +98,9 @@ class NodeTools:
         return key.hexdigest()
 
     def _run(self, script: str, request: dict) -> dict:
-        command = [self._node(), str(self.node_dir / script)]
+        node = self._node()
+        scripts = nodesetup.scripts_dir(self.node_dir, self.cache_dir, TOOL_PACKAGES)
+        command = [node, str(scripts / script)]
         stdin = json.dumps(request).encode()
         try:
             done = self.runner(command, input=stdin, capture_output=True, timeout=self.timeout)
@@ -110,24 +113,14 @@ class NodeTools:
         except ValueError:
             raise SourceError(
                 f"node {script} failed (exit {done.returncode}): {_crash_summary(done.stderr)}; "
-                f"reinstall the node tools with: {self.install_command}"
+                f"reinstall the node tools: {nodesetup.reinstall_advice(self.node_dir, scripts)}"
             ) from None
 
     def _node(self) -> str:
         node = shutil.which("node")
         if node is None:
-            raise SourceError(
-                f"node was not found on PATH; install Node.js 20 or later, then run: {self.install_command}"
-            )
-        modules = self.node_dir / "node_modules"
-        if not all((modules / name / "package.json").is_file() for name in TOOL_PACKAGES):
-            raise SourceError(f"woc-gate's node tools are not installed in {modules}; run: {self.install_command}")
+            raise SourceError("node was not found on PATH; install Node.js 20 or later with npm")
         return node
-
-    @property
-    def install_command(self) -> str:
-        """The command that installs the node tools from the lockfile."""
-        return f"npm ci --prefix {self.node_dir}"
 
     def _store(self, path: Path, entry: dict) -> None:
         try:

@@ -1,0 +1,157 @@
+"""woc-gate built as an sdist and a wheel, installed into a fresh virtualenv outside the checkout, run from a
+temporary directory (the slow packaging test: about a minute; select it with -m packaging, skip it with
+-m "not packaging")."""
+
+import configparser
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+pytestmark = pytest.mark.packaging
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_SOURCES = (".venv", ".git", "node_modules", "__pycache__", "build", "dist", "*.egg-info", ".woc-gate-sandbox")
+NOT_SOURCES += (".hypothesis", ".pytest_cache", ".helpers", "gate-report.*")
+SUITE = "woc_gate/_suite/"
+
+
+def suite_files() -> set[str]:
+    """The checkout's pytest.ini, gate-test folders and fixtures: what the wheel must carry, relative paths."""
+    ini = configparser.ConfigParser()
+    ini.read(ROOT / "pytest.ini")
+    folders = [*ini.get("pytest", "testpaths").split(), "fixtures"]
+    files = {"pytest.ini"} | ({"conftest.py"} if (ROOT / "conftest.py").is_file() else set())
+    for folder in folders:
+        files |= {
+            path.relative_to(ROOT).as_posix()
+            for path in (ROOT / folder).rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+    return files
+
+
+def run(*command, cwd: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def packaging_dir(tmp_path_factory, worker_id) -> Path:
+    """A folder the xdist workers share, so the wheel is built and installed once per run."""
+    base = tmp_path_factory.getbasetemp()
+    return (base if worker_id == "master" else base.parent) / "packaging"
+
+
+@pytest.fixture(scope="module")
+def dist(packaging_dir) -> Path:
+    """The sdist, and the wheel built from it, of a copy of the checkout's sources; and a venv with the wheel."""
+    with FileLock(f"{packaging_dir}.lock"):
+        if not (packaging_dir / "ready").is_file():
+            shutil.rmtree(packaging_dir, ignore_errors=True)
+            _build(packaging_dir)
+            _install(packaging_dir / "dist", packaging_dir / "venv")
+            (packaging_dir / "ready").touch()
+    return packaging_dir / "dist"
+
+
+@pytest.fixture(scope="module")
+def venv(dist) -> Path:
+    """A fresh virtualenv (no system site-packages) with the wheel and its pinned dependencies."""
+    return dist.parent / "venv"
+
+
+def _build(work: Path) -> None:
+    sources = shutil.copytree(ROOT, work / "sources", ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    built = run(sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(sources), cwd=work)
+    assert built.returncode == 0, built.stdout + built.stderr
+
+
+def _install(dist: Path, venv: Path) -> None:
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # based on the base interpreter
+    [wheel] = dist.glob("*.whl")
+    installed = run(str(venv / "bin" / "pip"), "install", "--disable-pip-version-check", str(wheel), cwd=venv)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+
+@pytest.fixture
+def operator_env(tmp_path) -> dict:
+    """An environment with no trace of the checkout and an empty woc-gate cache."""
+    leaks = ("PYTHON", "PYTEST_", "WOC_GATE_", "VIRTUAL_ENV")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(leaks)}
+    return env | {"WOC_GATE_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def installed_package(venv: Path) -> Path:
+    [site_packages] = venv.glob("lib/python3*/site-packages")
+    return site_packages / "woc_gate"
+
+
+def test_the_wheel_carries_the_gate_tests_the_reference_tree_and_the_node_tools_without_node_modules(dist):
+    [wheel] = dist.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {name.removeprefix(SUITE) for name in names if name.startswith(SUITE)} == suite_files()
+    node_files = {name for name in names if name.startswith("woc_gate/sources/node/")}
+    assert {Path(name).name for name in node_files} >= {"package.json", "package-lock.json", "schema.mjs"}
+    assert not [name for name in names if "node_modules" in name or "__pycache__" in name]
+
+
+def test_the_sdist_carries_the_suites_tree(dist):
+    [sdist] = dist.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.partition("/")[2] for name in archive.getnames()}
+    assert suite_files() <= names
+    assert "setup.py" in names
+
+
+def test_the_installed_package_is_the_wheels_not_the_checkouts(venv, tmp_path, operator_env):
+    code = "import woc_gate.suite as s; print(s.SUITE_ROOT)"
+    found = run(str(venv / "bin" / "python"), "-c", code, cwd=tmp_path, env=operator_env)
+    assert found.stdout.strip() == str(installed_package(venv) / "_suite")
+
+
+def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writes_both_reports(
+    venv, tmp_path, operator_env
+):
+    cwd = tmp_path / "operator"
+    cwd.mkdir()
+    done = run(str(venv / "bin" / "woc-gate"), "run", "--sandbox", "-k", "prisma_role_key", cwd=cwd, env=operator_env)
+    assert done.returncode == 1, done.stdout + done.stderr  # one contract proven, the gate still blocked
+    assert f"rootdir: {installed_package(venv) / '_suite'}" in done.stdout
+    assert "configfile: pytest.ini" in done.stdout
+    assert "RELEASE GATE BLOCKED: 11 of 11 items not proven" in done.stdout
+    assert "1 passed, 17 deselected" in done.stdout
+    assert "warnings summary" not in done.stdout
+    assert sorted(path.name for path in cwd.iterdir()) == ["gate-report.json", "gate-report.md"]
+    assert json.loads((cwd / "gate-report.json").read_text())["target"]["kind"] == "sandbox"
+    assert len(list((tmp_path / "cache" / "node-tools").glob("*/node_modules/typescript"))) == 1
+    assert not (installed_package(venv) / "sources" / "node" / "node_modules").exists()
+    assert not (installed_package(venv) / "_suite" / ".pytest_cache").exists()  # -p no:cacheprovider applies
+
+
+def test_run_with_a_profile_written_by_sandbox_up_proves_the_schema_contracts(venv, tmp_path, operator_env):
+    cwd = tmp_path / "operator"
+    cwd.mkdir()
+    woc_gate = str(venv / "bin" / "woc-gate")
+    state = tmp_path / "stack"
+    up = run(woc_gate, "sandbox", "up", "--state", str(state), cwd=cwd, env=operator_env)
+    assert up.returncode == 0, up.stdout + up.stderr
+    try:
+        shutil.copy(state / "profile.toml", cwd / "staging.toml")
+        done = run(woc_gate, "run", "--woc-config", "staging.toml", cwd=cwd, env=operator_env)
+    finally:
+        run(woc_gate, "sandbox", "down", "--state", str(state), cwd=cwd, env=operator_env)
+    assert done.returncode == 1, done.stdout + done.stderr  # schema-contracts proven, other items not yet
+    assert [line.split()[:3] for line in done.stdout.splitlines() if line.startswith("schema-contracts")] == [
+        ["schema-contracts", "PASS", "18"]
+    ]
+    assert "RELEASE GATE BLOCKED: 10 of 11 items not proven" in done.stdout
+    record = json.loads((cwd / "gate-report.json").read_text())
+    assert record["target"]["kind"] == "configured"
+    assert (cwd / "gate-report.md").is_file()
