@@ -50,10 +50,15 @@ def restored_policy(web_as, tenant_lock):
     held = []
 
     def hold(tenant: str):
+        web = web_as(tenant, "admin")  # log in before taking the lock: a failed login holds nothing
         lock = tenant_lock(tenant)
         lock.acquire()
-        web = web_as(tenant, "admin")
-        held.append((lock, web, web_settings(web)))
+        try:
+            original = web_settings(web)
+        except BaseException:
+            lock.release()
+            raise
+        held.append((lock, web, original))
         return web
 
     yield hold
