@@ -37,16 +37,16 @@ LOST_CONNECTION = 2013
 
 
 @contextlib.contextmanager
-def http_errors(url: str, setting: str) -> Iterator[None]:
+def http_errors(url: str, setting: str, timeout: float | None = None) -> Iterator[None]:
     """Map httpx's exceptions for a request to ``url`` (given by ``setting``) into the typed tree."""
     shown = mask_url(url)
     try:
         yield
     except httpx.TimeoutException as error:
-        waited = "connect" if isinstance(error, httpx.ConnectTimeout) else "answer"
+        waited = "accept the connection" if isinstance(error, httpx.ConnectTimeout) else "answer"
+        within = f"{timeout:g} s" if timeout else "the HTTP timeout"
         raise TargetTimeout(
-            f"{shown} did not {waited} within the HTTP timeout; check {setting}, "
-            "or raise --woc-http-timeout for a slow target"
+            f"{shown} did not {waited} within {within}; check {setting}, or raise --woc-http-timeout for a slow target"
         ) from None
     except httpx.TransportError as error:
         raise _connection_error(shown, setting, error) from None

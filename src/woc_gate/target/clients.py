@@ -75,7 +75,7 @@ def request(
     """Send a request; a connection failure is a typed one-line ``TargetError`` naming the URL and ``setting``."""
     with (
         breaker.guard() if breaker else contextlib.nullcontext(),
-        http_errors(str(client.base_url.join(path)), setting),
+        http_errors(str(client.base_url.join(path)), setting, client.timeout.read),
     ):
         return client.request(method, path, **kwargs)
 
