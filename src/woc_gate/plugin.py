@@ -10,6 +10,7 @@ from .config import OPTIONS
 from .errors import WocGateError
 from .gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
+from .rootdir import keep_suite_rootdir
 from .run import SANDBOX_PROFILE_KEY, GateRun
 
 pytest_plugins = ["woc_gate.fixtures"]
@@ -46,6 +47,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         if option.flag:
             group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    keep_suite_rootdir(early_config, parser, args)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -37,7 +37,8 @@ def read(path: Path, top: Mapping[str, type | tuple[type, ...]], sections: Mappi
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read target profile {path}: {getattr(error, 'strerror', None) or error}") from None
     for key, value in data.items():
-        if key in sections and isinstance(value, dict):
+        if key in sections:
+            _check_type(path, key, value, dict)
             _check_section(path, key, value, sections[key])
         elif key in top:
             _check_type(path, key, value, top[key])
@@ -62,11 +63,10 @@ def _check_section(path: Path, name: str, table: Mapping[str, Any], section: Sec
 
 def _check_type(path: Path, key: str, value: Any, kind: type | tuple[type, ...]) -> None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if float in kinds and int not in kinds:
-        kinds = (*kinds, int)  # TOML's 10 is as good a number of seconds as 10.0
+    accepted = (*kinds, int) if float in kinds else kinds  # TOML's 10 is as good a number of seconds as 10.0
     wrong_bool = isinstance(value, bool) and bool not in kinds  # bool is an int to Python, not to an operator
-    if wrong_bool or not isinstance(value, kinds):
-        expected = " or ".join(TYPE_NAMES.get(k, "a table" if k is dict else k.__name__) for k in kinds[:2])
+    if wrong_bool or not isinstance(value, accepted):
+        expected = " or ".join(TYPE_NAMES.get(k, "a table" if k is dict else k.__name__) for k in kinds)
         raise ConfigError(f"target profile {path}: {key} must be {expected}, not {_shown(value)}")
 
 
