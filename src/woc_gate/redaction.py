@@ -63,7 +63,8 @@ def split_userinfo(url: str) -> tuple[str, str | None, str | None, str]:
     """
     scheme, separator, remainder = url.partition("://")
     if not separator:
-        scheme, remainder = "", url.removeprefix("//")
+        remainder = url.removeprefix("//")
+        scheme, separator = "", url[: len(url) - len(remainder)]
     prefix = scheme + separator
     authority, slash, path = remainder.partition("/")
     userinfo, at, host = authority.rpartition("@")

@@ -20,6 +20,7 @@ import httpx
 
 from ..config import Settings, SmokeAccount
 from ..errors import ConfigError, TargetAnswerError, TargetError
+from ..redaction import mask_url
 from .boundary import http_errors, json_body
 from .breaker import Breaker
 
@@ -57,6 +58,8 @@ def open_client(base_url: str | None, setting: str, client_args: Mapping[str, An
     """An HTTP client on ``base_url`` (the value of ``setting``) built from ``http_client_args``."""
     if not base_url:
         raise TargetError(f"{setting} is not set; it is needed to reach the target")
+    if not base_url.startswith(("http://", "https://")):
+        raise TargetError(f"{mask_url(base_url)} is not an http:// or https:// URL; check {setting}")
     args = dict(client_args)
     transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=args.pop("retries", 0))
     with http_errors(base_url, setting):
