@@ -35,11 +35,14 @@ def one_line() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def woc_settings(request: pytest.FixtureRequest) -> Settings:
-    """The settings of this run (target, runbook variables, smoke accounts, endpoints)."""
+def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""
     from .plugin import woc_run
 
-    return woc_run(request.config).settings
+    run = woc_run(request.config)
+    with one_line():
+        run.ensure_sandbox(request.config, tmp_path_factory.getbasetemp().parent)
+    return run.settings
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,75 @@
+"""The bad inputs an operator meets: one clear line each, a non-zero exit, and no long waits."""
+
+import pytest
+from loopback import silent_server
+
+pytest_plugins = ["pytester"]
+
+SURFACE_TESTS = """
+def test_api_first(api_as):
+    api_as("a")
+
+def test_api_again(api_as):
+    api_as("a")
+
+def test_db_first(woc_db):
+    pass
+
+def test_db_again(woc_db):
+    pass
+"""
+
+
+def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at_once(pytester, monkeypatch):
+    pytester.makepyfile(SURFACE_TESTS)
+    with silent_server() as port:
+        monkeypatch.setenv("API_BASE_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("DATABASE_URL", f"mysql://woc:Pl4nted@127.0.0.1:{port}/workonclock")
+        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_EMAIL", "admin@smoke-acme.test")
+        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_PASSWORD", "Pl4nted-pw")
+        result = pytester.runpytest("-p", "no:randomly", "--durations=0", "--durations-min=0")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    api_line = (
+        f"http://127.0.0.1:{port}/auth/login did not answer within 8 s; check API_BASE_URL,"
+        " or raise --woc-http-timeout for a slow target"
+    )
+    db_line = (
+        f"the database at mysql://woc:****@127.0.0.1:{port}/workonclock did not answer in time;"
+        " check DATABASE_URL, or raise --woc-db-timeout"
+    )
+    lines = result.stdout.lines
+    assert lines.count(api_line) == 2 and lines.count(db_line) == 2
+    assert "During handling of the above exception" not in result.stdout.str()
+    durations = {
+        line.split("::")[-1]: float(line.split("s ")[0]) for line in lines if line[:1].isdigit() and "::" in line
+    }
+    assert durations["test_api_first"] < 10 and durations["test_db_first"] < 10
+    assert durations["test_api_again"] < 1 and durations["test_db_again"] < 1
+
+
+def test_a_missing_checkout_is_one_line_once(pytester, tmp_path):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_reads_the_checkout(woc_repo, n):
+            pass
+        """
+    )
+    result = pytester.runpytest("--woc-repo", str(tmp_path / "nowhere"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line] == [
+        f"ERROR: woc-gate: the WorkOnClock checkout {tmp_path / 'nowhere'} (from command line) does not exist;"
+        " pass --woc-repo with the root of a WorkOnClock checkout"
+    ]
+
+
+def test_an_http_timeout_from_the_command_line_is_used(pytester, monkeypatch):
+    pytester.makepyfile(SURFACE_TESTS)
+    with silent_server() as port:
+        monkeypatch.setenv("API_BASE_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_EMAIL", "admin@smoke-acme.test")
+        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_PASSWORD", "Pl4nted-pw")
+        result = pytester.runpytest("-p", "no:randomly", "--woc-http-timeout", "0.5", "-k", "api")
+    result.stdout.fnmatch_lines([f"http://127.0.0.1:{port}/auth/login did not answer within 0.5 s; *"])
