@@ -3,6 +3,8 @@
 import pytest
 from loopback import silent_server
 
+from woc_gate.sandbox import cli as sandbox_cli
+
 pytest_plugins = ["pytester"]
 
 SURFACE_TESTS = """
@@ -73,3 +75,25 @@ def test_an_http_timeout_from_the_command_line_is_used(pytester, monkeypatch):
         monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_PASSWORD", "Pl4nted-pw")
         result = pytester.runpytest("-p", "no:randomly", "--woc-http-timeout", "0.5", "-k", "api")
     result.stdout.fnmatch_lines([f"http://127.0.0.1:{port}/auth/login did not answer within 0.5 s; *"])
+
+
+@pytest.mark.parametrize("command", ["up", "down"])
+def test_a_state_option_naming_a_file_is_one_line(tmp_path, capsys, command):
+    state = tmp_path / "state.txt"
+    state.write_text("")
+    assert sandbox_cli.main([command, "--state", str(state)]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"woc-gate sandbox: argument --state: {state} is a file;"
+        " name a folder for the stack's state (made when missing)\n",
+    )
+
+
+def test_sandbox_up_twice_on_one_state_dir_is_one_line(clean_stack, capsys):
+    state = clean_stack.state_dir
+    assert sandbox_cli.main(["up", "--state", str(state)]) == 1
+    assert capsys.readouterr() == (
+        "",
+        f"woc-gate sandbox: a sandbox is already running in {state} (pid {clean_stack.pid}); stop it with"
+        f" `woc-gate sandbox down --state {state}` or pick another --state\n",
+    )

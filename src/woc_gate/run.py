@@ -138,7 +138,11 @@ class GateRun:
 
     def finish(self) -> list[ItemResult]:
         """Judge every item from what the outcomes saw."""
-        self.results = judge_all(self.outcomes.results(), attestation_file.attested_items(self.attestations))
+        self.results = judge_all(
+            self.outcomes.results(),
+            attestation_file.attested_items(self.attestations),
+            attestation_file.refusals(self.attestations),
+        )
         return self.results
 
     @property
