@@ -1,8 +1,11 @@
 """The bad inputs an operator meets: one clear line each, a non-zero exit, and no long waits."""
 
+import subprocess
+
 import pytest
 from loopback import silent_server
 
+from woc_gate import config
 from woc_gate.sandbox import cli as sandbox_cli
 
 pytest_plugins = ["pytester"]
@@ -97,3 +100,15 @@ def test_sandbox_up_twice_on_one_state_dir_is_one_line(clean_stack, capsys):
         f"woc-gate sandbox: a sandbox is already running in {state} (pid {clean_stack.pid}); stop it with"
         f" `woc-gate sandbox down --state {state}` or pick another --state\n",
     )
+
+
+def test_the_stacks_env_file_alone_gives_the_settings_its_profile_gives(clean_stack, tmp_path):
+    shown = subprocess.run(
+        ["bash", "-c", '. "$0" && env -0', str(clean_stack.env_path)], env={}, capture_output=True, check=True
+    ).stdout.decode()
+    exported = dict(line.split("=", 1) for line in shown.split("\0") if "=" in line)
+    from_env = config.load(options={}, environ=exported, rootdir=tmp_path)
+    from_profile = config.load(options={}, environ={}, rootdir=tmp_path, sandbox_profile=clean_stack.profile_path)
+    fields = ("environment", "repo", "operator", "ca_bundle", "resend_api_url", "openapi_path", "env", "smoke")
+    assert {name: getattr(from_env, name) for name in fields} == {name: getattr(from_profile, name) for name in fields}
+    assert from_env.envelopes == from_profile.envelopes
