@@ -52,7 +52,7 @@ def test_a_silent_api_times_out_once_then_its_breaker_fails_at_once(tmp_path):
             " or raise --woc-http-timeout for a slow target"
         )
     )
-    assert waited < 3 and again < 0.1
+    assert waited < 3 and again < 1
 
 
 def test_an_untrusted_certificate_says_how_to_pass_the_ca_bundle(tmp_path):
