@@ -5,7 +5,8 @@ import subprocess
 import pytest
 from loopback import silent_server
 
-from woc_gate import config
+from woc_gate import config, fixtures
+from woc_gate.errors import WocGateError
 from woc_gate.sandbox import cli as sandbox_cli
 
 pytest_plugins = ["pytester"]
@@ -112,3 +113,24 @@ def test_the_stacks_env_file_alone_gives_the_settings_its_profile_gives(clean_st
     fields = ("environment", "repo", "operator", "ca_bundle", "resend_api_url", "openapi_path", "env", "smoke")
     assert {name: getattr(from_env, name) for name in fields} == {name: getattr(from_profile, name) for name in fields}
     assert from_env.envelopes == from_profile.envelopes
+
+
+def test_a_tenant_lock_held_too_long_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(fixtures, "TENANT_LOCK_TIMEOUT", 0.2)
+    holder = fixtures.TenantLock("a", tmp_path / "a.lock")
+    with holder, pytest.raises(WocGateError) as error:
+        fixtures.TenantLock("a", tmp_path / "a.lock").acquire()
+    assert str(error.value) == (
+        "smoke tenant a stayed locked by another test for 0.2 s;"
+        " that test may be stuck: see its failure, or run with -n 0"
+    )
+
+
+def test_a_missing_ca_bundle_is_one_usage_error(pytester, tmp_path):
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest("--woc-ca-bundle", str(tmp_path / "ca.pem"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line] == [
+        f"ERROR: woc-gate: the CA bundle {tmp_path / 'ca.pem'} (from command line) does not exist;"
+        " pass --woc-ca-bundle with a PEM file of the CA certificates that sign the target's"
+    ]

@@ -146,13 +146,42 @@ def web_as(
     yield from _logins(woc_settings, clients.web_login, client_args=woc_http_client_args, breaker=woc_breakers["web"])
 
 
+class TenantLock:
+    """A smoke tenant's lock, shared by xdist workers; waiting past its timeout is one line, not a hang."""
+
+    def __init__(self, tenant: str, path: Path) -> None:
+        self.tenant = tenant
+        self._lock = filelock.FileLock(path, timeout=TENANT_LOCK_TIMEOUT)
+
+    def acquire(self) -> None:
+        """Take the lock, or fail with one line after ``TENANT_LOCK_TIMEOUT`` seconds."""
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise WocGateError(
+                f"smoke tenant {self.tenant} stayed locked by another test for {TENANT_LOCK_TIMEOUT} s;"
+                " that test may be stuck: see its failure, or run with -n 0"
+            ) from None
+
+    def release(self) -> None:
+        """Give the lock back."""
+        self._lock.release()
+
+    def __enter__(self) -> TenantLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
 @pytest.fixture(scope="session")
-def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], filelock.FileLock]:
+def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TenantLock]:
     """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state."""
     root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
 
-    def lock(tenant: str) -> filelock.FileLock:
-        return filelock.FileLock(root / f"woc-gate-tenant-{tenant}.lock", timeout=TENANT_LOCK_TIMEOUT)
+    def lock(tenant: str) -> TenantLock:
+        return TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
 
     return lock
 

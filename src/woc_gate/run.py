@@ -112,6 +112,11 @@ class GateRun:
                 f"the WorkOnClock checkout {settings.repo} ({settings.sources['repo']}) does not exist;"
                 " pass --woc-repo with the root of a WorkOnClock checkout"
             )
+        if settings.ca_bundle is not None and not settings.ca_bundle.is_file():
+            raise WocGateError(
+                f"the CA bundle {settings.ca_bundle} ({settings.sources['ca_bundle']}) does not exist;"
+                " pass --woc-ca-bundle with a PEM file of the CA certificates that sign the target's"
+            )
         if settings.target == "sandbox":
             from .sandbox.faults import check_fault_names
 
