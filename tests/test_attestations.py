@@ -130,7 +130,12 @@ def test_the_default_attestations_file_is_read(project):
     )
     project.makepyfile("def test_plain(): pass")
     result = project.runpytest("-m", "gate")
-    result.stdout.fnmatch_lines(["legal-privacy * UNVERIFIED * no valid attestation"])
+    result.stdout.fnmatch_lines(
+        [
+            "legal-privacy * UNVERIFIED * no valid attestation (attestation by Dana Reyes:"
+            " role 'operator' may not attest legal-privacy (allowed: privacy/security owner))"
+        ]
+    )
 
 
 def test_a_malformed_attestations_file_is_a_usage_error(project):

@@ -37,9 +37,11 @@ def test_a_check_session_reads_but_cannot_write(clean_stack, tmp_path):
 def test_an_unreachable_database_is_one_line_with_the_password_masked():
     port = free_port()
     with pytest.raises(TargetError) as error:
-        db.connect_readonly(f"mysql://woc:S3cretPass@127.0.0.1:{port}/workonclock", timeout=2)
-    assert str(error.value).startswith(f"cannot reach the database at mysql://woc:****@127.0.0.1:{port}/workonclock: ")
-    assert "S3cretPass" not in str(error.value)
+        db.connect_readonly(f"mysql://woc:S3cretPass@127.0.0.1:{port}/workonclock")
+    assert str(error.value) == (
+        f"cannot reach the database at mysql://woc:****@127.0.0.1:{port}/workonclock: connection refused;"
+        " check that it runs and DATABASE_URL"
+    )
 
 
 def test_a_malformed_database_url_is_refused_masked():
@@ -82,7 +84,9 @@ def test_an_unreachable_api_is_one_line_naming_the_url(tmp_path):
     settings = config.load(options={}, environ={"API_BASE_URL": f"http://127.0.0.1:{port}"}, rootdir=tmp_path)
     with pytest.raises(TargetError) as error:
         clients.api_login(settings, SmokeAccount("a@b.test", Secret("pw-123456")))
-    assert str(error.value).startswith(f"cannot reach http://127.0.0.1:{port}/auth/login: ")
+    assert str(error.value) == (
+        f"cannot reach http://127.0.0.1:{port}/auth/login: connection refused; check that it runs and API_BASE_URL"
+    )
 
 
 def test_the_login_form_is_found_by_its_labels():

@@ -71,6 +71,16 @@ def attested_items(attestations: list[Attestation]) -> set[str]:
     return {attestation.item for attestation in attestations if attestation.valid}
 
 
+def refusals(attestations: list[Attestation]) -> dict[str, str]:
+    """Why each item's attestations do not count (the first reason per item), for items with none that does."""
+    counted = attested_items(attestations)
+    reasons: dict[str, str] = {}
+    for attestation in attestations:
+        if attestation.item not in counted:
+            reasons.setdefault(attestation.item, f"attestation by {attestation.approver}: {attestation.reason}")
+    return reasons
+
+
 def _header_lines(text: str) -> list[int]:
     return [number for number, line in enumerate(text.splitlines(), 1) if _HEADER.match(line)]
 

@@ -8,15 +8,16 @@ suite's own start with ``WOC_GATE_``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
+from . import profile as profile_file
 from .errors import ConfigError
-from .redaction import Redactor, Secret, mask_url, reveal
+from .profile import Section
+from .redaction import Redactor, Secret, mask_url, reveal, url_passwords
 
 TARGETS = ("configured", "sandbox")
 ENVIRONMENTS = ("dev", "staging", "production")
@@ -46,6 +47,8 @@ SECRET_VARIABLES = frozenset(
 )
 SMOKE_TENANTS = ("a", "b")
 SMOKE_ROLES = ("owner", "admin", "member")
+SMOKE_ATTRIBUTES = ("organization", *(f"{role}_{part}" for role in SMOKE_ROLES for part in ("email", "password")))
+TRUTHS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 
 DEFAULT_ENDPOINTS = {
     "api_login": "/auth/login",
@@ -100,6 +103,19 @@ DEFAULT_NAMES = {  # the names the contracts look up in the shared package and t
     "role_permission_model": "RolePermission",
 }
 
+# The tables of a target profile and the types of their keys, checked when the profile is read.
+# Adding a section ([restore], [browser], …) is one line here: its name and Section({key: type}).
+PROFILE_SECTIONS = {
+    "env": Section(dict.fromkeys(RUNBOOK_VARIABLES, (str, int, bool))),
+    "smoke": Section(dict.fromkeys(SMOKE_ATTRIBUTES, str), per=SMOKE_TENANTS),
+    "endpoints": Section(dict.fromkeys(DEFAULT_ENDPOINTS, str)),
+    "envelopes": Section(dict.fromkeys(DEFAULT_ENVELOPES, str)),
+    "ui": Section(dict.fromkeys(DEFAULT_UI, str)),
+    "layout": Section(dict.fromkeys(DEFAULT_LAYOUT, str)),
+    "names": Section(dict.fromkeys(DEFAULT_NAMES, str)),
+    "sandbox": Section({"state_dir": str, "faults": list, "storage_dir": str, "pid": int}),  # written by the stack
+}
+
 
 @dataclass(frozen=True)
 class Option:
@@ -110,7 +126,7 @@ class Option:
     variable: str
     default: Any = None
     help: str = ""
-    boolean: bool = False
+    kind: type = str  # what the value is; options, variables and profile values are converted to it
 
 
 OPTIONS = (
@@ -147,11 +163,38 @@ OPTIONS = (
         "WOC_GATE_READONLY",
         False,
         "Change nothing on the target: skip every test marked writes (their items stay UNVERIFIED)",
-        boolean=True,
+        bool,
     ),
-    Option("attestation_max_age_days", None, "WOC_GATE_ATTESTATION_MAX_AGE_DAYS", 30),
+    Option("attestation_max_age_days", None, "WOC_GATE_ATTESTATION_MAX_AGE_DAYS", 30, kind=int),
     Option("resend_api_url", None, "WOC_GATE_RESEND_URL", "https://api.resend.com"),
     Option("openapi_path", None, "WOC_GATE_OPENAPI_PATH", ""),
+    # reaching a real deployment: timeouts, retries, TLS (tests/test_target_errors.py)
+    Option(
+        "http_timeout",
+        "--woc-http-timeout",
+        "WOC_GATE_HTTP_TIMEOUT",
+        8.0,
+        "Seconds an HTTP request to the target may take, connecting included",
+        float,
+    ),
+    Option(
+        "connect_retries",
+        "--woc-connect-retries",
+        "WOC_GATE_CONNECT_RETRIES",
+        1,
+        "How often to retry a refused or failed HTTP connection",
+        int,
+    ),
+    Option("tls_verify", "--woc-tls-verify", "WOC_GATE_TLS_VERIFY", True, "Verify the target's TLS certificates", bool),
+    Option(
+        "db_timeout",
+        "--woc-db-timeout",
+        "WOC_GATE_DB_TIMEOUT",
+        5.0,
+        "Seconds the database may take to accept a session",
+        float,
+    ),
+    Option("db_read_timeout", None, "WOC_GATE_DB_READ_TIMEOUT", 300.0, kind=float),
 )
 
 
@@ -187,6 +230,11 @@ class Settings:
     attestation_max_age_days: int = 30
     resend_api_url: str = "https://api.resend.com"
     openapi_path: str = ""
+    http_timeout: float = 8.0
+    connect_retries: int = 1
+    tls_verify: bool = True
+    db_timeout: float = 5.0
+    db_read_timeout: float = 300.0
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -224,9 +272,9 @@ class Settings:
             return self.var("DATABASE_URL")
         if not (self.var("DB_HOST") and self.var("DB_NAME")):
             return None
-        credentials = self.var("DB_USER") or ""
+        credentials = quote(self.var("DB_USER") or "", safe="")
         if self.var("DB_PASSWORD"):
-            credentials += ":" + self.var("DB_PASSWORD")
+            credentials += ":" + quote(self.var("DB_PASSWORD"), safe="")
         port = f":{self.var('DB_PORT')}" if self.var("DB_PORT") else ""
         at = "@" if credentials else ""
         return f"mysql://{credentials}{at}{self.var('DB_HOST')}{port}/{self.var('DB_NAME')}"
@@ -243,8 +291,8 @@ class Settings:
     def redactor(self) -> Redactor:
         """A redactor for every secret value these settings hold."""
         values = [reveal(v) for k, v in self.env.items() if isinstance(v, Secret) and k != "DATABASE_URL"]
-        if self.database_url:
-            values.append(urlsplit(self.database_url).password or "")
+        for url in (*(reveal(v) for v in self.env.values()), self.database_url or "", self.resend_api_url):
+            values += url_passwords(url)
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
         return Redactor(values)
 
@@ -271,7 +319,9 @@ class Settings:
     def _shown(self, name: str) -> str:
         if name in self.env:
             value = self.env[name]
-            return str(value) if name != "DATABASE_URL" else mask_url(reveal(value))
+            return mask_url(reveal(value)) if name == "DATABASE_URL" else mask_url(str(value))
+        if name == "resend_api_url":
+            return mask_url(self.resend_api_url)
         if name.startswith("smoke."):
             return "****" if name.endswith("_password") else str(_smoke_value(self, name))
         return str(getattr(self, name))
@@ -332,7 +382,8 @@ def load(
     for name in RUNBOOK_VARIABLES:
         value, source = layers.pick(name, None)
         if value is not None:
-            env[name] = Secret(str(value)) if name in SECRET_VARIABLES else str(value)
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            env[name] = Secret(text) if name in SECRET_VARIABLES else text
             sources[name] = source
     smoke = _smoke(layers, sources)
     faults = tuple(options.get("faults") or ()) or _split(environ.get("WOC_GATE_FAULTS", ""))
@@ -344,10 +395,15 @@ def load(
         operator=values["operator"],
         ca_bundle=_path(values["ca_bundle"]),
         attestations=_attestations_path(values["attestations"], rootdir),
-        readonly=_boolean("readonly", values["readonly"], sources),
+        readonly=_typed(values, sources, "readonly", bool),
         attestation_max_age_days=_positive_int("attestation_max_age_days", values["attestation_max_age_days"], sources),
         resend_api_url=values["resend_api_url"],
         openapi_path=values["openapi_path"],
+        http_timeout=_typed(values, sources, "http_timeout", float, minimum=0.1),
+        connect_retries=_typed(values, sources, "connect_retries", int, minimum=0),
+        tls_verify=_typed(values, sources, "tls_verify", bool),
+        db_timeout=_typed(values, sources, "db_timeout", float, minimum=0.1),
+        db_read_timeout=_typed(values, sources, "db_read_timeout", float, minimum=0.1),
         faults=faults,
         env=env,
         smoke=smoke,
@@ -374,12 +430,8 @@ def _profile_path(options: Mapping[str, Any], environ: Mapping[str, str], rootdi
 
 
 def _read_profile(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"target profile {path} is not valid TOML: {error}") from None
-    except OSError as error:
-        raise ConfigError(f"cannot read target profile {path}: {error.strerror}") from None
+    top = {option.name: option.kind for option in OPTIONS}
+    return profile_file.read(path, top, PROFILE_SECTIONS)
 
 
 def _flat(profile: Mapping[str, Any]) -> dict[str, Any]:
@@ -391,15 +443,11 @@ def _flat(profile: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _smoke_attributes() -> list[str]:
-    return ["organization"] + [f"{role}_{part}" for role in SMOKE_ROLES for part in ("email", "password")]
-
-
 def _smoke_env(environ: Mapping[str, str]) -> dict[str, str | None]:
     return {
         f"smoke.{key}.{attribute}": environ.get(f"WOC_GATE_SMOKE_{key.upper()}_{attribute.upper()}")
         for key in SMOKE_TENANTS
-        for attribute in _smoke_attributes()
+        for attribute in SMOKE_ATTRIBUTES
     }
 
 
@@ -407,7 +455,7 @@ def _smoke(layers: _Layers, sources: dict[str, str]) -> dict[str, SmokeTenant]:
     tenants = {}
     for key in SMOKE_TENANTS:
         picked = {}
-        for attribute in _smoke_attributes():
+        for attribute in SMOKE_ATTRIBUTES:
             name = f"smoke.{key}.{attribute}"
             value, source = layers.pick(name, None)
             if value is not None:
@@ -443,15 +491,23 @@ def _positive_int(name: str, value: Any, sources: Mapping[str, str]) -> int:
     return number
 
 
-def _boolean(name: str, value: Any, sources: Mapping[str, str]) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} {value!r} ({sources[name]}) must be true or false")
+def _typed(values: Mapping[str, Any], sources: Mapping[str, str], name: str, kind: type, minimum: float = 0) -> Any:
+    """A setting converted to its kind: text from an option or variable becomes a number or a truth value."""
+    value = values[name]
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().lower() in TRUTHS:
+            return TRUTHS[str(value).strip().lower()]
+        raise ConfigError(f"{name} {value!r} ({sources[name]}) must be true or false")
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or isinstance(value, bool) or number < minimum:
+        what = "a whole number" if kind is int else "a number of seconds"
+        raise ConfigError(f"{name} {value!r} ({sources[name]}) must be {what} of at least {minimum:g}")
+    return number
 
 
 def _path(value: Any) -> Path | None:

@@ -6,6 +6,13 @@
     ├── SourceError              the WorkOnClock source tree cannot be read (node, TypeScript, Prisma)
     ├── SandboxError             the reference stack cannot be started or reached
     └── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
+        ├── TargetUnreachable    refused connection, unresolvable host, closed port
+        ├── TargetTimeout        connects but does not answer in time
+        ├── TargetTLSError       untrusted certificate, or https against a plain-http server
+        ├── TargetAnswerError    an answer no check can read (not JSON, a login answer without its token)
+        └── DatabaseError        the database refuses the account or does not exist
+
+``target/boundary.py`` is the one place that turns httpx's and pymysql's exceptions into this tree.
 
 Check failures are not exceptions of this tree: a check that finds a defect fails its test
 with an ``AssertionError`` whose text is a title, a blank line, then ``Expected:`` / ``Received:``.
@@ -34,3 +41,23 @@ class SandboxError(WocGateError):
 
 class TargetError(WocGateError):
     """A target surface cannot be reached or answers in a way no check can read."""
+
+
+class TargetUnreachable(TargetError):
+    """The connection is refused, or the host does not resolve."""
+
+
+class TargetTimeout(TargetError):
+    """The target accepts connections (or not) but does not answer within the timeout."""
+
+
+class TargetTLSError(TargetError):
+    """The TLS handshake fails: an untrusted certificate, or https against a plain-http server."""
+
+
+class TargetAnswerError(TargetError):
+    """The target answers, but not in a form a check can read."""
+
+
+class DatabaseError(TargetError):
+    """The database refuses the account, or the named database does not exist."""

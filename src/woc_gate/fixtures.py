@@ -19,6 +19,9 @@ from .errors import WocGateError
 from .outcomes import WRITE_PROPERTY
 from .sources import prisma, shared
 from .target import clients, db
+from .target.breaker import Breaker, breakers
+
+TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
 
 
 @contextlib.contextmanager
@@ -27,18 +30,19 @@ def one_line() -> Iterator[None]:
     try:
         yield
     except WocGateError as error:
-        message = str(error)
-    else:
-        return
-    pytest.fail(message, pytrace=False)  # outside the except block: no chained traceback
+        # "from None": the error is shown once, not again after "During handling of the above exception"
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
 
 
 @pytest.fixture(scope="session")
-def woc_settings(request: pytest.FixtureRequest) -> Settings:
-    """The settings of this run (target, runbook variables, smoke accounts, endpoints)."""
+def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""
     from .plugin import woc_run
 
-    return woc_run(request.config).settings
+    run = woc_run(request.config)
+    with one_line():
+        run.ensure_sandbox(request.config, tmp_path_factory.getbasetemp().parent)
+    return run.settings
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +70,31 @@ def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> prisma.Datamodel
 
 
 @pytest.fixture(scope="session")
-def woc_db(woc_settings: Settings):
+def woc_http_client_args(woc_settings: Settings) -> dict[str, Any]:
+    """Arguments of every HTTP client to the target (``timeout``, ``verify``, ``retries``); override to change them."""
+    with one_line():
+        return clients.http_client_args(woc_settings)
+
+
+@pytest.fixture(scope="session")
+def woc_db_connect_args(woc_settings: Settings) -> dict[str, Any]:
+    """Arguments of every database session on the target (``connect_timeout``, ``read_timeout``); override them."""
+    return {"connect_timeout": woc_settings.db_timeout, "read_timeout": woc_settings.db_read_timeout}
+
+
+@pytest.fixture(scope="session")
+def woc_breakers() -> dict[str, Breaker]:
+    """One circuit breaker per target surface: after a connection failure, its later tests fail at once."""
+    return breakers()
+
+
+@pytest.fixture(scope="session")
+def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any], woc_breakers: dict[str, Breaker]):
     """A read-only session on the target database; skips when no database is configured."""
     if not woc_settings.database_url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
-    with one_line():
-        connection = db.connect_readonly(woc_settings.database_url)
+    with one_line(), woc_breakers["database"].guard():
+        connection = db.connect_readonly(woc_settings.database_url, connect_args=woc_db_connect_args)
     yield connection
     connection.close()
 
@@ -87,14 +110,15 @@ def _smoke_account(settings: Settings, tenant: str, role: str):
     return account
 
 
-def _logins(settings: Settings, login: Callable) -> Iterator[Callable]:
+def _logins(settings: Settings, login: Callable, **login_args: Any) -> Iterator[Callable]:
     """A login factory that keeps one session per (tenant, role) and closes them all at the end."""
     sessions: dict[tuple[str, str], Any] = {}
 
     def login_as(tenant: str, role: str = "admin"):
         if (tenant, role) not in sessions:
+            account = _smoke_account(settings, tenant, role)
             with one_line():
-                sessions[tenant, role] = login(settings, _smoke_account(settings, tenant, role))
+                sessions[tenant, role] = login(settings, account, **login_args)
         return sessions[tenant, role]
 
     yield login_as
@@ -103,28 +127,61 @@ def _logins(settings: Settings, login: Callable) -> Iterator[Callable]:
 
 
 @pytest.fixture(scope="session")
-def api_as(woc_settings: Settings) -> Iterator[Callable[..., clients.ApiSession]]:
+def api_as(
+    woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
+) -> Iterator[Callable[..., clients.ApiSession]]:
     """Log in to the runtime API as a smoke account: ``api_as("a", "admin")``; skips without an API."""
     if not woc_settings.api_url:
         pytest.skip("no runtime API configured: set API_BASE_URL")
-    yield from _logins(woc_settings, clients.api_login)
+    yield from _logins(woc_settings, clients.api_login, client_args=woc_http_client_args, breaker=woc_breakers["api"])
 
 
 @pytest.fixture(scope="session")
-def web_as(woc_settings: Settings) -> Iterator[Callable[..., clients.WebSession]]:
+def web_as(
+    woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
+) -> Iterator[Callable[..., clients.WebSession]]:
     """Log in to the web/admin app as a smoke account: ``web_as("a", "admin")``; skips without a web URL."""
     if not woc_settings.web_url:
         pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
-    yield from _logins(woc_settings, clients.web_login)
+    yield from _logins(woc_settings, clients.web_login, client_args=woc_http_client_args, breaker=woc_breakers["web"])
+
+
+class TenantLock:
+    """A smoke tenant's lock, shared by xdist workers; waiting past its timeout is one line, not a hang."""
+
+    def __init__(self, tenant: str, path: Path) -> None:
+        self.tenant = tenant
+        self._lock = filelock.FileLock(path, timeout=TENANT_LOCK_TIMEOUT)
+
+    def acquire(self) -> None:
+        """Take the lock, or fail with one line after ``TENANT_LOCK_TIMEOUT`` seconds."""
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise WocGateError(
+                f"smoke tenant {self.tenant} stayed locked by another test for {TENANT_LOCK_TIMEOUT} s;"
+                " that test may be stuck: see its failure, or run with -n 0"
+            ) from None
+
+    def release(self) -> None:
+        """Give the lock back."""
+        self._lock.release()
+
+    def __enter__(self) -> TenantLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
 
 
 @pytest.fixture(scope="session")
-def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], filelock.FileLock]:
+def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TenantLock]:
     """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state."""
     root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
 
-    def lock(tenant: str) -> filelock.FileLock:
-        return filelock.FileLock(root / f"woc-gate-tenant-{tenant}.lock", timeout=300)
+    def lock(tenant: str) -> TenantLock:
+        return TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
 
     return lock
 

@@ -130,7 +130,7 @@ def item_ids_of(marks: Iterable) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def judge(item: GateItem, tests: Sequence[TestResult], attested: bool) -> ItemResult:
+def judge(item: GateItem, tests: Sequence[TestResult], attested: bool, refused: str = "") -> ItemResult:
     """The item's status from its tests and whether a valid attestation covers it."""
     failing = [test for test in tests if test.outcome in FAILING_OUTCOMES]
     if failing:
@@ -144,7 +144,8 @@ def judge(item: GateItem, tests: Sequence[TestResult], attested: bool) -> ItemRe
     if item.tests_required and not tests:
         return ItemResult(item, Status.UNVERIFIED, "no test selected", ())
     if item.attestation_required and not attested:
-        return ItemResult(item, Status.UNVERIFIED, "no valid attestation", tuple(tests))
+        reason = f"no valid attestation ({refused})" if refused else "no valid attestation"
+        return ItemResult(item, Status.UNVERIFIED, reason, tuple(tests))
     return ItemResult(item, Status.PASS, "", tuple(tests))
 
 
@@ -154,14 +155,17 @@ def _headline(message: str) -> str:
     return re.sub(r"^(?:[a-z_]\w*\.)+(?=[A-Z]\w*: )", "", first)
 
 
-def judge_all(tests: Iterable[TestResult], attested: Iterable[str]) -> list[ItemResult]:
-    """The verdict on every gate item, in runbook order."""
+def judge_all(
+    tests: Iterable[TestResult], attested: Iterable[str], refused: Mapping[str, str] | None = None
+) -> list[ItemResult]:
+    """The verdict on every gate item, in runbook order; ``refused`` says why an item's attestation does not count."""
     by_item: dict[str, list[TestResult]] = {item.id: [] for item in ITEMS}
     for test in tests:
         for item_id in test.items:
             by_item[item_id].append(test)
     attested = set(attested)
-    return [judge(item, by_item[item.id], item.id in attested) for item in ITEMS]
+    refused = refused or {}
+    return [judge(item, by_item[item.id], item.id in attested, refused.get(item.id, "")) for item in ITEMS]
 
 
 def is_gate_run(markexpr: str, forced: bool = False) -> bool:

@@ -11,7 +11,8 @@ from .config import OPTIONS
 from .errors import WocGateError
 from .gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
-from .run import SANDBOX_PROFILE_KEY, GateRun
+from .rootdir import keep_suite_rootdir
+from .run import CONTROLLER_PID_KEY, SANDBOX_STATE_KEY, GateRun
 
 pytest_plugins = ["woc_gate.fixtures"]
 
@@ -46,10 +47,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     for option in OPTIONS:
         if option.flag:
-            if option.boolean:
+            if option.kind is bool and option.default is False:
                 group.addoption(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
             else:
                 group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    keep_suite_rootdir(early_config, parser, args)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,7 +79,6 @@ class GatePlugin:
         self.run = run
         self.is_worker = hasattr(config, "workerinput")
         self.collect_only = config.getoption("collectonly")
-        self.redact = run.settings.redactor()
 
     def pytest_unconfigure(self) -> None:
         self.run.stop_sandbox()
@@ -86,12 +91,14 @@ class GatePlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node) -> None:
-        if self.run.sandbox is not None:
-            node.workerinput[SANDBOX_PROFILE_KEY] = str(self.run.sandbox.profile_path)
+        node.workerinput[CONTROLLER_PID_KEY] = self.run.owner_pid
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:
         collected = getattr(node, "workeroutput", {}).get(COLLECTED_KEY)
+        started = getattr(node, "workeroutput", {}).get(SANDBOX_STATE_KEY)
+        if started:
+            self.run.adopt_worker_stack(Path(started))
         if collected:
             self.run.outcomes.merge_collected(collected)
 
@@ -138,9 +145,10 @@ class GatePlugin:
         report = yield
         if call.excinfo is not None and isinstance(call.excinfo.value, (WocGateError, CheckFailure)):
             report.longrepr = str(call.excinfo.value)  # the finding itself, without the frames that found it
-        if self.redact:
-            report.longrepr = self.redact.scrub(report.longrepr)
-            report.sections = self.redact.scrub(report.sections)
+        redact = self.run.settings.redactor()
+        if redact:
+            report.longrepr = redact.scrub(report.longrepr)
+            report.sections = redact.scrub(report.sections)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 MASK = "****"
 _SHORTEST_REDACTED = 4  # shorter values would scrub ordinary words out of reports
@@ -54,17 +54,42 @@ def reveal(value: str | Secret) -> str:
     return value.reveal() if isinstance(value, Secret) else value
 
 
+def split_userinfo(url: str) -> tuple[str, str | None, str | None, str]:
+    """A URL cut as ``(prefix, user, password, rest)``, tolerating what ``urlsplit`` cannot.
+
+    The credentials run from after ``scheme://`` (or the start, for a URL without a scheme) to the last
+    ``@`` before the first ``/``, so a password with an unencoded ``#``, ``?`` or ``@`` is found whole.
+    ``user`` and ``password`` are None when the URL carries none.
+    """
+    scheme, separator, remainder = url.partition("://")
+    if not separator:
+        remainder = url.removeprefix("//")
+        scheme, separator = "", url[: len(url) - len(remainder)]
+    prefix = scheme + separator
+    authority, slash, path = remainder.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at:
+        return url, None, None, ""
+    user, colon, password = userinfo.partition(":")
+    return prefix, user, password if colon else None, host + slash + path
+
+
 def mask_url(url: str) -> str:
-    """The URL with its password (if any) replaced by ``****``."""
+    """The URL with its password (if any) replaced by ``****``, even when the URL is malformed."""
+    prefix, user, password, rest = split_userinfo(url)
+    if password is not None:
+        return f"{prefix}{user}:{MASK}@{rest}"
     try:
-        parts = urlsplit(url)
+        urlsplit(url)
     except ValueError:
-        return MASK
-    if parts.password is None:
-        return url
-    userinfo = f"{parts.username}:{MASK}@" if parts.username else f":{MASK}@"
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=userinfo + host))
+        return MASK  # a URL no parser understands may hide a secret where we do not look
+    return url
+
+
+def url_passwords(url: str) -> list[str]:
+    """The password inside a URL as written and percent-decoded (both may show up in output); none without one."""
+    password = split_userinfo(url)[2]
+    return [password, unquote(password)] if password else []
 
 
 class Redactor:

@@ -1,20 +1,28 @@
-"""One pytest session's gate state: settings, the reference stack it started, the outcomes, the verdict."""
+"""One pytest session's gate state: settings, the reference stack it started, the outcomes, the verdict.
+
+With ``--woc-target=sandbox`` the reference stack starts when the first selected test needs a target
+(the ``woc_settings`` fixture calls ``GateRun.ensure_sandbox``), once for all xdist workers: the first
+worker starts it under a lock in the folder the workers share, the others read where it runs, and
+the controller stops it at the end. A run that selects no such test starts nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import filelock
 import pytest
 
 from . import attestations as attestation_file
 from . import config as settings_module
 from .attestations import Attestation
 from .config import Settings
-from .errors import WocGateError
+from .errors import SandboxError, WocGateError
 from .gate import ItemResult, Status, is_gate_run, judge_all
 from .outcomes import Outcomes
 from .report import build_record, render_table, write_record
@@ -22,7 +30,10 @@ from .report import build_record, render_table, write_record
 if TYPE_CHECKING:
     from .sandbox.stack import Sandbox
 
-SANDBOX_PROFILE_KEY = "woc_gate_sandbox_profile"  # how xdist workers learn of the controller's stack
+CONTROLLER_PID_KEY = "woc_gate_controller_pid"  # workerinput: the stack a worker starts lives as long as this
+SANDBOX_STATE_KEY = "woc_gate_sandbox_state"  # workeroutput: the state dir of the stack a worker started
+SHARED_SANDBOX_FILE = "woc-gate-sandbox.json"  # in the basetemp folder xdist workers share
+SANDBOX_LOCK_TIMEOUT = 300  # seconds: a cold start on a loaded machine, with room to spare
 
 
 @dataclass
@@ -36,6 +47,46 @@ class GateRun:
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sandbox: Sandbox | None = None
     results: list[ItemResult] | None = None
+    options: dict = field(default_factory=dict)
+    rootdir: Path = Path()
+    owner_pid: int = field(default_factory=os.getpid)
+    worker_stacks: list[Path] = field(default_factory=list)  # stacks workers started, stopped by the controller
+    sandbox_profile: Path | None = None
+
+    def redact(self, text: str) -> str:
+        """Text with every secret of the current settings masked (the stack's, once it runs)."""
+        return self.settings.redactor()(text)
+
+    def ensure_sandbox(self, config: pytest.Config, shared_dir: Path) -> None:
+        """Start the reference stack on first need: here, or once for all xdist workers (``shared_dir``)."""
+        if self.sandbox_profile is not None or self.settings.target != "sandbox":
+            return
+        if not _is_worker(config):
+            self.sandbox = _start_sandbox(self.settings, self.owner_pid)
+            self.use_sandbox_profile(self.sandbox.profile_path)
+            return
+        with filelock.FileLock(shared_dir / (SHARED_SANDBOX_FILE + ".lock"), timeout=SANDBOX_LOCK_TIMEOUT):
+            shared = shared_dir / SHARED_SANDBOX_FILE
+            if shared.is_file():
+                state_dir = Path(json.loads(shared.read_text())["state_dir"])
+                if not (state_dir / "profile.toml").is_file():
+                    raise SandboxError("the reference stack another worker started did not come up; see its error")
+            else:
+                started = _start_sandbox(self.settings, config.workerinput[CONTROLLER_PID_KEY])
+                state_dir = started.state_dir
+                shared.write_text(json.dumps({"state_dir": str(state_dir)}))
+                config.workeroutput[SANDBOX_STATE_KEY] = str(state_dir)
+        self.use_sandbox_profile(state_dir / "profile.toml")
+
+    def use_sandbox_profile(self, profile: Path) -> None:
+        """Reload the settings with the running stack's profile."""
+        self.sandbox_profile = profile
+        self.settings = _reload(self.options, self.rootdir, profile)
+
+    def adopt_worker_stack(self, state_dir: Path) -> None:
+        """Take over a stack a worker started: its settings for the record, and stopping it at the end."""
+        self.worker_stacks.append(state_dir)
+        self.use_sandbox_profile(state_dir / "profile.toml")
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> GateRun:
@@ -51,11 +102,25 @@ class GateRun:
             _check_output_path(config.getoption(flag), "--" + flag.replace("_", "-"))
         options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
         options |= {"config": config.getoption("woc_config"), "faults": config.getoption("woc_faults")}
-        settings = _load(config, options, _worker_sandbox_profile(config))
+        settings = _reload(options, config.rootpath, None)
         if settings.faults and settings.target != "sandbox":
             raise WocGateError(
                 "--woc-fault applies to the reference stack only; add --woc-target=sandbox or drop the faults"
             )
+        if settings.repo is not None and not settings.repo.is_dir():
+            raise WocGateError(
+                f"the WorkOnClock checkout {settings.repo} ({settings.sources['repo']}) does not exist;"
+                " pass --woc-repo with the root of a WorkOnClock checkout"
+            )
+        if settings.ca_bundle is not None and not settings.ca_bundle.is_file():
+            raise WocGateError(
+                f"the CA bundle {settings.ca_bundle} ({settings.sources['ca_bundle']}) does not exist;"
+                " pass --woc-ca-bundle with a PEM file of the CA certificates that sign the target's"
+            )
+        if settings.target == "sandbox":
+            from .sandbox.faults import check_fault_names
+
+            check_fault_names(settings.faults)
         collect_only = not _runs_tests(config)
         gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
         if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
@@ -71,15 +136,18 @@ class GateRun:
                 today=dt.date.today(),
                 max_age_days=settings.attestation_max_age_days,
             )
-        sandbox = None  # started last: every usage error above comes before anything runs
-        if settings.target == "sandbox" and not collect_only and not _is_worker(config):
-            sandbox = _start_sandbox(settings)
-            settings = _load(config, options, sandbox.profile_path)
-        return cls(settings, gate_run, attestations, Outcomes(settings.redactor()), sandbox=sandbox)
+        run = cls(settings, gate_run, attestations, Outcomes(), options=options, rootdir=config.rootpath)
+        run.owner_pid = getattr(config, "workerinput", {}).get(CONTROLLER_PID_KEY, os.getpid())
+        run.outcomes = Outcomes(run.redact)
+        return run
 
     def finish(self) -> list[ItemResult]:
         """Judge every item from what the outcomes saw."""
-        self.results = judge_all(self.outcomes.results(), attestation_file.attested_items(self.attestations))
+        self.results = judge_all(
+            self.outcomes.results(),
+            attestation_file.attested_items(self.attestations),
+            attestation_file.refusals(self.attestations),
+        )
         return self.results
 
     @property
@@ -123,6 +191,12 @@ class GateRun:
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None
+        if self.worker_stacks:
+            from .sandbox import stack
+
+            for state_dir in self.worker_stacks:
+                stack.stop(state_dir)
+            self.worker_stacks = []
 
 
 def _check_output_path(path: Path | None, flag: str) -> None:
@@ -130,13 +204,11 @@ def _check_output_path(path: Path | None, flag: str) -> None:
         raise WocGateError(f"{flag} {path}: directory {path.parent} does not exist; create it or pick another path")
 
 
-def _load(config: pytest.Config, options: dict, sandbox_profile: Path | None) -> Settings:
+def _reload(options: dict, rootdir: Path, sandbox_profile: Path | None) -> Settings:
     if sandbox_profile is not None:
         # the stack works on its own copy of the tree (tree faults edit it); its profile names the copy
         options = {**options, "repo": None}
-    return settings_module.load(
-        options=options, environ=os.environ, rootdir=config.rootpath, sandbox_profile=sandbox_profile
-    )
+    return settings_module.load(options=options, environ=os.environ, rootdir=rootdir, sandbox_profile=sandbox_profile)
 
 
 def _runs_tests(config: pytest.Config) -> bool:
@@ -149,12 +221,7 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
-def _worker_sandbox_profile(config: pytest.Config) -> Path | None:
-    profile = getattr(config, "workerinput", {}).get(SANDBOX_PROFILE_KEY)
-    return Path(profile) if profile else None
-
-
-def _start_sandbox(settings: Settings):
+def _start_sandbox(settings: Settings, owner_pid: int):
     from .sandbox import stack  # the stack's own dependencies load only when one is wanted
 
-    return stack.start(faults=settings.faults, repo=settings.repo, owner_pid=os.getpid())
+    return stack.start(faults=settings.faults, repo=settings.repo, owner_pid=owner_pid)

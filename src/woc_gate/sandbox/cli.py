@@ -100,7 +100,7 @@ def faults(args: argparse.Namespace) -> int:
 def masked(name: str, value: str) -> str:
     """A runbook variable's value as it may be printed: secrets as ``****``, URLs without their password."""
     if name not in SECRET_VARIABLES or not value:
-        return value
+        return mask_url(value)  # a URL may carry user:password@ even when the variable is not a secret
     return mask_url(value) if "://" in value else MASK
 
 
@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_state_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--state",
-        type=Path,
+        type=_state_dir,
         default=stack.DEFAULT_STATE_DIR,
         metavar="DIR",
         help="State directory of the stack (default ./.woc-gate-sandbox)",
@@ -185,6 +185,13 @@ def _fault(name: str) -> str:
 def _server_url(url: str) -> str:
     parse_server_url(url)
     return url
+
+
+def _state_dir(text: str) -> Path:
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a file; name a folder for the stack's state (made when missing)")
+    return path
 
 
 def _whole_number(text: str) -> int:

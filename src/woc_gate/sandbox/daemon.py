@@ -166,7 +166,7 @@ class Daemon:
         """Write the context, the profile and the env file, then the ready marker."""
         write_context(self.state_dir / stack.CONTEXT_FILE, ctx)
         write_profile(self.state_dir / stack.PROFILE_FILE, ctx, self.seed_file, self.state_dir)
-        write_env(self.state_dir / stack.ENV_FILE, ctx)
+        write_env(self.state_dir / stack.ENV_FILE, ctx, self.seed_file, self.state_dir)
         (self.state_dir / stack.READY_FILE).touch()
 
     async def wait_for_stop(self, stopping: asyncio.Event) -> None:

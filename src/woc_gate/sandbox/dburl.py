@@ -14,9 +14,10 @@ from urllib.parse import unquote, urlsplit
 
 import pymysql
 
-from woc_gate.errors import SandboxError
+from woc_gate.errors import SandboxError, WocGateError
 from woc_gate.redaction import mask_url
 from woc_gate.sandbox import provision
+from woc_gate.target.db import Dsn, connect
 
 SCHEMES = ("mysql", "mariadb")
 LEFTOVER_FILE = "external-database.json"
@@ -61,20 +62,8 @@ class ExternalServer:
 
     def admin_connection(self, database: str | None = None, **options) -> pymysql.Connection:
         """A connection as the URL's account."""
-        try:
-            return pymysql.connect(
-                host=self.host,
-                port=self.port,
-                user=self.url.user,
-                password=self.url.password,
-                database=database,
-                charset="utf8mb4",
-                autocommit=True,
-                connect_timeout=10,
-                **options,
-            )
-        except pymysql.Error as error:
-            raise SandboxError(f"cannot connect to {self.url}: {error.args[-1]}; check --db-url") from None
+        dsn = Dsn(self.host, self.port, self.url.user, self.url.password, database)
+        return connect(dsn, setting="--db-url", connect_timeout=10, **options)
 
 
 class ExternalDatabase:
@@ -115,5 +104,5 @@ def drop_leftover(instance_dir: Path) -> None:
         server = ExternalServer(ServerUrl(**record["url"]))
         with server.admin_connection() as admin:
             provision.drop_database_and_account(admin, record["database"], record["user"])
-    except (OSError, ValueError, KeyError, SandboxError, pymysql.Error):
+    except (OSError, ValueError, KeyError, WocGateError, pymysql.Error):
         pass  # nothing recorded, or the server is gone: nothing more can be done

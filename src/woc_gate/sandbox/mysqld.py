@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pymysql
 
-from woc_gate.errors import SandboxError
+from woc_gate.errors import SandboxError, TargetError
+from woc_gate.target.db import Dsn, connect
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
 INSTALL_HINT = "install mariadb-server (apt-get install mariadb-server) or pass --db-url"
@@ -141,8 +142,8 @@ class LocalServer:
 
     def admin_connection(self, database: str | None = None, **options) -> pymysql.Connection:
         """A root connection over the server's socket."""
-        return pymysql.connect(
-            unix_socket=self.socket, user="root", database=database, charset="utf8mb4", autocommit=True, **options
+        return connect(
+            Dsn("localhost", self.port, "root", "", database, str(self.socket)), setting="its datadir", **options
         )
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -185,7 +186,7 @@ class LocalServer:
             try:
                 self.admin_connection(connect_timeout=1).close()
                 return True
-            except pymysql.Error:
+            except TargetError:
                 time.sleep(0.03)
         self.stop()
         return False

@@ -17,6 +17,7 @@ from pymysql.cursors import Cursor
 from starlette.concurrency import run_in_threadpool
 
 from woc_gate.sandbox.context import Database
+from woc_gate.target.db import Dsn, connect
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -88,17 +89,8 @@ class Sql:
 
     def _connect(self) -> pymysql.Connection:
         database = self._database
-        connection = pymysql.connect(
-            host=database.host,
-            port=database.port,
-            user=database.user,
-            password=database.password,
-            database=database.name,
-            unix_socket=database.unix_socket,
-            charset="utf8mb4",
-            autocommit=True,
-            init_command="SET time_zone = '+00:00'",
-        )
+        dsn = Dsn(database.host, database.port, database.user, database.password, database.name, database.unix_socket)
+        connection = connect(dsn, init_command="SET time_zone = '+00:00'")
         with self._lock:
             self._opened.append(connection)
         return connection

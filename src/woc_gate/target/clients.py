@@ -2,11 +2,14 @@
 
 Everything they know about the target comes from settings: base URLs, endpoint paths, envelopes,
 UI labels, the CA bundle. A surface that cannot be reached, or a login that fails, is a
-``TargetError`` naming the URL (never the password).
+``TargetError`` naming the URL (never the password); every request runs inside ``boundary.http_errors``
+and, when given one, the surface's circuit breaker.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -16,9 +19,10 @@ from urllib.parse import urljoin
 import httpx
 
 from ..config import Settings, SmokeAccount
-from ..errors import TargetError
-
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+from ..errors import ConfigError, TargetAnswerError, TargetError
+from ..redaction import mask_url
+from .boundary import http_errors, json_body
+from .breaker import Breaker
 
 
 def unwrap(payload: Any, envelope: str) -> Any:
@@ -30,19 +34,53 @@ def unwrap(payload: Any, envelope: str) -> Any:
     return payload
 
 
-def _client(settings: Settings, base_url: str | None, name: str) -> httpx.Client:
-    if not base_url:
-        raise TargetError(f"{name} is not set; it is needed to reach the target")
-    verify: Any = str(settings.ca_bundle) if settings.ca_bundle else True
-    return httpx.Client(base_url=base_url, verify=verify, timeout=TIMEOUT, follow_redirects=False)
+def http_client_args(settings: Settings) -> dict[str, Any]:
+    """The arguments of every HTTP client to the target: ``timeout`` (s), ``verify`` (TLS) and connect ``retries``."""
+    return {"timeout": settings.http_timeout, "verify": tls_verification(settings), "retries": settings.connect_retries}
 
 
-def request(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """Send a request; a connection failure is a ``TargetError`` naming the URL."""
+def tls_verification(settings: Settings) -> ssl.SSLContext | bool:
+    """How to check the target's certificates: the CA bundle's context, the default CAs, or not at all."""
+    if not settings.tls_verify:
+        return False
+    if settings.ca_bundle is None:
+        return True
     try:
+        return ssl.create_default_context(cafile=str(settings.ca_bundle))
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError(
+            f"CA bundle {settings.ca_bundle} cannot be read ({getattr(error, 'strerror', None) or error}); "
+            "pass --woc-ca-bundle with a PEM file of CA certificates"
+        ) from None
+
+
+def open_client(base_url: str | None, setting: str, client_args: Mapping[str, Any]) -> httpx.Client:
+    """An HTTP client on ``base_url`` (the value of ``setting``) built from ``http_client_args``."""
+    if not base_url:
+        raise TargetError(f"{setting} is not set; it is needed to reach the target")
+    if not base_url.startswith(("http://", "https://")):
+        raise TargetError(f"{mask_url(base_url)} is not an http:// or https:// URL; check {setting}")
+    args = dict(client_args)
+    transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=args.pop("retries", 0))
+    with http_errors(base_url, setting):
+        return httpx.Client(base_url=base_url, transport=transport, follow_redirects=False, **args)
+
+
+def request(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    *,
+    setting: str = "the target URL",
+    breaker: Breaker | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send a request; a connection failure is a typed one-line ``TargetError`` naming the URL and ``setting``."""
+    with (
+        breaker.guard() if breaker else contextlib.nullcontext(),
+        http_errors(str(client.base_url.join(path)), setting, client.timeout.read),
+    ):
         return client.request(method, path, **kwargs)
-    except httpx.TransportError as error:
-        raise TargetError(f"cannot reach {client.base_url.join(path)}: {error}") from None
 
 
 @dataclass
@@ -52,6 +90,8 @@ class ApiSession:
     client: httpx.Client
     user: dict[str, Any]
     settings: Settings
+    setting: str = "API_BASE_URL"
+    breaker: Breaker | None = None
 
     def path(self, endpoint: str, **ids: str) -> str:
         """The configured path of an endpoint, ids filled in."""
@@ -59,23 +99,50 @@ class ApiSession:
 
     def call(self, method: str, endpoint: str, ids: Mapping[str, str] | None = None, **kwargs: Any) -> httpx.Response:
         """Call a named endpoint as this account."""
-        return request(self.client, method, self.path(endpoint, **(ids or {})), **kwargs)
+        path = self.path(endpoint, **(ids or {}))
+        return request(self.client, method, path, setting=self.setting, breaker=self.breaker, **kwargs)
 
     def close(self) -> None:
         self.client.close()
 
 
-def api_login(settings: Settings, account: SmokeAccount, *, base_url: str | None = None) -> ApiSession:
+def api_login(
+    settings: Settings,
+    account: SmokeAccount,
+    *,
+    base_url: str | None = None,
+    setting: str = "API_BASE_URL",
+    client_args: Mapping[str, Any] | None = None,
+    breaker: Breaker | None = None,
+) -> ApiSession:
     """Log in to the runtime API (``API_BASE_URL``, or ``base_url`` such as ``WOC_API_URL``)."""
-    client = _client(settings, base_url or settings.api_url, "API_BASE_URL")
-    path = settings.endpoints["api_login"]
-    response = request(client, "POST", path, json={"email": account.email, "password": account.password.reveal()})
-    if response.status_code != 200:
+    args = http_client_args(settings) if client_args is None else client_args
+    client = open_client(base_url or settings.api_url, setting, args)
+    session = ApiSession(client, {}, settings, setting, breaker)
+    try:
+        session.user = _api_token(session, account)
+    except BaseException:
         client.close()
-        raise TargetError(f"API login as {account.email} failed: HTTP {response.status_code} from {path}")
-    body = response.json()
-    client.headers["Authorization"] = f"Bearer {body['accessToken']}"
-    return ApiSession(client, body.get("user", {}), settings)
+        raise
+    return session
+
+
+def _api_token(session: ApiSession, account: SmokeAccount) -> dict[str, Any]:
+    """Log the session in; the account's user record from the login answer."""
+    path = session.path("api_login")
+    response = session.call("POST", "api_login", json={"email": account.email, "password": account.password.reveal()})
+    if response.status_code != 200:
+        raise TargetAnswerError(f"API login as {account.email} failed: HTTP {response.status_code} from {path}")
+    body = json_body(response)
+    token = body.get("accessToken") if isinstance(body, Mapping) else None
+    if not isinstance(token, str) or not token:
+        raise TargetAnswerError(
+            f"the login answer of {response.request.url} has no accessToken; "
+            f"check that {session.setting} points at the WorkOnClock runtime API"
+        )
+    session.client.headers["Authorization"] = f"Bearer {token}"
+    user = body.get("user")
+    return user if isinstance(user, dict) else {}
 
 
 @dataclass
@@ -84,34 +151,57 @@ class WebSession:
 
     client: httpx.Client
     settings: Settings
+    breaker: Breaker | None = None
 
     def call(self, method: str, endpoint: str, ids: Mapping[str, str] | None = None, **kwargs: Any) -> httpx.Response:
         """Call a named web endpoint with this session."""
-        return request(self.client, method, self.settings.endpoints[endpoint].format(**(ids or {})), **kwargs)
+        path = self.settings.endpoints[endpoint].format(**(ids or {}))
+        return request(self.client, method, path, setting="NEXTAUTH_URL", breaker=self.breaker, **kwargs)
 
     def close(self) -> None:
         self.client.close()
 
 
-def web_login(settings: Settings, account: SmokeAccount) -> WebSession:
+def web_login(
+    settings: Settings,
+    account: SmokeAccount,
+    *,
+    client_args: Mapping[str, Any] | None = None,
+    breaker: Breaker | None = None,
+) -> WebSession:
     """Log in through the web login form, found by its labels, as a person would."""
-    client = _client(settings, settings.web_url, "NEXTAUTH_URL")
-    path = settings.endpoints["web_login"]
-    page = request(client, "GET", path)
-    form = LoginForm.parse(page.text)
-    labels = settings.ui
+    args = http_client_args(settings) if client_args is None else client_args
+    session = WebSession(open_client(settings.web_url, "NEXTAUTH_URL", args), settings, breaker)
+    try:
+        _sign_in(session, account)
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+def _sign_in(session: WebSession, account: SmokeAccount) -> None:
+    path = session.settings.endpoints["web_login"]
+    form = LoginForm.parse(session.call("GET", "web_login").text)
+    labels = session.settings.ui
     fields = dict(form.hidden)
     try:
         fields[form.name_for(labels["email"])] = account.email
         fields[form.name_for(labels["password"])] = account.password.reveal()
     except KeyError as missing:
-        client.close()
-        raise TargetError(f"the login form at {path} has no field labelled {missing}") from None
-    response = request(client, "POST", urljoin(path, form.action or path), data=fields)
-    if response.status_code not in (302, 303) or not client.cookies:
-        client.close()
-        raise TargetError(f"web login as {account.email} failed: HTTP {response.status_code} from {path}")
-    return WebSession(client, settings)
+        raise TargetAnswerError(
+            f"the login form at {path} has no field labelled {missing}; check NEXTAUTH_URL and the [ui] labels"
+        ) from None
+    response = request(
+        session.client,
+        "POST",
+        urljoin(path, form.action or path),
+        setting="NEXTAUTH_URL",
+        breaker=session.breaker,
+        data=fields,
+    )
+    if response.status_code not in (302, 303) or not session.client.cookies:
+        raise TargetAnswerError(f"web login as {account.email} failed: HTTP {response.status_code} from {path}")
 
 
 class LoginForm(HTMLParser):

@@ -1,15 +1,22 @@
-"""Read-only database sessions on the target, from ``DATABASE_URL`` or the ``DB_*`` variables."""
+"""Database sessions on the target, from ``DATABASE_URL`` or the ``DB_*`` variables; the one place that opens them.
+
+``connect`` is the only ``pymysql.connect`` of woc-gate (the reference stack uses it too): the checks'
+read-only sessions, the stack's administrative and application connections.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
 import pymysql.cursors
 
-from ..errors import ConfigError, TargetError
-from ..redaction import mask_url
+from ..errors import ConfigError
+from ..redaction import MASK, mask_url, split_userinfo
+from .boundary import database_errors
 
 
 @dataclass(frozen=True)
@@ -20,32 +27,46 @@ class Dsn:
     port: int
     user: str
     password: str
-    database: str
+    database: str | None
     unix_socket: str | None = None
 
     @classmethod
     def parse(cls, url: str) -> Dsn:
-        """Parse a MySQL URL; a malformed one is a ``ConfigError`` that shows it masked."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("mysql", "mariadb") or not parts.path.strip("/"):
+        """Parse a MySQL URL, also one with an unencoded ``#``, ``?`` or ``@`` in its password."""
+        prefix, user, password, rest = split_userinfo(url)
+        try:
+            parts = urlsplit(prefix + "placeholder@" + rest if user is not None else url)
+            port = parts.port or 3306
+        except ValueError:
+            parts, port = None, None
+        if parts is None or port is None or parts.scheme not in ("mysql", "mariadb") or not parts.path.strip("/"):
             raise ConfigError(
                 f"database URL {mask_url(url)} is not of the form mysql://user:password@host:port/database"
             )
-        query = parse_qs(parts.query)
         return cls(
             host=parts.hostname or "127.0.0.1",
-            port=parts.port or 3306,
-            user=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
+            port=port,
+            user=unquote(user or ""),
+            password=unquote(password or ""),
             database=unquote(parts.path.strip("/")),
-            unix_socket=(query.get("socket") or [None])[0],
+            unix_socket=(parse_qs(parts.query).get("socket") or [None])[0],
         )
 
+    def __str__(self) -> str:
+        where = self.unix_socket or f"{self.host}:{self.port}"
+        return f"mysql://{self.user}:{MASK}@{where}/{self.database or ''}"
 
-def connect_readonly(url: str, *, timeout: float = 10.0) -> pymysql.Connection:
-    """A session that can read but never write: every transaction in it is READ ONLY."""
-    dsn = Dsn.parse(url)
-    try:
+
+def connect(
+    dsn: Dsn,
+    *,
+    setting: str = "DATABASE_URL",
+    connect_timeout: float = 5.0,
+    read_timeout: float | None = None,
+    **options: Any,
+) -> pymysql.Connection:
+    """A utf8mb4 autocommit connection to ``dsn``; pymysql's errors become typed one-line errors naming ``setting``."""
+    with database_errors(str(dsn), setting):
         connection = pymysql.connect(
             host=dsn.host,
             port=dsn.port,
@@ -53,15 +74,22 @@ def connect_readonly(url: str, *, timeout: float = 10.0) -> pymysql.Connection:
             password=dsn.password,
             database=dsn.database,
             unix_socket=dsn.unix_socket,
-            connect_timeout=timeout,
-            read_timeout=300,
             charset="utf8mb4",
-            cursorclass=pymysql.cursors.DictCursor,
             autocommit=True,
+            connect_timeout=connect_timeout,
+            read_timeout=connect_timeout,  # a server that accepts and never greets fails as fast as a closed port
+            **options,
         )
-    except pymysql.MySQLError as error:
-        raise TargetError(f"cannot reach the database at {mask_url(url)}: {error.args[-1]}") from None
-    with connection.cursor() as cursor:
+    # queries may take longer than the greeting; pymysql has no other way to set it after connecting
+    connection._read_timeout = read_timeout
+    return connection
+
+
+def connect_readonly(url: str, *, connect_args: Mapping[str, Any] | None = None) -> pymysql.Connection:
+    """A session that can read but never write: every transaction in it is READ ONLY."""
+    dsn = Dsn.parse(url)
+    connection = connect(dsn, cursorclass=pymysql.cursors.DictCursor, **(connect_args or {}))
+    with database_errors(str(dsn)), connection.cursor() as cursor:
         cursor.execute("SET SESSION TRANSACTION READ ONLY")
     return connection
 

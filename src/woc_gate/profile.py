@@ -1,0 +1,85 @@
+"""Reading a target profile (``woc-gate.toml``) and checking it like a schema.
+
+A profile is top-level keys plus tables (``[env]``, ``[endpoints]``, ``[smoke.a]``, …). The schema is a
+mapping ``{key: Kind}`` for the top level and ``{table: Section}`` for the tables, declared in
+``config.PROFILE_SECTIONS``. An unknown key is an error that names it and suggests the nearest known
+key; a value of the wrong type names the key, the expected type and the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table of the profile: its keys and their types; ``per`` names sub-tables (``[smoke.a]``) when it has them."""
+
+    keys: Mapping[str, type | tuple[type, ...]]
+    per: tuple[str, ...] = ()
+
+
+def read(path: Path, top: Mapping[str, type | tuple[type, ...]], sections: Mapping[str, Section]) -> dict[str, Any]:
+    """The profile at ``path``, checked against the schema; a ``ConfigError`` naming the file otherwise."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"target profile {path} is not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read target profile {path}: {getattr(error, 'strerror', None) or error}") from None
+    for key, value in data.items():
+        if key in sections:
+            _check_type(path, key, value, dict)
+            _check_section(path, key, value, sections[key])
+        elif key in top:
+            _check_type(path, key, value, top[key])
+        else:
+            raise _unknown(path, key, [*top, *sections])
+    return data
+
+
+def _check_section(path: Path, name: str, table: Mapping[str, Any], section: Section) -> None:
+    if section.per:
+        for sub, values in table.items():
+            if sub not in section.per:
+                raise _unknown(path, f"{name}.{sub}", [f"{name}.{known}" for known in section.per])
+            _check_type(path, f"{name}.{sub}", values, dict)
+            _check_section(path, f"{name}.{sub}", values, Section(section.keys))
+        return
+    for key, value in table.items():
+        if key not in section.keys:
+            raise _unknown(path, f"{name}.{key}", [f"{name}.{known}" for known in section.keys])
+        _check_type(path, f"{name}.{key}", value, section.keys[key])
+
+
+def _check_type(path: Path, key: str, value: Any, kind: type | tuple[type, ...]) -> None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    accepted = (*kinds, int) if float in kinds else kinds  # TOML's 10 is as good a number of seconds as 10.0
+    wrong_bool = isinstance(value, bool) and bool not in kinds  # bool is an int to Python, not to an operator
+    if wrong_bool or not isinstance(value, accepted):
+        expected = " or ".join(TYPE_NAMES.get(k, "a table" if k is dict else k.__name__) for k in kinds)
+        raise ConfigError(f"target profile {path}: {key} must be {expected}, not {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    for kind, name in TYPE_NAMES.items():
+        if type(value) is kind:
+            return name
+    return type(value).__name__
+
+
+def _unknown(path: Path, key: str, known: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean {close[0]}?" if close else f"; known keys: {', '.join(sorted(known))}"
+    return ConfigError(f"target profile {path}: unknown key {key}{hint}")
