@@ -33,6 +33,13 @@ def one_line() -> Iterator[None]:
     pytest.fail(message, pytrace=False)  # outside the except block: no chained traceback
 
 
+def session_settings(config: pytest.Config) -> Settings | None:
+    """The settings of a session woc-gate runs in, for collection hooks; None when the plugin is off."""
+    from .plugin import woc_run
+
+    return woc_run(config).settings if config.pluginmanager.has_plugin("woc_gate_run") else None
+
+
 @pytest.fixture(scope="session")
 def woc_settings(request: pytest.FixtureRequest) -> Settings:
     """The settings of this run (target, runbook variables, smoke accounts, endpoints)."""
