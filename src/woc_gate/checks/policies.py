@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
+
 from ..sources.nodetools import default_cache_dir
 from ..target.clients import ApiSession, WebSession
 from . import CheckFailure

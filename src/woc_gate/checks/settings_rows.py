@@ -176,7 +176,7 @@ def settings_rows_satisfy_shared_type(
         raise ContractViolation(
             f"{len(problems)} {table} value(s) break the shared {type_name}: {_listed(problems)}",
             f"every {table} row a valid {type_name}",
-            _listed(problems),
+            f"{len(problems)} value(s) out of the type in {sum(map(len, rows.values()))} row(s)",
         )
 
 
@@ -188,17 +188,22 @@ def columns_agree_with_shared_type(
     definition = definition_of(schema)
     required = set(definition.get("required", []))
     problems = [f"{name}: no column" for name in sorted(required - set(facts))]
+    received = []
     for name, fact in sorted(facts.items()):
+        found = []
         if fact.nullable and name in required:
-            problems.append(f"{name}: nullable, but required in {type_name}")
+            found.append(f"{name}: nullable, but required in {type_name}")
         if fact.default is not None:
             errors = [error.message for error in validator(definition["properties"][name]).iter_errors(fact.default)]
-            problems += [f"{name}: default {fact.default!r}: {error}" for error in errors]
+            found += [f"{name}: default {fact.default!r}: {error}" for error in errors]
+        if found:
+            problems += found
+            received.append(f"{name} {'NULL' if fact.nullable else 'NOT NULL'} DEFAULT {fact.default!r}")
     if problems:
         raise ContractViolation(
             f"{where} disagrees with the shared {type_name}: {'; '.join(problems)}",
             "required fields NOT NULL, defaults inside their ranges",
-            "; ".join(problems),
+            "; ".join(received) or "no column",
         )
 
 
