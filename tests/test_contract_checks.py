@@ -51,8 +51,8 @@ def test_a_renamed_field_is_named():
     )
     assert text == (
         "the API policy of tenant a does not match the shared TrackingPolicy: "
-        "(top level): Additional properties are not allowed ('intervalMinutes' was unexpected); "
-        "(top level): 'interval' is a required property\n\n"
+        "(top level): 'interval' is a required property; "
+        "(top level): Additional properties are not allowed ('intervalMinutes' was unexpected)\n\n"
         "Expected: a TrackingPolicy (blur, interval)\n"
         'Received: {"blur": true, "intervalMinutes": 5}'
     )

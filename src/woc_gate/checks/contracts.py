@@ -66,7 +66,9 @@ def validator(schema: Mapping[str, Any]) -> jsonschema.Draft7Validator:
 
 def schema_errors(payload: Any, schema: Mapping[str, Any]) -> list[str]:
     """Every way the payload breaks the schema, as ``path: message`` lines."""
-    errors = sorted(validator(schema).iter_errors(payload), key=lambda error: list(error.absolute_path))
+    errors = sorted(
+        validator(schema).iter_errors(payload), key=lambda error: (list(error.absolute_path), error.message)
+    )
     return [f"{'/'.join(map(str, error.absolute_path)) or '(top level)'}: {error.message}" for error in errors]
 
 
