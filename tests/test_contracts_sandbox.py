@@ -129,7 +129,17 @@ FAULTS = {
         ],
     ),
 }
-DEFECTS = {  # outside the catalogue: woc_gate.sandbox.variants
+DEFECTS = {  # outside the catalogue (woc_gate.sandbox.variants), or a catalogue fault of another item
+    "missing-settings-row": (
+        ["test_every_organization_has_exactly_one_settings_row"],
+        "tenant background-01: 0 rows",
+        [
+            "1 organization(s) without exactly one woc_organization_settings row: tenant background-01: 0 rows",
+            "",
+            "Expected: one woc_organization_settings row per organization",
+            "Received: tenant background-01: 0 rows",
+        ],
+    ),
     "org-missing-role": (
         [ROLES],
         "ROLE_DEFAULT_PERMISSIONS in 1 role(s): tenant background-01, role MANAGER: no role row",
