@@ -19,6 +19,7 @@ def names(woc_settings):
 @pytest.fixture(scope="session")
 def policy_schema(shared_source, names):
     """The shared TrackingPolicy as a JSON schema."""
+    __tracebackhide__ = True
     with one_line():
         return shared_source.schema(names["policy_type"])
 
@@ -26,6 +27,7 @@ def policy_schema(shared_source, names):
 @pytest.fixture(scope="session")
 def screenshot_schema(shared_source, names):
     """The shared ScreenshotEvent as a JSON schema."""
+    __tracebackhide__ = True
     with one_line():
         return shared_source.schema(names["screenshot_type"])
 

@@ -21,6 +21,7 @@ def pytest_ignore_collect(collection_path, config):
 @pytest.fixture(scope="session")
 def permission_tables(prisma_datamodel, names):
     """Tables and columns of the permission models, from the Prisma schema."""
+    __tracebackhide__ = True
     with one_line():
         return permissions.permission_tables(prisma_datamodel, names)
 
@@ -28,6 +29,7 @@ def permission_tables(prisma_datamodel, names):
 @pytest.fixture(scope="session")
 def settings_table(prisma_datamodel, names, policy_schema):
     """The settings table and the column of each TrackingPolicy field, from the Prisma schema."""
+    __tracebackhide__ = True
     with one_line():
         return settings_rows.settings_table(prisma_datamodel, names, policy_schema)
 
@@ -50,5 +52,6 @@ def policy_surfaces(web_as, api_as, woc_db, settings_table, woc_settings):
 @pytest.fixture
 def uploaded(api_as, record_write, tenant_lock):
     """A screenshot uploaded as tenant A's member into a fresh time entry, as the desktop client does."""
+    __tracebackhide__ = True
     with tenant_lock("a"):
         return screenshots.upload_as_desktop(api_as("a", "member"), lambda kind, ident: record_write("a", kind, ident))

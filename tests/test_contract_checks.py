@@ -155,8 +155,8 @@ def test_role_defaults_name_tenant_role_and_keys():
     defaults = {"MANAGER": ["users.read", "time.approve"], "MEMBER": ["time.read"]}
     text = violation(permissions.every_role_seeded_with_its_defaults, seeded, defaults, constant="RD")
     assert text == (
-        "seeded role permissions differ from the shared RD in 1 role(s): tenant acme, role MANAGER: missing time.approve"
-        "\n\nExpected: every organization has the roles MANAGER, MEMBER, each with exactly RD[role]"
+        "seeded role permissions differ from the shared RD in 1 role(s): tenant acme, role MANAGER: "
+        "missing time.approve\n\nExpected: every organization has the roles MANAGER, MEMBER, each with exactly RD[role]"
         "\nReceived: 2 organization(s), 1 role(s) that differ"
     )
 
