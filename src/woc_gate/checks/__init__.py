@@ -28,3 +28,9 @@ def shown(value: Any) -> str:
     if len(text) <= SHOWN_LIMIT:
         return text
     return f"{text[:SHOWN_LIMIT]}… ({len(text) - SHOWN_LIMIT} more characters)"
+
+
+def listed(problems: list[str], limit: int = 5) -> str:
+    """The first problems of a list, joined, and how many more there are: a finding, not a dump."""
+    more = len(problems) - limit
+    return "; ".join(problems[:limit]) + (f"; and {more} more" if more > 0 else "")

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from ..sources.prisma import Datamodel
 from ..target import db
+from . import listed
 from .contracts import ContractViolation, key_changes
-
-SHOWN_PROBLEMS = 5  # the first problems a failure lists; the count says how many there are
 
 
 @dataclass(frozen=True)
@@ -121,8 +120,7 @@ def every_role_seeded_with_its_defaults(
     if problems:
         raise ContractViolation(
             f"seeded role permissions differ from the shared {constant} in {len(problems)} role(s): "
-            + "; ".join(problems[:SHOWN_PROBLEMS])
-            + (f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""),
+            + listed(problems),
             f"every organization has the roles {', '.join(sorted(defaults))}, each with exactly {constant}[role]",
             f"{len(seeded)} organization(s), {len(problems)} role(s) that differ",
         )

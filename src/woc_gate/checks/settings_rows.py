@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import SourceError
 from ..sources.prisma import Datamodel, DefaultFunction
 from ..target import db
+from . import listed
 from .contracts import ContractViolation, definition_of, schema_errors, validator
-
-SHOWN_PROBLEMS = 5  # the first problems a failure lists; the count says how many there are
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,11 @@ def settings_table(datamodel: Datamodel, names: Mapping[str, str], schema: Mappi
     columns = tuple(
         Column(name, fields[name].column, fields[name].type) for name in _properties(schema) if name in fields
     )
-    link = next(field for field in model.fields if field.relation_from_fields and field.type == organization.name)
+    link = next(
+        (field for field in model.fields if field.relation_from_fields and field.type == organization.name), None
+    )
+    if link is None:
+        raise SourceError(f"Prisma model {model.name} has no relation to {organization.name}")
     return SettingsTable(
         table=model.table,
         row_id=model.field(model.primary_key[0]).column,
@@ -150,9 +154,9 @@ def every_organization_has_one_settings_row(rows: Mapping[str, list], *, table: 
         problems.append("no organization at all")
     if problems:
         raise ContractViolation(
-            f"{len(problems)} organization(s) without exactly one {table} row: {_listed(problems)}",
+            f"{len(problems)} organization(s) without exactly one {table} row: {listed(problems)}",
             f"one {table} row per organization",
-            _listed(problems),
+            listed(problems),
         )
 
 
@@ -174,7 +178,7 @@ def settings_rows_satisfy_shared_type(
             ]
     if problems:
         raise ContractViolation(
-            f"{len(problems)} {table} value(s) break the shared {type_name}: {_listed(problems)}",
+            f"{len(problems)} {table} value(s) break the shared {type_name}: {listed(problems)}",
             f"every {table} row a valid {type_name}",
             f"{len(problems)} value(s) out of the type in {sum(map(len, rows.values()))} row(s)",
         )
@@ -230,8 +234,3 @@ def _default_literal(text: str | None) -> Any:
         except ValueError:
             pass
     return text
-
-
-def _listed(problems: list[str]) -> str:
-    more = len(problems) - SHOWN_PROBLEMS
-    return "; ".join(problems[:SHOWN_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
