@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sandbox_clients import api_session, web_session
 from variant_tree import make_variant_tree
 
 pytest_plugins = ["pytester"]
@@ -216,6 +217,10 @@ def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, 
 def test_a_correct_deployment_that_answers_differently_passes(pytester, dev_stack_factory):
     correct = ["captured-at-offset", "settings-write-204", "signed-preview-url"]
     sandbox = dev_stack_factory(faults=correct)
+    with web_session(sandbox.ctx, "a", "ADMIN") as web, api_session(sandbox.ctx, "a", "MEMBER") as api:
+        assert web.put("/api/settings", json=web.get("/api/settings").json()).status_code == 204
+        [event, *_] = api.get("/screenshots").json()
+    assert "?expires=" in event["previewUrl"] and event["capturedAt"].endswith("+00:00")
     result, items = run_contracts(pytester, "--woc-config", str(sandbox.profile_path))
     assert items["schema-contracts"]["status"] == "PASS", result.stdout.str()
 
