@@ -1,71 +1,58 @@
-"""Fixtures of the schema-contract tests: the shared types, and policies read and restored per tenant."""
+"""Fixtures of the schema-contract tests: where the contracts live in the database, and the policy surfaces."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import settings
-from hypothesis.configuration import set_hypothesis_home_dir
 
-from woc_gate.checks.policies import web_settings, write_web_settings
-from woc_gate.fixtures import one_line
-from woc_gate.plugin import woc_run
-from woc_gate.sources.nodetools import default_cache_dir
-
-# The gate runs from an operator's working directory: keep no example database, and
-# Hypothesis' own caches in woc-gate's cache dir rather than a .hypothesis folder there.
-settings.register_profile("woc-gate", database=None)
-settings.load_profile("woc-gate")
-set_hypothesis_home_dir(default_cache_dir() / "hypothesis")
+from woc_gate.checks import permissions, screenshots, settings_rows
+from woc_gate.checks.policies import API, DB, WEB, api_policy, web_settings
+from woc_gate.fixtures import one_line, session_settings
 
 
 def pytest_ignore_collect(collection_path, config):
-    if collection_path.name == "test_openapi.py" and config.pluginmanager.has_plugin("woc_gate_run"):
-        settings = woc_run(config).settings
-        return not (settings.openapi_path or settings.target == "sandbox")  # the stack, started later, serves one
+    # Not collected rather than skipped: a target that publishes no OpenAPI document has no such contract,
+    # and a skip would leave schema-contracts UNVERIFIED.
+    if collection_path.name == "test_openapi.py":
+        settings = session_settings(config)
+        # a reference stack starts later, on first use, and always publishes one
+        return settings is not None and not (settings.openapi_path or settings.target == "sandbox")
     return None
 
 
 @pytest.fixture(scope="session")
-def names(woc_settings):
-    """The names of the shared types and constants and of the Prisma models the contracts compare."""
-    return woc_settings.names
+def permission_tables(prisma_datamodel, names):
+    """Tables and columns of the permission models, from the Prisma schema."""
+    __tracebackhide__ = True
+    with one_line():
+        return permissions.permission_tables(prisma_datamodel, names)
 
 
 @pytest.fixture(scope="session")
-def policy_schema(shared_source, names):
-    """The shared TrackingPolicy as a JSON schema."""
+def settings_table(prisma_datamodel, names, policy_schema):
+    """The settings table and the column of each TrackingPolicy field, from the Prisma schema."""
+    __tracebackhide__ = True
     with one_line():
-        return shared_source.schema(names["policy_type"])
-
-
-@pytest.fixture(scope="session")
-def screenshot_schema(shared_source, names):
-    """The shared ScreenshotEvent as a JSON schema."""
-    with one_line():
-        return shared_source.schema(names["screenshot_type"])
+        return settings_rows.settings_table(prisma_datamodel, names, policy_schema)
 
 
 @pytest.fixture
-def restored_policy(web_as, tenant_lock, woc_writes):
-    """Hold a tenant's settings for the test and put the original policy back afterwards, even on failure."""
-    held = []
+def policy_surfaces(web_as, api_as, woc_db, settings_table, woc_settings):
+    """``policy_surfaces(tenant)``: each surface that shows a tenant's policy, read on demand."""
 
-    def hold(tenant: str):
-        web = web_as(tenant, "admin")  # log in before taking the lock: a failed login holds nothing
-        lock = tenant_lock(tenant)
-        lock.acquire()
-        try:
-            original = web_settings(web)
-        except BaseException:
-            lock.release()
-            raise
-        held.append((lock, web, original))
-        return web
+    def surfaces(tenant: str):
+        slug = woc_settings.smoke[tenant].organization
+        return {
+            WEB: lambda: web_settings(web_as(tenant, "admin")),
+            API: lambda: api_policy(api_as(tenant, "member")),
+            DB: lambda: settings_rows.db_policy(woc_db, settings_table, tenant=slug),
+        }
 
-    yield hold
-    for lock, web, original in held:
-        try:
-            response = write_web_settings(web, original)
-            assert response.status_code == 200, f"could not restore the original policy: HTTP {response.status_code}"
-        finally:
-            lock.release()
+    return surfaces
+
+
+@pytest.fixture
+def uploaded(api_as, record_write, tenant_lock):
+    """A screenshot uploaded as tenant A's member into a fresh time entry, as the desktop client does."""
+    __tracebackhide__ = True
+    with tenant_lock("a"):
+        return screenshots.upload_as_desktop(api_as("a", "member"), lambda kind, ident: record_write("a", kind, ident))

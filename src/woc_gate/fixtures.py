@@ -34,6 +34,13 @@ def one_line() -> Iterator[None]:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
 
 
+def session_settings(config: pytest.Config) -> Settings | None:
+    """The settings of a session woc-gate runs in, for collection hooks; None when the plugin is off."""
+    from .plugin import woc_run
+
+    return woc_run(config).settings if config.pluginmanager.has_plugin("woc_gate_run") else None
+
+
 @pytest.fixture(scope="session")
 def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""

@@ -19,6 +19,18 @@ class CheckFailure(AssertionError):
         self.title = title
 
 
+SHOWN_LIMIT = 400  # characters of a value a failure text shows; a finding names the violation, not a dump
+
+
 def shown(value: Any) -> str:
-    """A value as a failure text shows it: strings as they are, anything else as sorted JSON."""
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    """A value as a failure text shows it: strings as they are, anything else as sorted JSON, long ones cut."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    if len(text) <= SHOWN_LIMIT:
+        return text
+    return f"{text[:SHOWN_LIMIT]}… ({len(text) - SHOWN_LIMIT} more characters)"
+
+
+def listed(problems: list[str], limit: int = 5) -> str:
+    """The first problems of a list, joined, and how many more there are: a finding, not a dump."""
+    more = len(problems) - limit
+    return "; ".join(problems[:limit]) + (f"; and {more} more" if more > 0 else "")

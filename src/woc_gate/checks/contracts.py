@@ -31,6 +31,7 @@ class ContractViolation(CheckFailure):
 
 def json_payload(response, *, envelope: str, what: str) -> Any:
     """The JSON payload of a successful response, unwrapped from its configured envelope."""
+    __tracebackhide__ = True
     if not 200 <= response.status_code < 300:
         raise ContractViolation(f"{what} failed", "HTTP 2xx", f"HTTP {response.status_code}: {response.text[:200]}")
     try:
@@ -42,6 +43,7 @@ def json_payload(response, *, envelope: str, what: str) -> Any:
 
 def unwrapped(body: Any, envelope: str, *, what: str) -> Any:
     """The payload inside the configured envelope of a response body."""
+    __tracebackhide__ = True
     try:
         return unwrap(body, envelope)
     except KeyError as missing:
@@ -64,12 +66,15 @@ def validator(schema: Mapping[str, Any]) -> jsonschema.Draft7Validator:
 
 def schema_errors(payload: Any, schema: Mapping[str, Any]) -> list[str]:
     """Every way the payload breaks the schema, as ``path: message`` lines."""
-    errors = sorted(validator(schema).iter_errors(payload), key=lambda error: list(error.absolute_path))
+    errors = sorted(
+        validator(schema).iter_errors(payload), key=lambda error: (list(error.absolute_path), error.message)
+    )
     return [f"{'/'.join(map(str, error.absolute_path)) or '(top level)'}: {error.message}" for error in errors]
 
 
 def matches_shared_type(payload: Any, schema: Mapping[str, Any], *, type_name: str, what: str) -> None:
     """The payload validates against the shared type's JSON schema."""
+    __tracebackhide__ = True
     errors = schema_errors(payload, schema)
     if errors:
         raise ContractViolation(
@@ -81,6 +86,7 @@ def matches_shared_type(payload: Any, schema: Mapping[str, Any], *, type_name: s
 
 def policies_equal(web: Mapping[str, Any], api: Mapping[str, Any], *, tenant: str) -> None:
     """Web settings and the API's policy output say the same for one organization."""
+    __tracebackhide__ = True
     diff = DeepDiff(dict(web), dict(api), ignore_order=True, verbose_level=2)
     if diff:
         raise ContractViolation(
@@ -93,6 +99,7 @@ def policies_equal(web: Mapping[str, Any], api: Mapping[str, Any], *, tenant: st
 
 def read_back_identically(written: Mapping[str, Any], read: Mapping[str, Any], *, tenant: str, via: str) -> None:
     """A policy written through web settings reads back unchanged."""
+    __tracebackhide__ = True
     diff = DeepDiff(dict(written), dict(read), verbose_level=2)
     if diff:
         raise ContractViolation(
@@ -107,6 +114,7 @@ def rejected_without_change(
     status: int, before: Mapping[str, Any], after: Mapping[str, Any], *, variant: str, tenant: str
 ) -> None:
     """An invalid policy is refused with a 4xx and leaves the stored policy as it was."""
+    __tracebackhide__ = True
     if not 400 <= status < 500:
         raise ContractViolation(
             f"web settings accepted an invalid policy ({variant}) for tenant {tenant}", "HTTP 4xx", f"HTTP {status}"
@@ -122,6 +130,7 @@ def rejected_without_change(
 
 def preview_url_on_api_base(event: Mapping[str, Any], api_base_url: str, *, what: str) -> None:
     """A screenshot's previewUrl is built on ``API_BASE_URL``."""
+    __tracebackhide__ = True
     url = event.get("previewUrl")
     if not isinstance(url, str) or not url.startswith(api_base_url.rstrip("/") + "/"):
         raise ContractViolation(
@@ -129,50 +138,16 @@ def preview_url_on_api_base(event: Mapping[str, Any], api_base_url: str, *, what
         )
 
 
-def permission_keys_equal(db_keys: Iterable[str], shared_keys: Iterable[str], *, table: str, constant: str) -> None:
-    """The database's permission keys are exactly the shared list."""
-    db_keys, shared_keys = set(db_keys), set(shared_keys)
-    if db_keys != shared_keys:
-        raise ContractViolation(
-            f"{table} and the shared {constant} differ: "
-            + _key_changes(missing=shared_keys - db_keys, extra=db_keys - shared_keys),
-            sorted(shared_keys),
-            sorted(db_keys),
-        )
-
-
-def role_defaults_seeded(
-    seeded: Mapping[tuple[str, str], Iterable[str]], defaults: Mapping[str, Iterable[str]], *, constant: str
-) -> None:
-    """Every organization's role rows carry exactly the shared default permissions of their role key."""
-    problems = []
-    for (tenant, role), keys in sorted(seeded.items()):
-        if role not in defaults:
-            problems.append(f"tenant {tenant}, role {role}: role key not in {constant}")
-            continue
-        keys, expected = set(keys), set(defaults[role])
-        if keys != expected:
-            problems.append(
-                f"tenant {tenant}, role {role}: " + _key_changes(missing=expected - keys, extra=keys - expected)
-            )
-    if problems:
-        raise ContractViolation(
-            f"seeded role permissions differ from the shared {constant} in {len(problems)} role(s): "
-            + "; ".join(problems),
-            f"every role's permission rows equal {constant}[role]",
-            problems,
-        )
-
-
 def enum_values_equal(
     prisma_values: Iterable[str], shared_values: Iterable[str], *, enum: str, shared_type: str
 ) -> None:
     """A Prisma enum and the shared union type have the same values."""
+    __tracebackhide__ = True
     prisma_values, shared_values = set(prisma_values), set(shared_values)
     if prisma_values != shared_values:
         raise ContractViolation(
             f"Prisma enum {enum} and the shared {shared_type} differ: "
-            + _key_changes(
+            + key_changes(
                 missing=shared_values - prisma_values,
                 extra=prisma_values - shared_values,
                 missing_word="missing from Prisma",
@@ -187,6 +162,7 @@ def columns_cover_shared_type(
     fields: Mapping[str, str], schema: Mapping[str, Any], *, model: str, type_name: str
 ) -> None:
     """The model has a field of a compatible type for every property of the shared type."""
+    __tracebackhide__ = True
     problems = []
     for name, json_type in _property_types(schema).items():
         prisma_type = fields.get(name)
@@ -230,7 +206,8 @@ def _property_types(schema: Mapping[str, Any]) -> dict[str, str]:
     return types
 
 
-def _key_changes(*, missing: set, extra: set, missing_word: str = "missing", extra_word: str = "extra") -> str:
+def key_changes(*, missing: set, extra: set, missing_word: str = "missing", extra_word: str = "extra") -> str:
+    """``missing a, b; extra c``: what one set of keys lacks and has beyond another."""
     parts = []
     if missing:
         parts.append(f"{missing_word} {', '.join(sorted(missing))}")

@@ -5,11 +5,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .contracts import ContractViolation, definition_of
+from ..target.clients import ApiSession, unwrap
+from .contracts import ContractViolation, definition_of, json_payload
+
+
+def published_document(api: ApiSession, path: str) -> dict[str, Any]:
+    """The OpenAPI document the runtime API publishes at ``path``."""
+    __tracebackhide__ = True
+    return json_payload(api.client.get(path), envelope="", what=f"GET {path}")
+
+
+def documented_payload(document: Mapping[str, Any], path: str, envelope: str) -> dict[str, Any]:
+    """The documented schema of the payload of ``GET path``, inside its configured envelope."""
+    __tracebackhide__ = True
+    documented = response_schema(document, path)
+    for key in filter(None, envelope.split(".")):
+        documented = unwrap(documented.get("properties", {}), key)
+    return documented
 
 
 def response_schema(document: Mapping[str, Any], path: str, *, method: str = "get") -> dict[str, Any]:
     """The JSON schema of the 200/201 response of one operation, ``$ref`` resolved."""
+    __tracebackhide__ = True
     operation = document.get("paths", {}).get(path, {}).get(method)
     if operation is None:
         raise ContractViolation(
@@ -58,14 +75,28 @@ def documented_as_shared(
     documented: Mapping[str, Any], shared: Mapping[str, Any], *, what: str, type_name: str
 ) -> None:
     """The documented response has the shared type's properties, types, formats and required fields."""
+    __tracebackhide__ = True
     documented_shape, shared_shape = shape(documented), shape(shared)
     if documented_shape != shared_shape:
         differences = _differences(documented_shape, shared_shape)
         raise ContractViolation(
             f"the OpenAPI document describes {what} differently from the shared {type_name}: {differences}",
-            shared_shape,
-            documented_shape,
+            _differing_part(shared_shape, documented_shape),
+            _differing_part(documented_shape, shared_shape),
         )
+
+
+def _differing_part(shape: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The properties (and required list) of one shape that differ from the other's: what a failure shows."""
+    names = set(shape["properties"]) | set(other["properties"])
+    part: dict[str, Any] = {
+        name: shape["properties"].get(name, "absent")
+        for name in sorted(names)
+        if shape["properties"].get(name) != other["properties"].get(name)
+    }
+    if shape["required"] != other["required"]:
+        part["required"] = shape["required"]
+    return part
 
 
 def _differences(documented: dict[str, Any], shared: dict[str, Any]) -> str:

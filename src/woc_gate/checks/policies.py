@@ -1,17 +1,32 @@
-"""The tracking policy on the target: as the runtime API gives it, and as web settings read and write it."""
+"""The tracking policy on the target: read through every surface that shows it, written through web settings.
+
+A write is a success on any 2xx (a ``204 No Content`` included); after it, every surface — web settings,
+the API policy, the database row — must give back exactly what was written, web settings and the API
+policy first compared with each other.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
+from ..sources.nodetools import default_cache_dir
 from ..target.clients import ApiSession, WebSession
-from .contracts import json_payload
+from . import CheckFailure
+from .contracts import ContractViolation, json_payload, policies_equal, read_back_identically, rejected_without_change
+from .variants import edge_policies, invalid_variants
+
+Surfaces = Mapping[str, Callable[[], dict[str, Any]]]  # what each surface shows now, by the name a failure uses
+WEB, API, DB = "web settings", "the API policy", "the database row"
 
 
 def api_policy(api: ApiSession) -> dict[str, Any]:
     """The policy the runtime API gives the desktop client, unwrapped from its envelope."""
+    __tracebackhide__ = True
     return json_payload(
         api.call("GET", "policy"), envelope=api.settings.envelopes["policy"], what=f"GET {api.path('policy')}"
     )
@@ -19,6 +34,7 @@ def api_policy(api: ApiSession) -> dict[str, Any]:
 
 def web_settings(web: WebSession) -> dict[str, Any]:
     """The policy the web/admin settings API gives."""
+    __tracebackhide__ = True
     return json_payload(
         web.call("GET", "web_settings"),
         envelope=web.settings.envelopes["web_settings"],
@@ -26,6 +42,111 @@ def web_settings(web: WebSession) -> dict[str, Any]:
     )
 
 
-def write_web_settings(web: WebSession, policy: dict[str, Any]) -> httpx.Response:
+def write_web_settings(web: WebSession, policy: Mapping[str, Any]) -> httpx.Response:
     """Write a policy through the web/admin settings API, as the settings page does."""
-    return web.call("PUT", "web_settings", json=policy)
+    return web.call("PUT", "web_settings", json=dict(policy))
+
+
+def written(web: WebSession, policy: Mapping[str, Any], *, tenant: str, label: str = "") -> None:
+    """A valid policy written through web settings is accepted with a 2xx."""
+    __tracebackhide__ = True
+    response = write_web_settings(web, policy)
+    if not 200 <= response.status_code < 300:
+        what = label or json.dumps(dict(policy), sort_keys=True)
+        raise ContractViolation(
+            f"web settings refused a valid policy for tenant {tenant}: {what}",
+            f"HTTP 2xx for PUT {web.settings.endpoints['web_settings']}",
+            f"HTTP {response.status_code}: {response.text[:200]}",
+        )
+
+
+def read_back_everywhere(policy: Mapping[str, Any], surfaces: Surfaces, *, tenant: str) -> None:
+    """Web settings equal the API policy, and every surface shows exactly the policy written."""
+    __tracebackhide__ = True
+    shown = {name: read() for name, read in surfaces.items()}
+    if WEB in shown and API in shown:
+        policies_equal(shown[WEB], shown[API], tenant=tenant)
+    for name, seen in shown.items():
+        read_back_identically(policy, seen, tenant=tenant, via=name)
+
+
+def round_trip(web: WebSession, surfaces: Surfaces, policy: Mapping[str, Any], *, tenant: str, label: str = "") -> None:
+    """Write a valid policy and read it back through every surface."""
+    __tracebackhide__ = True
+    written(web, policy, tenant=tenant, label=label)
+    read_back_everywhere(policy, surfaces, tenant=tenant)
+
+
+def edges_round_trip(web: WebSession, surfaces: Surfaces, schema: Mapping[str, Any], *, tenant: str) -> None:
+    """Every numeric field at its exact minimum and maximum is accepted and read back everywhere."""
+    __tracebackhide__ = True
+    edges = list(edge_policies(schema, web_settings(web)))
+    if not edges:
+        raise CheckFailure(f"the shared schema gives no numeric bound to try for tenant {tenant}", "a bound", "none")
+    for label, policy in edges:
+        round_trip(web, surfaces, policy, tenant=tenant, label=label)
+
+
+def generated_policies_round_trip(
+    web: WebSession, surfaces: Surfaces, schema: Mapping[str, Any], *, tenant: str, examples: int
+) -> None:
+    """Policies generated from the shared schema (Hypothesis) are accepted and read back everywhere."""
+    __tracebackhide__ = True
+    # Imported here: importing Hypothesis while pytest loads conftests costs time and warns.
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+    from hypothesis_jsonschema import from_schema
+
+    set_hypothesis_home_dir(default_cache_dir() / "hypothesis")  # no .hypothesis folder in the operator's cwd
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=(Phase.explicit, Phase.generate),
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(from_schema(schema, allow_x00=False))
+    def each(policy: dict[str, Any]) -> None:
+        round_trip(web, surfaces, policy, tenant=tenant)
+
+    each()
+
+
+def invalid_policies_refused(web: WebSession, surfaces: Surfaces, schema: Mapping[str, Any], *, tenant: str) -> None:
+    """Every policy one step beyond a bound, of a near-miss type or missing a field is refused and changes nothing.
+
+    The database row is read after each refusal (the cheapest surface); every surface once at the end.
+    """
+    __tracebackhide__ = True
+    before = web_settings(web)
+    variants = list(invalid_variants(schema, before))
+    if not variants:
+        raise CheckFailure(f"the shared schema gives no rule to break for tenant {tenant}", "a rule", "none")
+    stored = surfaces.get(DB, surfaces[WEB])
+    for label, policy in variants:
+        status = write_web_settings(web, policy).status_code
+        rejected_without_change(status, before, stored(), variant=label, tenant=tenant)
+    for name, read in surfaces.items():
+        read_back_identically(before, read(), tenant=tenant, via=name)
+
+
+@contextlib.contextmanager
+def held_policy(web: WebSession, lock, *, tenant: str) -> Iterator[dict[str, Any]]:
+    """Hold a tenant's settings (its lock) and put the original policy back afterwards, even on failure."""
+    __tracebackhide__ = True
+    with lock:
+        original = web_settings(web)
+        try:
+            yield original
+        except BaseException:
+            write_web_settings(web, original)  # the failure that got here is the one to report
+            raise
+        response = write_web_settings(web, original)
+        if not 200 <= response.status_code < 300:
+            raise CheckFailure(
+                f"could not restore the original policy of tenant {tenant}",
+                "HTTP 2xx",
+                f"HTTP {response.status_code}: {response.text[:200]}",
+            )

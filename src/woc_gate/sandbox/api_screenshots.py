@@ -19,6 +19,7 @@ from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.policy import read_policy
 from woc_gate.sandbox.sql import Row, Sql, iso, new_id
 from woc_gate.sandbox.storage import PRIVATE_IMAGE_HEADERS
+from woc_gate.sandbox.variants import adjusted_event
 
 BLUR_RADIUS = 12
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -54,7 +55,7 @@ def screenshot_event(ctx: SandboxContext, row: Row) -> dict[str, Any]:
     if ctx.has("screenshot-event-bad-shape"):
         del event["previewUrl"]
         event["capturedAt"] = int(row["capturedAt"].replace(tzinfo=UTC).timestamp())
-    return event
+    return adjusted_event(ctx, event)
 
 
 async def find_screenshot(sql: Sql, screenshot_id: str, organization_id: str | None) -> Row | None:

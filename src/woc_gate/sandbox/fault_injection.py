@@ -14,7 +14,7 @@ from pathlib import Path
 import pymysql
 
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import migrate
+from woc_gate.sandbox import migrate, variants
 from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 
 MIGRATIONS = Path("apps/web/prisma/migrations")
@@ -90,6 +90,7 @@ def apply_faults(names, target: FaultTarget) -> None:
     for name, inject in INJECTORS.items():
         if name in names:
             inject(target)
+    variants.apply_variants(names, target)
 
 
 def stale_role_seed(target: FaultTarget) -> None:

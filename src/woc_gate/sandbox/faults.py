@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from woc_gate.errors import SandboxError
+from woc_gate.sandbox.variants import VARIANTS
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ FAULTS: dict[str, Fault] = {
 
 def check_fault_names(names) -> frozenset[str]:
     """The names as a set, or a ``SandboxError`` naming the unknown ones and listing the known faults."""
-    unknown = [name for name in names if name not in FAULTS]
+    unknown = [name for name in names if name not in FAULTS and name not in VARIANTS]  # variants: the suite's own
     if unknown:
         raise SandboxError(f"unknown fault {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}")
     return frozenset(names)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from woc_gate.sandbox.auth import MANAGING_ROLES, bearer, secret_matches
 from woc_gate.sandbox.policy import policy_error, read_policy
+from woc_gate.sandbox.variants import lenient_policy, refused_at_maximum
 from woc_gate.sandbox.web_base import current_caller, services, store_policy
 
 DELETE_BATCH = 500
@@ -43,10 +44,15 @@ async def put_settings(request: Request) -> JSONResponse:
     except ValueError:
         return _error(400, "Request body is not valid JSON")
     web = services(request)
+    body = lenient_policy(web.ctx, body)
     problem = policy_error(web.ctx.policy_schema, body)
     if problem is not None:
         return _error(400, problem.message, path=problem.json_path)
+    if refused := refused_at_maximum(web.ctx, body):
+        return _error(400, refused)
     await store_policy(web, caller.organizationId, body)
+    if web.ctx.has("settings-write-204"):
+        return Response(status_code=204)
     return JSONResponse(await read_policy(web.sql, web.ctx.policy_schema, caller.organizationId))
 
 

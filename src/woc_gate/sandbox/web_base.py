@@ -20,6 +20,7 @@ from woc_gate.sandbox.mailer import EmailNotSent, Mailer
 from woc_gate.sandbox.policy import Policy, policy_properties, write_policy
 from woc_gate.sandbox.sql import Sql
 from woc_gate.sandbox.storage import Storage
+from woc_gate.sandbox.variants import loses_write_on_second_tenant
 
 log = logging.getLogger("woc_gate.sandbox.web")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -126,9 +127,18 @@ def signed_in_redirect(web: WebServices, caller: Caller, url: str) -> RedirectRe
 async def store_policy(web: WebServices, organization_id: str, policy: Policy) -> None:
     """Write a validated policy from the settings form or PUT /api/settings (absent optional fields become NULL)."""
     policy = {name: policy.get(name) for name in policy_properties(web.ctx.policy_schema)}
-    if web.ctx.has("web-settings-not-persisted"):
+    if web.ctx.has("web-settings-not-persisted") or (
+        web.ctx.has("settings-lost-on-b")
+        and loses_write_on_second_tenant(web.ctx, await organization_slug(web.sql, organization_id))
+    ):
         policy = {name: value for name, value in policy.items() if name != "blurScreenshots"}
     await write_policy(web.sql, organization_id, policy)
+
+
+async def organization_slug(sql: Sql, organization_id: str) -> str:
+    """The slug of an organization."""
+    row = await sql.one("SELECT slug FROM woc_organizations WHERE id = %s", organization_id)
+    return row["slug"] if row else ""
 
 
 async def error_page(request: Request, error: Exception) -> Response:
