@@ -13,7 +13,7 @@ from .gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
 from .run import SANDBOX_PROFILE_KEY, GateRun
 
-pytest_plugins = ["woc_gate.fixtures"]
+pytest_plugins = ["woc_gate.fixtures", "woc_gate.browser_fixtures", "woc_gate.flow_fixtures"]
 
 RUN_KEY = pytest.StashKey[GateRun]()
 COLLECTED_KEY = "woc_gate_collected"  # what an xdist worker collected, sent back in workeroutput
