@@ -16,7 +16,6 @@ import pytest
 from .browser import browser_executable, launch_args
 from .config import Settings
 from .fixtures import _smoke_account as smoke_account
-from .fixtures import one_line
 from .target.browser import log_in
 
 FAILURE_ARTIFACTS = {"tracing": "retain-on-failure", "screenshot": "only-on-failure"}
@@ -35,8 +34,7 @@ def browser_type_launch_args(
     pytestconfig: pytest.Config, browser_type, woc_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     """Launch options: the Chromium found for this machine, quiet flags, its files in a temp dir."""
-    with one_line():
-        executable = browser_executable(woc_settings, browser_type.executable_path)
+    executable = browser_executable(woc_settings, browser_type.executable_path)
     options = launch_args(executable, tmp_path_factory.mktemp("chromium"))
     if pytestconfig.getoption("--headed"):
         options["headless"] = False
@@ -69,8 +67,7 @@ def web_storage_state(
         if (tenant, role) not in states:
             context = browser.new_context(**browser_context_args)
             try:
-                with one_line():
-                    log_in(context.new_page(), woc_settings, smoke_account(woc_settings, tenant, role))
+                log_in(context.new_page(), woc_settings, smoke_account(woc_settings, tenant, role))
                 path = folder / f"{tenant}-{role}.json"
                 context.storage_state(path=path)
             finally:

@@ -11,10 +11,9 @@ import pytest
 from .checks import policies
 from .checks.desktop import DesktopRun, run_desktop_sequence
 from .config import Settings
-from .fixtures import _logins, one_line
+from .fixtures import _logins
+from .outcomes import MEASURE_PROPERTY
 from .target import clients
-
-MEASURE_PROPERTY = "woc_measure"  # a figure a test measured, listed with it in the run record
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +30,7 @@ def desktop_run(desktop_as, tenant_lock, record_write) -> Callable[..., DesktopR
 
     def run(tenant: str, role: str = "member") -> DesktopRun:
         api = desktop_as(tenant, role)
-        with tenant_lock(tenant), one_line():
+        with tenant_lock(tenant):
             done = run_desktop_sequence(api)
         if done.entry_id:
             record_write(tenant, "time entry", done.entry_id)
@@ -63,16 +62,14 @@ def settings_put_back(web_as, tenant_lock, woc_writes) -> Iterator[Callable[[str
         lock.acquire()
         locks.append(lock)
         web = web_as(tenant, "admin")
-        with one_line():
-            held[tenant] = (web, policies.web_settings(web))
+        held[tenant] = (web, policies.web_settings(web))
         return held[tenant][1]
 
     yield hold
     try:
         for web, before in held.values():
-            with one_line():
-                if policies.web_settings(web) != before:
-                    policies.write_web_settings(web, before)
+            if policies.web_settings(web) != before:
+                policies.write_web_settings(web, before)
     finally:
         for lock in locks:
             lock.release()
