@@ -90,6 +90,7 @@ DEFAULT_UI = {
     "settings": "Tracking policy",
     "screenshot": "Screenshot",
     "settings_field": "Idle timeout minutes",  # the number field the settings smoke changes and puts back
+    "invite": "Send invite",  # the invite form's button (the tenant checks plant a marker through it)
 }
 DEFAULT_BROWSER = {"executable": ""}  # empty: Playwright's own Chromium when installed, else Debian's
 DEFAULT_ROUTES: dict[str, Any] = {  # the tenant-isolation route inventory: "surface METHOD path" per resource

@@ -58,3 +58,13 @@ def log_in(page: Page, settings: Settings, account: SmokeAccount) -> None:
     submit_login(page, settings, account)
     if not logged_in(page, settings):
         raise TargetError(f"web login as {account.email} failed: the browser stayed on {page.url}")
+
+
+def send_invite(page: Page, settings: Settings, email: str) -> None:
+    """Invite an address through the admin invite form (found by its labels), as a person would."""
+    path = settings.endpoints["admin_invites"]
+    open_page(page, path)
+    with in_browser(f"cannot send an invite through {path}"):
+        page.get_by_label(settings.ui["email"], exact=True).fill(email)
+        with page.expect_navigation():
+            page.get_by_role("button", name=settings.ui["invite"]).click()
