@@ -79,6 +79,8 @@ def harvest(routes: Iterable[Route], party: Party, list_envelope: str) -> Owner:
         response = send(party.clients[route.surface], route)
         if route.surface == "api":
             for item in _items(response, list_envelope):
+                if item.get("organizationId") not in (None, party.organization_id):
+                    continue  # a leaking list: another tenant's record is not this one's canary
                 _own(owner, route.resource, str(item.get("id", "")))
                 if item.get("email"):
                     owner.plant(str(item["email"]), f"{route.resource} email")
