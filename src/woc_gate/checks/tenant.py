@@ -50,6 +50,7 @@ class Owner:
     """What a tenant owns, as its own accounts see it: record ids by resource, and canaries (token → what it is)."""
 
     tenant: str
+    organization_id: str = ""
     ids: dict[str, list[str]] = field(default_factory=dict)
     canaries: dict[str, str] = field(default_factory=dict)
 
@@ -71,7 +72,7 @@ class Probe:
 
 def harvest(routes: Iterable[Route], party: Party, list_envelope: str) -> Owner:
     """The records a tenant's own account sees through every list route, as ids and canaries."""
-    owner = Owner(party.tenant)
+    owner = Owner(party.tenant, party.organization_id)
     routes = list(routes)
     for route in routes:
         if route.takes_id or route.method != "GET" or route.surface not in party.clients:
@@ -130,7 +131,7 @@ def probe_finding(probe: Probe) -> str:
         problems.append(f"HTTP {response.status_code}")
     leaked = leaked_canaries(response, probe.owner.canaries, echoed=probe.ident)
     if route.surface == "api" and not route.takes_id:
-        leaked += _foreign_items(response, party.organization_id)
+        leaked = _foreign_items(response, party.organization_id, probe.owner) + leaked
     if not problems and not leaked:
         return ""
     if leaked:
@@ -147,10 +148,13 @@ def leaked_canaries(response: httpx.Response, canaries: Mapping[str, str], *, ec
     return [f"{canaries[token]} {token}" for token in sorted(tokens & canaries.keys())]
 
 
-def _foreign_items(response: httpx.Response, organization_id: str) -> list[str]:
+def _foreign_items(response: httpx.Response, organization_id: str, owner: Owner) -> list[str]:
     items = _items(response, "")
     foreign = [item for item in items if item.get("organizationId") not in (None, organization_id)]
-    return [f"{len(foreign)} item(s) of organization {foreign[0]['organizationId']}"] if foreign else []
+    if not foreign:
+        return []
+    theirs = sum(item["organizationId"] == owner.organization_id for item in foreign)
+    return [f"{len(foreign)} item(s) of other organizations ({theirs} of tenant {owner.tenant}'s)"]
 
 
 def _items(response: httpx.Response, envelope: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ import httpx
 
 from ..config import Settings
 from ..errors import ConfigError, TargetError
-from .clients import _client, request
+from .clients import _client
 
 SURFACES = ("api", "web")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -90,7 +90,13 @@ def anonymous_clients(settings: Settings) -> dict[str, httpx.Client]:
 def send(client: httpx.Client, route: Route, ident: str = "", form: Mapping[str, str] | None = None) -> httpx.Response:
     """Send one request on a route (with the form fields a web POST needs, such as its CSRF token)."""
     data = dict(form or {}) if route.method != "GET" and route.surface == "web" else None
-    try:
-        return request(client, route.method, route.url(ident), data=data)
-    except httpx.HTTPError as error:  # a malformed id can make the URL itself invalid
-        raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
+    for attempt in range(2):
+        try:
+            return client.request(route.method, route.url(ident), data=data)
+        except httpx.RemoteProtocolError as error:
+            # The server closed an idle keep-alive connection as it was reused: once more, on a new one.
+            if attempt:
+                raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
+        except httpx.HTTPError as error:  # unreachable, or a malformed id made the URL itself invalid
+            raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
+    raise AssertionError("unreachable")
