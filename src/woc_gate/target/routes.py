@@ -93,7 +93,7 @@ def send(client: httpx.Client, route: Route, ident: str = "", form: Mapping[str,
     for attempt in range(2):
         try:
             return client.request(route.method, route.url(ident), data=data)
-        except httpx.RemoteProtocolError as error:
+        except (httpx.RemoteProtocolError, httpx.NetworkError) as error:
             # The server closed an idle keep-alive connection as it was reused: once more, on a new one.
             if attempt:
                 raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
