@@ -5,14 +5,19 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from woc_gate.checks.tenant import Owner, Party, harvest
 from woc_gate.plugin import woc_run
+from woc_gate.sources.nodetools import default_cache_dir
 from woc_gate.target import routes
 from woc_gate.target.browser import send_invite
 from woc_gate.target.clients import LoginForm, request
 
 CANARY_DOMAIN = "woc-gate.invalid"  # a reserved name: an invite mail to it is never delivered
+
+# The gate runs from an operator's working directory: Hypothesis keeps its caches in woc-gate's, not in .hypothesis.
+set_hypothesis_home_dir(default_cache_dir() / "hypothesis")
 
 
 def pytest_generate_tests(metafunc):

@@ -35,7 +35,10 @@ def test_cross_tenant_attempts_are_refused_and_change_nothing(
     isolation.attempts_refused(findings, probes, refused, f"cross-tenant requests on {resource}")
 
 
-def test_drawn_foreign_missing_and_malformed_ids_are_refused(route_inventory, party, roles, owned, refused, measure):
+@pytest.mark.writes  # attempts to change and delete: refused on a sound target, but attempts all the same
+def test_drawn_foreign_missing_and_malformed_ids_are_refused(
+    route_inventory, party, roles, owned, refused, measure, woc_writes
+):
     findings, probes = [], 0
     for attacker, owner_key in DIRECTIONS:
         owner = owned(owner_key)
@@ -50,7 +53,8 @@ def test_drawn_foreign_missing_and_malformed_ids_are_refused(route_inventory, pa
     isolation.attempts_refused(findings, probes, refused, "requests with drawn ids")
 
 
-def test_anonymous_requests_to_protected_routes_are_refused(route_inventory, owned, woc_settings):
+@pytest.mark.writes
+def test_anonymous_requests_to_protected_routes_are_refused(route_inventory, owned, woc_settings, woc_writes):
     refused_anonymous = routes.statuses(woc_settings, "refused_anonymous")
     clients = routes.anonymous_clients(woc_settings)
     owner = owned("a")
