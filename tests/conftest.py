@@ -83,3 +83,11 @@ def visitor(ctx):
     """A web client with no session (it has a CSRF token)."""
     with web_session(ctx) as client:
         yield client
+
+
+def pytest_configure(config):
+    # pytest-playwright wraps each test in a soft-assertion scope; an in-process pytester run loads it again,
+    # and Playwright refuses the nested scope. The suite's own tests drive browsers only in subprocesses.
+    playwright = config.pluginmanager.get_plugin("playwright")
+    if playwright is not None:
+        config.pluginmanager.unregister(playwright)
