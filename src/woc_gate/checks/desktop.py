@@ -53,9 +53,13 @@ class DesktopRun:
     @property
     def screenshot(self) -> dict[str, Any]:
         """The ScreenshotEvent the upload answered (empty when there was none)."""
-        if self.upload is None:
+        if self.upload is None or self.upload.status_code >= 300:
             return {}
-        return unwrap(_json(self.upload), self.upload_envelope) if self.upload.status_code < 300 else {}
+        try:
+            event = unwrap(_json(self.upload), self.upload_envelope)
+        except KeyError:  # no such envelope: screenshot_accepted reports the answer as it is
+            return {}
+        return event if isinstance(event, dict) else {}
 
 
 def sharp_image(size: tuple[int, int] = (320, 240), square: int = 8) -> bytes:
