@@ -102,14 +102,15 @@ def _own(owner: Owner, resource: str, ident: str) -> None:
 def cross_tenant_probes(
     routes: Iterable[Route], parties: Iterable[Party], owner: Owner, refused: frozenset[int], per_resource: int
 ) -> list[Probe]:
-    """Every attacker on every route: lists once, id routes once per owned record (at most ``per_resource``)."""
+    """Every attacker on every route: lists read once, id routes once per owned record (at most ``per_resource``)."""
     probes = []
     for party in parties:
         for route in routes:
             if route.surface not in party.clients:
                 continue
             if not route.takes_id:
-                probes.append(Probe(party, route, owner))
+                if route.method == "GET":  # an id-less write would change the attacker's own tenant
+                    probes.append(Probe(party, route, owner))
                 continue
             for ident in owner.ids.get(route.resource, [])[:per_resource]:
                 probes.append(Probe(party, route, owner, ident, refused))
