@@ -87,3 +87,8 @@ def visitor(ctx):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "packaging: builds and installs the wheel (slow, about a minute)")
+    # pytest-playwright wraps each test in a soft-assertion scope; an in-process pytester run loads it again,
+    # and Playwright refuses the nested scope. The suite's own tests drive browsers only in subprocesses.
+    playwright = config.pluginmanager.get_plugin("playwright")
+    if playwright is not None:
+        config.pluginmanager.unregister(playwright)

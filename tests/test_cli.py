@@ -92,3 +92,11 @@ def test_two_workers_share_one_stack_that_is_gone_afterwards(pytester):
     [api_url] = {path.read_text() for path in seen}
     with pytest.raises(httpx.ConnectError):
         httpx.get(api_url + "/health", timeout=2)
+
+
+def test_smoke_collects_only_the_post_migration_and_desktop_smoke(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert woc_gate(["smoke", "--collect-only", "-q", "-p", "no:xdist"]) == 0
+    collected = [line for line in capsys.readouterr().out.splitlines() if "::" in line]
+    assert collected and all(line.startswith("smoke/") for line in collected)
+    assert "smoke/test_post_migration.py::test_web_login[chromium]" in collected

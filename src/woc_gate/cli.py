@@ -16,6 +16,7 @@ from .report import load_record, render_table
 
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
+MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,15 +28,15 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_main(argv[1:])
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
-    if args.command == "run":
-        return run_gate(sandbox=args.sandbox, pytest_args=rest)
+    if args.command in MARKERS:
+        return run_gate(sandbox=args.sandbox, pytest_args=rest, marker=MARKERS[args.command])
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     return print_report(args.record)
 
 
-def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
-    """``pytest -m gate`` over the gate tests (the checkout's or the wheel's), writing both reports here."""
+def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> int:
+    """``pytest -m MARKER`` (gate, smoke) over the checkout's or the wheel's gate tests; both reports written here."""
     try:
         ini, folders = suite.pytest_ini(), suite.gate_test_folders()
     except WocGateError as error:
@@ -47,7 +48,7 @@ def run_gate(*, sandbox: bool, pytest_args: list[str]) -> int:
         "--rootdir",
         str(suite.SUITE_ROOT),
         "-m",
-        "gate",
+        marker,
         "--gate-report",
         REPORT_JSON,
         "--gate-markdown",
@@ -86,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="Run the release gate (pytest -m gate); other arguments go to pytest")
     run.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
+    smoke = commands.add_parser(
+        "smoke", help="Run the post-migration smoke alone (pytest -m smoke); other arguments go to pytest"
+    )
+    smoke.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
     report = commands.add_parser("report", help="Print the release-gate table of a saved run record")
     report.add_argument("record", type=Path, help="A gate-report.json")
     commands.add_parser("sandbox", help="Start, stop or inspect the reference stack (see woc-gate sandbox --help)")

@@ -82,7 +82,60 @@ DEFAULT_ENDPOINTS = {
     "contact": "/contact",
 }
 DEFAULT_ENVELOPES = {"policy": "data", "screenshot": "", "list": "", "web_settings": "", "time_entry": ""}
-DEFAULT_UI = {"email": "Email", "password": "Password", "sign_in": "Sign in", "save": "Save"}
+DEFAULT_UI = {
+    "email": "Email",
+    "password": "Password",
+    "sign_in": "Sign in",
+    "save": "Save",
+    "dashboard": "Dashboard",  # page headings (level 1) the smoke flows look for
+    "users": "Users",
+    "projects": "Projects",
+    "settings": "Tracking policy",
+    "screenshot": "Screenshot",
+    "settings_field": "Idle timeout minutes",  # the number field the settings smoke changes and puts back
+    "invite": "Send invite",  # the invite form's button (the tenant checks plant a marker through it)
+}
+DEFAULT_BROWSER = {"executable": ""}  # empty: Playwright's own Chromium when installed, else Debian's
+DEFAULT_ROUTES: dict[str, Any] = {  # the tenant-isolation route inventory: "surface METHOD path" per resource
+    "users": [
+        "api GET /users",
+        "api GET /users/{id}",
+        "api PATCH /users/{id}",
+        "api DELETE /users/{id}",
+        "web GET /admin/users",
+        "web GET /admin/users/{id}",
+    ],
+    "projects": [
+        "api GET /projects",
+        "api GET /projects/{id}",
+        "api PATCH /projects/{id}",
+        "api DELETE /projects/{id}",
+        "web GET /admin/projects",
+    ],
+    "time_entries": [
+        "api GET /time-entries",
+        "api GET /time-entries/{id}",
+        "api PATCH /time-entries/{id}",
+        "api DELETE /time-entries/{id}",
+    ],
+    "screenshots": [
+        "api GET /screenshots",
+        "api GET /screenshots/{id}",
+        "api GET /screenshots/{id}/preview",
+        "api DELETE /screenshots/{id}",
+        "web GET /admin/screenshots/{id}",
+        "web GET /admin/screenshots/{id}/image",
+    ],
+    "settings": ["api GET /tracking/policy", "web GET /api/settings", "web GET /admin/settings", "web GET /admin"],
+    "adhoc_requests": [
+        "web GET /admin/adhoc",
+        "web POST /admin/adhoc/{id}/approve",
+        "web POST /admin/adhoc/{id}/reject",
+    ],
+    "invites": ["web GET /admin/invites"],
+    "refused": [401, 403, 404, 405],  # what a cross-tenant attempt may answer
+    "refused_anonymous": [401, 403, 404, 405, 302, 303, 307],  # redirects only to the login page
+}
 DEFAULT_LAYOUT = {  # where things are in a WorkOnClock checkout
     "shared": "packages/shared",
     "prisma_schema": "apps/web/prisma/schema.prisma",
@@ -243,6 +296,8 @@ class Settings:
     ui: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_UI))
     layout: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LAYOUT))
     names: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
+    browser: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BROWSER))
+    routes: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_ROUTES))
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def var(self, name: str) -> str | None:
@@ -412,6 +467,8 @@ def load(
         ui=DEFAULT_UI | _table(profile, "ui") | _table(sandbox, "ui"),
         layout=DEFAULT_LAYOUT | _table(profile, "layout") | _table(sandbox, "layout"),
         names=DEFAULT_NAMES | _table(profile, "names") | _table(sandbox, "names"),
+        browser=DEFAULT_BROWSER | _table(profile, "browser") | _table(sandbox, "browser"),
+        routes=DEFAULT_ROUTES | profile.get("routes", {}) | sandbox.get("routes", {}),
         sources=sources,
     )
 

@@ -87,6 +87,8 @@ class TestResult:
     outcome: str
     duration: float = 0.0
     message: str = ""
+    artifacts: tuple[str, ...] = ()  # files kept for a failing test (browser traces, screenshots)
+    measures: tuple[tuple[str, float], ...] = ()  # figures the test measured
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from .gate import (
 
 GATE_PROPERTY = "gate"  # the name gate ids carry in item.user_properties (and JUnit XML)
 WRITE_PROPERTY = "woc_write"  # a record a test created on the target and left there
+MEASURE_PROPERTY = "woc_measure"  # {name: value}, a figure a test measured
+ARTIFACT_PREFIX = "playwright_"  # pytest-playwright's kept files: playwright_trace, playwright_screenshot, …
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Outcomes:
         self.deselected: dict[str, tuple[str, ...]] = {}
         self._phases: dict[str, dict[str, _Phase]] = {}
         self.writes: dict[str, None] = {}  # ordered, once each
+        self._details: dict[str, dict[str, dict]] = {}  # nodeid -> artifacts and measures, ordered
 
     def select(self, nodeid: str, item_ids: tuple[str, ...]) -> None:
         """Note a gate test that will run."""
@@ -62,12 +65,21 @@ class Outcomes:
         if not item_ids:
             return
         self.selected.setdefault(report.nodeid, item_ids)
+        self._note_details(report)
         self._phases.setdefault(report.nodeid, {})[report.when] = _Phase(
             outcome=report.outcome,
             xfail=hasattr(report, "wasxfail"),
             duration=report.duration,
             message=self._redact(_message(report)),
         )
+
+    def _note_details(self, report) -> None:
+        details = self._details.setdefault(report.nodeid, {"artifacts": {}, "measures": {}})
+        for name, value in report.user_properties:
+            if name.startswith(ARTIFACT_PREFIX):
+                details["artifacts"][str(value)] = None
+            elif name == MEASURE_PROPERTY:
+                details["measures"].update(value)
 
     def collected_output(self) -> dict[str, dict[str, list[str]]]:
         """What a worker collected, in a form that travels back to the controller."""
@@ -98,7 +110,16 @@ class Outcomes:
         outcome, deciding = _outcome(phases)
         duration = sum(phase.duration for phase in phases.values())
         message = deciding.message if deciding else ""
-        return TestResult(nodeid, item_ids, outcome, duration, message)
+        details = self._details.get(nodeid, {"artifacts": {}, "measures": {}})
+        return TestResult(
+            nodeid,
+            item_ids,
+            outcome,
+            duration,
+            message,
+            artifacts=tuple(details["artifacts"]),
+            measures=tuple(details["measures"].items()),
+        )
 
 
 def _outcome(phases: dict[str, _Phase]) -> tuple[str, _Phase | None]:

@@ -14,7 +14,7 @@ from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import keep_suite_rootdir
 from .run import CONTROLLER_PID_KEY, SANDBOX_STATE_KEY, GateRun
 
-pytest_plugins = ["woc_gate.fixtures"]
+pytest_plugins = ["woc_gate.fixtures", "woc_gate.browser_fixtures", "woc_gate.flow_fixtures"]
 
 RUN_KEY = pytest.StashKey[GateRun]()
 COLLECTED_KEY = "woc_gate_collected"  # what an xdist worker collected, sent back in workeroutput

@@ -16,7 +16,7 @@ from .attestations import Attestation
 from .config import Settings
 from .errors import WocGateError
 from .files import write_atomically
-from .gate import ERROR, FAILED, PASSED, ItemResult, Status
+from .gate import ERROR, FAILED, PASSED, ItemResult, Status, TestResult
 from .redaction import mask_url
 
 SCHEMA_VERSION = 1
@@ -174,11 +174,22 @@ def _item(result: ItemResult) -> dict[str, Any]:
         "runbook": result.item.runbook,
         "status": result.status.value,
         "reason": result.reason,
-        "tests": [
-            {"nodeid": t.nodeid, "outcome": t.outcome, "duration": round(t.duration, 3), "message": t.message}
-            for t in result.tests
-        ],
+        "tests": [_test(t) for t in result.tests],
     }
+
+
+def _test(test: TestResult) -> dict[str, Any]:
+    entry = {
+        "nodeid": test.nodeid,
+        "outcome": test.outcome,
+        "duration": round(test.duration, 3),
+        "message": test.message,
+    }
+    if test.artifacts:
+        entry["artifacts"] = list(test.artifacts)
+    if test.measures:
+        entry["measures"] = dict(test.measures)
+    return entry
 
 
 def _attestation(attestation: Attestation) -> dict[str, Any]:

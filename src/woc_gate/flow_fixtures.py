@@ -1,0 +1,75 @@
+"""Fixtures of the smoke and tenant flows: desktop sessions, desktop sequences, settings put back."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from .checks import policies
+from .checks.desktop import DesktopRun, run_desktop_sequence
+from .config import Settings
+from .fixtures import _logins
+from .outcomes import MEASURE_PROPERTY
+from .target import clients
+
+
+@pytest.fixture(scope="session")
+def desktop_as(woc_settings: Settings) -> Iterator[Callable[..., clients.ApiSession]]:
+    """Log in to the runtime API at ``WOC_API_URL``, as the desktop client does: ``desktop_as("a", "member")``."""
+    if not woc_settings.desktop_api_url:
+        pytest.skip("no runtime API configured for the desktop: set WOC_API_URL (or API_BASE_URL)")
+    yield from _logins(woc_settings, functools.partial(clients.api_login, base_url=woc_settings.desktop_api_url))
+
+
+@pytest.fixture
+def desktop_run(desktop_as, tenant_lock, record_write) -> Callable[..., DesktopRun]:
+    """Run the desktop sequence as a smoke account (start, upload, stop); what it leaves is listed in the run record."""
+
+    def run(tenant: str, role: str = "member") -> DesktopRun:
+        api = desktop_as(tenant, role)
+        with tenant_lock(tenant):
+            done = run_desktop_sequence(api)
+        if done.entry_id:
+            record_write(tenant, "time entry", done.entry_id)
+        if done.screenshot.get("id"):
+            record_write(tenant, "screenshot", done.screenshot["id"])
+        return done
+
+    return run
+
+
+@pytest.fixture
+def measure(request: pytest.FixtureRequest) -> Callable[[str, float], None]:
+    """Note a figure (seconds, a count) the test measured: it is listed with the test in the run record."""
+
+    def note(name: str, value: float) -> None:
+        request.node.user_properties.append((MEASURE_PROPERTY, {name: round(value, 3)}))
+
+    return note
+
+
+@pytest.fixture
+def settings_put_back(web_as, tenant_lock, woc_writes) -> Iterator[Callable[[str], dict[str, Any]]]:
+    """Hold a smoke tenant's settings and write them back afterwards, even when the test fails: the policy before."""
+    held: dict[str, tuple[Any, dict[str, Any]]] = {}
+    locks = []
+
+    def hold(tenant: str) -> dict[str, Any]:
+        lock = tenant_lock(tenant)
+        lock.acquire()
+        locks.append(lock)
+        web = web_as(tenant, "admin")
+        held[tenant] = (web, policies.web_settings(web))
+        return held[tenant][1]
+
+    yield hold
+    try:
+        for web, before in held.values():
+            if policies.web_settings(web) != before:
+                policies.write_web_settings(web, before)
+    finally:
+        for lock in locks:
+            lock.release()

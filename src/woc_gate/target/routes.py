@@ -1,0 +1,102 @@
+"""The route inventory of the tenant-isolation checks (profile ``[routes]``), and sending one request on a route.
+
+Each resource lists its routes as ``"surface METHOD path"`` strings, ``surface`` being ``api`` (the
+runtime API, bearer token) or ``web`` (the web/admin app, session cookie); ``{id}`` marks a route
+that takes a record id. ``refused`` and ``refused_anonymous`` list the statuses that count as a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ..config import Settings
+from ..errors import ConfigError, TargetError
+from .clients import _client
+
+SURFACES = ("api", "web")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+STATUS_KEYS = ("refused", "refused_anonymous")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of the inventory: the resource it serves, its surface, method and path."""
+
+    resource: str
+    surface: str
+    method: str
+    path: str
+
+    @property
+    def takes_id(self) -> bool:
+        """True when the path holds a record id."""
+        return "{id}" in self.path
+
+    def url(self, ident: str = "") -> str:
+        """The path with the id filled in (escaped, so a malformed id stays one path segment)."""
+        return self.path.replace("{id}", quote(ident, safe="")) if self.takes_id else self.path
+
+    def id_pattern(self) -> re.Pattern[str]:
+        """A pattern that finds this route's ids in a page's links and form actions."""
+        before, _, after = self.path.partition("{id}")
+        return re.compile(re.escape(before) + r"([A-Za-z0-9_-]{6,})" + re.escape(after) + r"(?=[\"'?#/]|$)")
+
+    def __str__(self) -> str:
+        return f"{self.surface} {self.method} {self.path}"
+
+
+def inventory(settings: Settings) -> list[Route]:
+    """Every route of the configured inventory; a ``ConfigError`` naming a malformed entry."""
+    routes = []
+    for resource, entries in settings.routes.items():
+        if resource in STATUS_KEYS:
+            continue
+        if not isinstance(entries, list):
+            raise ConfigError(f'[routes] {resource} must be a list of "surface METHOD path" strings')
+        routes += [_route(resource, entry) for entry in entries]
+    return routes
+
+
+def statuses(settings: Settings, key: str) -> frozenset[int]:
+    """The statuses that count as a refusal (``refused``) or as an anonymous refusal (``refused_anonymous``)."""
+    values = settings.routes.get(key)
+    if not isinstance(values, list) or not all(isinstance(v, int) for v in values):
+        raise ConfigError(f"[routes] {key} must be a list of HTTP statuses, e.g. [401, 403, 404]")
+    return frozenset(values)
+
+
+def _route(resource: str, entry: Any) -> Route:
+    parts = str(entry).split()
+    if len(parts) != 3 or parts[0] not in SURFACES or parts[1] not in METHODS or not parts[2].startswith("/"):
+        raise ConfigError(
+            f'[routes] {resource}: {entry!r} is not "surface METHOD /path" '
+            f"(surface {' or '.join(SURFACES)}, METHOD one of {', '.join(METHODS)})"
+        )
+    return Route(resource, parts[0], parts[1], parts[2])
+
+
+def anonymous_clients(settings: Settings) -> dict[str, httpx.Client]:
+    """A client without credentials per configured surface."""
+    bases = {"api": (settings.api_url, "API_BASE_URL"), "web": (settings.web_url, "NEXTAUTH_URL")}
+    return {surface: _client(settings, url, name) for surface, (url, name) in bases.items() if url}
+
+
+def send(client: httpx.Client, route: Route, ident: str = "", form: Mapping[str, str] | None = None) -> httpx.Response:
+    """Send one request on a route (with the form fields a web POST needs, such as its CSRF token)."""
+    data = dict(form or {}) if route.method != "GET" and route.surface == "web" else None
+    for attempt in range(2):
+        try:
+            return client.request(route.method, route.url(ident), data=data)
+        except (httpx.RemoteProtocolError, httpx.NetworkError) as error:
+            # The server closed an idle keep-alive connection as it was reused: once more, on a new one.
+            if attempt:
+                raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
+        except httpx.HTTPError as error:  # unreachable, or a malformed id made the URL itself invalid
+            raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
+    raise AssertionError("unreachable")
