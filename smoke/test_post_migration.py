@@ -44,8 +44,8 @@ def test_project_list(admin_page, api_as, woc_settings):
 
 @pytest.mark.browser
 @pytest.mark.writes
-def test_settings_read_write(admin_page, settings_put_back, woc_settings):
-    settings_put_back(TENANT)
+def test_settings_read_write(admin_page, restored_policy, woc_settings):
+    restored_policy(TENANT)  # the change below is put back afterwards, even when the test fails
     page = admin_page(TENANT)
     _, changed = smoke.harmless_change(smoke.settings_field(page, woc_settings))
     smoke.save_settings_field(page, woc_settings, changed)

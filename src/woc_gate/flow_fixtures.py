@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from .checks import policies
 from .checks.desktop import DesktopRun, run_desktop_sequence
 from .config import Settings
 from .fixtures import _logins
 from .outcomes import MEASURE_PROPERTY
 from .target import clients
+from .target.breaker import Breaker
 
 
 @pytest.fixture(scope="session")
-def desktop_as(woc_settings: Settings) -> Iterator[Callable[..., clients.ApiSession]]:
+def desktop_as(
+    woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
+) -> Iterator[Callable[..., clients.ApiSession]]:
     """Log in to the runtime API at ``WOC_API_URL``, as the desktop client does: ``desktop_as("a", "member")``."""
     if not woc_settings.desktop_api_url:
         pytest.skip("no runtime API configured for the desktop: set WOC_API_URL (or API_BASE_URL)")
-    yield from _logins(woc_settings, functools.partial(clients.api_login, base_url=woc_settings.desktop_api_url))
+    yield from _logins(
+        woc_settings,
+        clients.api_login,
+        base_url=woc_settings.desktop_api_url,
+        setting="WOC_API_URL",
+        client_args=woc_http_client_args,
+        breaker=woc_breakers["desktop"],
+    )
 
 
 @pytest.fixture
@@ -49,27 +57,3 @@ def measure(request: pytest.FixtureRequest) -> Callable[[str, float], None]:
         request.node.user_properties.append((MEASURE_PROPERTY, {name: round(value, 3)}))
 
     return note
-
-
-@pytest.fixture
-def settings_put_back(web_as, tenant_lock, woc_writes) -> Iterator[Callable[[str], dict[str, Any]]]:
-    """Hold a smoke tenant's settings and write them back afterwards, even when the test fails: the policy before."""
-    held: dict[str, tuple[Any, dict[str, Any]]] = {}
-    locks = []
-
-    def hold(tenant: str) -> dict[str, Any]:
-        lock = tenant_lock(tenant)
-        lock.acquire()
-        locks.append(lock)
-        web = web_as(tenant, "admin")
-        held[tenant] = (web, policies.web_settings(web))
-        return held[tenant][1]
-
-    yield hold
-    try:
-        for web, before in held.values():
-            if policies.web_settings(web) != before:
-                policies.write_web_settings(web, before)
-    finally:
-        for lock in locks:
-            lock.release()

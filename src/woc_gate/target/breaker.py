@@ -35,4 +35,4 @@ class Breaker:
 
 def breakers() -> dict[str, Breaker]:
     """One breaker per surface, for one session."""
-    return {surface: Breaker(surface) for surface in ("api", "web", "database")}
+    return {surface: Breaker(surface) for surface in ("api", "desktop", "web", "database")}
