@@ -37,6 +37,11 @@ def _client(settings: Settings, base_url: str | None, name: str) -> httpx.Client
     return httpx.Client(base_url=base_url, verify=verify, timeout=TIMEOUT, follow_redirects=False)
 
 
+def anonymous(settings: Settings, base_url: str | None, name: str) -> httpx.Client:
+    """A client of one target surface (``base_url``, set by the variable ``name``) that holds no credentials."""
+    return _client(settings, base_url, name)
+
+
 def request(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """Send a request; a connection failure is a ``TargetError`` naming the URL."""
     try:

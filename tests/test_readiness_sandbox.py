@@ -1,0 +1,88 @@
+"""The readiness gate tests against the reference stack: the clean stack passes, each fault fails exactly its item."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+READINESS = Path(__file__).resolve().parents[1] / "readiness"
+ITEMS = ("cron-secret",)
+
+
+def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
+    """Run the readiness folder against a stack; the result, the items by id, and everything it printed or wrote."""
+    result = pytester.runpytest_subprocess(
+        str(READINESS),
+        "--woc-config",
+        str(sandbox.profile_path),
+        "--gate-report",
+        "gate.json",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        *args,
+    )
+    report = (pytester.path / "gate.json").read_text()
+    items = {item["id"]: item for item in json.loads(report)["items"]}
+    return result, items, result.stdout.str() + result.stderr.str() + report
+
+
+def secret_values(ctx) -> list[str]:
+    """The stack's secret values, none of which may appear in what the gate prints or writes."""
+    return [v for v in (ctx.nextauth_secret, ctx.jwt_secret, ctx.cron_secret, ctx.resend_api_key, ctx.db.password) if v]
+
+
+def failed_tests(item: dict) -> list[str]:
+    return sorted(test["nodeid"].split("::", 1)[1] for test in item["tests"] if test["outcome"] in ("failed", "error"))
+
+
+def test_the_clean_stack_passes_every_readiness_item(pytester, clean_stack):
+    result, items, output = run_readiness(pytester, clean_stack)
+    for item in ITEMS:
+        assert items[item]["status"] == "PASS", result.stdout.str()
+    assert not [value for value in secret_values(clean_stack.ctx) if value in output]
+
+
+FAULTS = {
+    "cron-no-secret": (
+        "cron-secret",
+        [
+            f"test_retention_endpoint_refuses[{label} ({method})]"
+            for method in ("GET", "POST")
+            for label in (
+                "no Authorization",
+                "a wrong secret",
+                "the secret without Bearer",
+                "the secret in the query string",
+                "the secret as Basic credentials",
+            )
+        ],
+        "the retention endpoint /api/cron/screenshot-retention did not refuse no Authorization (GET)",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester, dev_stack_factory, fault):
+    item_id, expected_failures, message = FAULTS[fault]
+    sandbox = dev_stack_factory(faults=[fault])
+    result, items, output = run_readiness(pytester, sandbox)
+    item = items.pop(item_id)
+    assert item["status"] == "FAIL"
+    assert sorted(failed_tests(item)) == sorted(expected_failures)
+    assert any(message in test["message"] for test in item["tests"]), item
+    for other in ITEMS:
+        if other != item_id:
+            assert items[other]["status"] == "PASS", (other, result.stdout.str())
+    assert not [value for value in secret_values(sandbox.ctx) if value in output]
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_read_only_run_leaves_cron_secret_unverified(pytester, clean_stack):
+    result, items, _ = run_readiness(pytester, clean_stack, "--woc-readonly", "-m", "gate('cron-secret') or readiness")
+    assert items["cron-secret"]["status"] == "UNVERIFIED"
