@@ -1,10 +1,15 @@
-"""Fixtures of the readiness tests: anonymous clients of the target's public surfaces."""
+"""Fixtures of the readiness tests: anonymous clients, the variables by source, TLS scans."""
 
 from __future__ import annotations
 
 import pytest
 
 from woc_gate.checks import cron
+from woc_gate.checks import inventory as inventory_checks
+from woc_gate.checks import tls as tls_checks
+from woc_gate.config import RUNBOOK_VARIABLES
+from woc_gate.fixtures import one_line
+from woc_gate.target import tls as tls_target
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +19,38 @@ def retention_client(woc_settings):
         pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
     with cron.retention_client(woc_settings) as client:
         yield client
+
+
+@pytest.fixture(scope="session", params=["settings", "env file"])
+def inventory(request, woc_settings):
+    """The runbook §2 variables and where they were read: the settings, or the deployment's env file."""
+    if request.param == "settings":
+        return "settings", {name: woc_settings.var(name) for name in RUNBOOK_VARIABLES}
+    if woc_settings.env_file is None:
+        pytest.skip("no env file given: pass --env-file with the deployment's env file to check it too")
+    with one_line():
+        values = inventory_checks.read_env_file(woc_settings.env_file)
+    return f"env file {woc_settings.env_file.name}", values
+
+
+@pytest.fixture(scope="session")
+def tls_scans(woc_settings):
+    """The sslyze scan of every https public endpoint, by variable name; skips in dev."""
+    if woc_settings.environment == "dev":
+        pytest.skip("dev environment: TLS is not required")
+    urls = {name: woc_settings.var(name) for name in tls_checks.PUBLIC_URLS}
+    https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
+    scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle) if https else {}
+    return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}
+
+
+@pytest.fixture
+def tls_scan(tls_scans, woc_settings, request):
+    """The scan of the public endpoint named by the test's ``variable`` parameter."""
+    name = request.node.callspec.params["variable"]
+    if name not in tls_scans:
+        pytest.skip(f"{name} is not an https URL (test_public_endpoint_is_https fails for it)")
+    scan = tls_scans[name]
+    if isinstance(scan, Exception):
+        pytest.fail(str(scan), pytrace=False)
+    return scan

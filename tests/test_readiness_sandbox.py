@@ -10,7 +10,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 READINESS = Path(__file__).resolve().parents[1] / "readiness"
-ITEMS = ("cron-secret",)
+ITEMS = ("cron-secret", "env-inventory")
 
 
 def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
@@ -19,6 +19,8 @@ def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytes
         str(READINESS),
         "--woc-config",
         str(sandbox.profile_path),
+        "--env-file",
+        str(sandbox.env_path),
         "--gate-report",
         "gate.json",
         "-p",
@@ -41,11 +43,12 @@ def failed_tests(item: dict) -> list[str]:
     return sorted(test["nodeid"].split("::", 1)[1] for test in item["tests"] if test["outcome"] in ("failed", "error"))
 
 
-def test_the_clean_stack_passes_every_readiness_item(pytester, clean_stack):
-    result, items, output = run_readiness(pytester, clean_stack)
+def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory):
+    sandbox = dev_stack_factory(tls=True)
+    result, items, output = run_readiness(pytester, sandbox)
     for item in ITEMS:
         assert items[item]["status"] == "PASS", result.stdout.str()
-    assert not [value for value in secret_values(clean_stack.ctx) if value in output]
+    assert not [value for value in secret_values(sandbox.ctx) if value in output]
 
 
 FAULTS = {
@@ -64,13 +67,37 @@ FAULTS = {
         ],
         "the retention endpoint /api/cron/screenshot-retention did not refuse no Authorization (GET)",
     ),
+    "weak-secrets": (
+        "env-inventory",
+        [
+            f"test_secret_is_strong[{source}-{name}]"
+            for source in ("settings", "env file")
+            for name in ("NEXTAUTH_SECRET", "JWT_SECRET")
+        ]
+        + ["test_secrets_are_distinct[settings]", "test_secrets_are_distinct[env file env]"],
+        "NEXTAUTH_SECRET is weak",
+    ),
+    "plain-http": (
+        "env-inventory",
+        ["test_every_variable_is_well_formed[settings]", "test_every_variable_is_well_formed[env file env]"]
+        + [f"test_public_endpoint_is_https[{name}]" for name in ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")],
+        "NEXTAUTH_URL is not served over TLS",
+    ),
+    "tls-certificate-expiring": (
+        "env-inventory",
+        [
+            f"test_certificate_outlives_the_expiry_window[{name}]"
+            for name in ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")
+        ],
+        "expires within 21 days",
+    ),
 }
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester, dev_stack_factory, fault):
     item_id, expected_failures, message = FAULTS[fault]
-    sandbox = dev_stack_factory(faults=[fault])
+    sandbox = dev_stack_factory(faults=[fault], tls=True)
     result, items, output = run_readiness(pytester, sandbox)
     item = items.pop(item_id)
     assert item["status"] == "FAIL"
@@ -83,6 +110,6 @@ def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester,
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
-def test_a_read_only_run_leaves_cron_secret_unverified(pytester, clean_stack):
-    result, items, _ = run_readiness(pytester, clean_stack, "--woc-readonly", "-m", "gate('cron-secret') or readiness")
+def test_a_read_only_run_leaves_cron_secret_unverified(pytester, dev_stack_factory):
+    result, items, _ = run_readiness(pytester, dev_stack_factory(tls=True), "--woc-readonly")
     assert items["cron-secret"]["status"] == "UNVERIFIED"

@@ -152,6 +152,10 @@ OPTIONS = (
     Option("attestation_max_age_days", None, "WOC_GATE_ATTESTATION_MAX_AGE_DAYS", 30),
     Option("resend_api_url", None, "WOC_GATE_RESEND_URL", "https://api.resend.com"),
     Option("openapi_path", None, "WOC_GATE_OPENAPI_PATH", ""),
+    # readiness (env-inventory, email-provider, storage, installers)
+    Option("env_file", "--env-file", "WOC_GATE_ENV_FILE", None, "The deployment's own env file (dotenv format)"),
+    Option("tls_expiry_days", None, "WOC_GATE_TLS_EXPIRY_DAYS", 21),
+    Option("hsts_min_age", None, "WOC_GATE_HSTS_MIN_AGE", 31536000),
 )
 
 
@@ -187,6 +191,10 @@ class Settings:
     attestation_max_age_days: int = 30
     resend_api_url: str = "https://api.resend.com"
     openapi_path: str = ""
+    env_file: Path | None = None
+    tls_expiry_days: int = 21
+    hsts_min_age: int = 31536000
+    plain_http: Mapping[str, str] = field(default_factory=dict)  # variable -> its plain-HTTP URL that must redirect
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -348,6 +356,10 @@ def load(
         attestation_max_age_days=_positive_int("attestation_max_age_days", values["attestation_max_age_days"], sources),
         resend_api_url=values["resend_api_url"],
         openapi_path=values["openapi_path"],
+        env_file=_path(values["env_file"]),
+        tls_expiry_days=_positive_int("tls_expiry_days", values["tls_expiry_days"], sources),
+        hsts_min_age=_positive_int("hsts_min_age", values["hsts_min_age"], sources),
+        plain_http=_table(profile, "plain_http") | _table(sandbox, "plain_http"),
         faults=faults,
         env=env,
         smoke=smoke,

@@ -8,6 +8,7 @@ state dir's ``error`` file as one line.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
 from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure_template
-from woc_gate.sandbox.tls import make_tls_files
+from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_hsts
 from woc_gate.sandbox.web import create_web_app
 from woc_gate.sources.shared import load_shared
 
@@ -125,14 +126,23 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(number, stopping.set)
-        tls = make_tls_files(self.state_dir / stack.TLS_DIR) if self.options.tls else None
+        tls = (
+            make_tls_files(self.state_dir / stack.TLS_DIR, expiring="tls-certificate-expiring" in self.faults)
+            if self.options.tls
+            else None
+        )
         public_tls = tls if public_endpoints_use_tls(self.options.tls, self.faults) else None
         listeners = {"api": Listener(public_tls), "web": Listener(public_tls), "mail": Listener(tls)}
+        redirects = {name: Listener(None) for name in ("api", "web")} if public_tls else {}
         ctx = self.context(database, {name: listener.url for name, listener in listeners.items()}, tls)
+        ctx = dataclasses.replace(ctx, plain_http_urls={name: r.url for name, r in redirects.items()})
         servers = Servers()
         try:
             for name, create_app in (("mail", create_mail_app), ("api", create_api_app), ("web", create_web_app)):
-                await servers.start(name, create_app(ctx), listeners[name])
+                app = create_app(ctx)
+                await servers.start(name, with_hsts(app) if name in redirects else app, listeners[name])
+            for name, listener in redirects.items():
+                await servers.start(f"{name} http redirect", redirect_to(listeners[name].url), listener)
             self.publish(ctx)
             await self.wait_for_stop(stopping)
         finally:

@@ -124,6 +124,12 @@ FAULTS: dict[str, Fault] = {
         Fault("invite-email-not-sent", "the invite flow succeeds but sends nothing", "email-provider", "web"),
         Fault("plain-http", "the public endpoints answer over plain HTTP", "env-inventory", "env"),
         Fault("weak-secrets", "NEXTAUTH_SECRET is short and equal to JWT_SECRET", "env-inventory", "env"),
+        Fault(
+            "tls-certificate-expiring",
+            "the public endpoints' certificate expires within the warning window",
+            "env-inventory",
+            "env",
+        ),
     )
 }
 

@@ -31,6 +31,9 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
     data["resend_api_url"] = ctx.mail_base_url
     data["openapi_path"] = OPENAPI_PATH
     data["env"] = runbook_env(ctx)
+    if ctx.plain_http_urls:
+        api, web = ctx.plain_http_urls["api"], ctx.plain_http_urls["web"]
+        data["plain_http"] = {"NEXTAUTH_URL": web, "API_BASE_URL": api, "WOC_API_URL": api}
     data["smoke"] = {tenant.key: _smoke_table(tenant) for tenant in seed_file.tenants}
     data["envelopes"] = {"policy": ctx.policy_envelope}
     data["sandbox"] = {
