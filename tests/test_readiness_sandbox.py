@@ -74,12 +74,12 @@ FAULTS = {
             for source in ("settings", "env file")
             for name in ("NEXTAUTH_SECRET", "JWT_SECRET")
         ]
-        + ["test_secrets_are_distinct[settings]", "test_secrets_are_distinct[env file env]"],
+        + ["test_secrets_are_distinct[settings]", "test_secrets_are_distinct[env file]"],
         "NEXTAUTH_SECRET is weak",
     ),
     "plain-http": (
         "env-inventory",
-        ["test_every_variable_is_well_formed[settings]", "test_every_variable_is_well_formed[env file env]"]
+        ["test_every_variable_is_well_formed[settings]", "test_every_variable_is_well_formed[env file]"]
         + [f"test_public_endpoint_is_https[{name}]" for name in ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")],
         "NEXTAUTH_URL is not served over TLS",
     ),
