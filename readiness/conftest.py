@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from woc_gate.checks import cron
@@ -10,6 +12,7 @@ from woc_gate.checks import tls as tls_checks
 from woc_gate.config import RUNBOOK_VARIABLES
 from woc_gate.fixtures import one_line
 from woc_gate.target import tls as tls_target
+from woc_gate.target.resend import Resend
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +57,18 @@ def tls_scan(tls_scans, woc_settings, request):
     if isinstance(scan, Exception):
         pytest.fail(str(scan), pytrace=False)
     return scan
+
+
+@pytest.fixture(scope="session")
+def resend(woc_settings):
+    """A client of the email provider's API with the gate's own full-access key."""
+    with one_line():
+        client = Resend(woc_settings)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def run_label():
+    """A label unique to this run, put on every address and record the email flows create."""
+    return "wocgate" + secrets.token_hex(4)

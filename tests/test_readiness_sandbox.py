@@ -10,7 +10,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 READINESS = Path(__file__).resolve().parents[1] / "readiness"
-ITEMS = ("cron-secret", "env-inventory")
+ITEMS = ("cron-secret", "env-inventory", "email-provider")
 
 
 def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
@@ -36,7 +36,18 @@ def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytes
 
 def secret_values(ctx) -> list[str]:
     """The stack's secret values, none of which may appear in what the gate prints or writes."""
-    return [v for v in (ctx.nextauth_secret, ctx.jwt_secret, ctx.cron_secret, ctx.resend_api_key, ctx.db.password) if v]
+    return [
+        v
+        for v in (
+            ctx.nextauth_secret,
+            ctx.jwt_secret,
+            ctx.cron_secret,
+            ctx.resend_api_key,
+            ctx.resend_read_key,
+            ctx.db.password,
+        )
+        if v
+    ]
 
 
 def failed_tests(item: dict) -> list[str]:
@@ -90,6 +101,28 @@ FAULTS = {
             for name in ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")
         ],
         "expires within 21 days",
+    ),
+    "email-provider-optional": (
+        "email-provider",
+        [
+            "test_provider_key_and_sender_are_set",
+            "test_provider_is_required_outside_dev",
+            "test_registration_verification_email_is_delivered",
+            "test_password_reset_email_is_delivered",
+            "test_invite_email_is_delivered",
+            "test_contact_form_email_reaches_contact_to",
+        ],
+        "the email provider is not configured: RESEND_API_KEY unset",
+    ),
+    "invite-email-not-sent": (
+        "email-provider",
+        ["test_invite_email_is_delivered"],
+        "the invite email to delivered+",
+    ),
+    "sender-domain-unverified": (
+        "email-provider",
+        ["test_sender_domain_is_verified"],
+        "the sender domain workonclock.test is not verified at the provider",
     ),
 }
 

@@ -156,6 +156,8 @@ OPTIONS = (
     Option("env_file", "--env-file", "WOC_GATE_ENV_FILE", None, "The deployment's own env file (dotenv format)"),
     Option("tls_expiry_days", None, "WOC_GATE_TLS_EXPIRY_DAYS", 21),
     Option("hsts_min_age", None, "WOC_GATE_HSTS_MIN_AGE", 31536000),
+    Option("resend_read_key", None, "WOC_GATE_RESEND_READ_KEY", None),  # the gate's own full-access key
+    Option("email_wait_seconds", None, "WOC_GATE_EMAIL_WAIT_SECONDS", 120),
 )
 
 
@@ -195,6 +197,8 @@ class Settings:
     tls_expiry_days: int = 21
     hsts_min_age: int = 31536000
     plain_http: Mapping[str, str] = field(default_factory=dict)  # variable -> its plain-HTTP URL that must redirect
+    resend_read_key: Secret | None = None
+    email_wait_seconds: int = 120
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -254,6 +258,8 @@ class Settings:
         if self.database_url:
             values.append(urlsplit(self.database_url).password or "")
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
+        if self.resend_read_key:
+            values.append(self.resend_read_key.reveal())
         return Redactor(values)
 
     def described(self) -> list[str]:
@@ -360,6 +366,8 @@ def load(
         tls_expiry_days=_positive_int("tls_expiry_days", values["tls_expiry_days"], sources),
         hsts_min_age=_positive_int("hsts_min_age", values["hsts_min_age"], sources),
         plain_http=_table(profile, "plain_http") | _table(sandbox, "plain_http"),
+        resend_read_key=Secret(str(values["resend_read_key"])) if values["resend_read_key"] else None,
+        email_wait_seconds=_positive_int("email_wait_seconds", values["email_wait_seconds"], sources),
         faults=faults,
         env=env,
         smoke=smoke,

@@ -170,6 +170,7 @@ class Daemon:
             ca_bundle=str(tls.ca_bundle) if tls else None,
             policy_envelope=self.options.policy_envelope,
             faults=self.faults,
+            resend_read_key=secrets.resend_read_key,
         )
 
     def publish(self, ctx: SandboxContext) -> None:

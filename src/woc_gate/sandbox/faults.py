@@ -130,6 +130,12 @@ FAULTS: dict[str, Fault] = {
             "env-inventory",
             "env",
         ),
+        Fault(
+            "sender-domain-unverified",
+            "the sender's domain is still pending at the email provider",
+            "email-provider",
+            "mail",
+        ),
     )
 }
 

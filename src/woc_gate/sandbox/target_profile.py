@@ -21,6 +21,7 @@ from woc_gate.sandbox.seedfile import SMOKE_ROLES, SeedFile
 
 ENVIRONMENT = "staging"
 OPERATOR = "sandbox"
+EMAIL_WAIT_SECONDS = 5  # the stand-in delivers at once
 
 
 def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> dict:
@@ -29,6 +30,8 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
     if ctx.ca_bundle:
         data["ca_bundle"] = ctx.ca_bundle
     data["resend_api_url"] = ctx.mail_base_url
+    data["resend_read_key"] = ctx.resend_read_key
+    data["email_wait_seconds"] = EMAIL_WAIT_SECONDS
     data["openapi_path"] = OPENAPI_PATH
     data["env"] = runbook_env(ctx)
     if ctx.plain_http_urls:
