@@ -8,9 +8,11 @@ import pytest
 
 from woc_gate.checks import cron
 from woc_gate.checks import inventory as inventory_checks
+from woc_gate.checks import storage as storage_checks
 from woc_gate.checks import tls as tls_checks
 from woc_gate.config import RUNBOOK_VARIABLES
 from woc_gate.fixtures import one_line
+from woc_gate.target import s3
 from woc_gate.target import tls as tls_target
 from woc_gate.target.resend import Resend
 
@@ -72,3 +74,33 @@ def resend(woc_settings):
 def run_label():
     """A label unique to this run, put on every address and record the email flows create."""
     return "wocgate" + secrets.token_hex(4)
+
+
+@pytest.fixture(scope="session")
+def bucket(woc_settings):
+    """The screenshot bucket; skips when screenshot_storage is not an s3:// URL."""
+    found = s3.bucket_of(woc_settings)
+    if found is None:
+        pytest.skip("screenshot_storage is not an s3:// bucket: the bucket checks do not apply")
+    return found
+
+
+@pytest.fixture(scope="session")
+def s3_client(woc_settings, bucket):
+    """A boto3 client of the bucket with the gate's credentials."""
+    return s3.client(woc_settings, bucket)
+
+
+@pytest.fixture(scope="session")
+def anonymous_s3(woc_settings, bucket):
+    """An unsigned boto3 client of the bucket's endpoint, as anyone on the internet."""
+    return s3.client(woc_settings, bucket, anonymous=True)
+
+
+@pytest.fixture(scope="session")
+def sampled_screenshots(woc_db, woc_settings):
+    """A sample of woc_screenshots (newest and random): id and objectKey; skips when there are none."""
+    rows = storage_checks.sampled_screenshots(woc_db, woc_settings.storage_sample)
+    if not rows:
+        pytest.skip("woc_screenshots is empty: no object key to check")
+    return rows

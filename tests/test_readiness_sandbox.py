@@ -10,7 +10,8 @@ import pytest
 pytest_plugins = ["pytester"]
 
 READINESS = Path(__file__).resolve().parents[1] / "readiness"
-ITEMS = ("cron-secret", "env-inventory", "email-provider")
+ITEMS = ("cron-secret", "env-inventory", "email-provider", "private-screenshot-storage")
+STACK = {"tls": True, "s3": True}  # as a production deployment: HTTPS and object storage
 
 
 def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
@@ -55,7 +56,7 @@ def failed_tests(item: dict) -> list[str]:
 
 
 def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory):
-    sandbox = dev_stack_factory(tls=True)
+    sandbox = dev_stack_factory(**STACK)
     result, items, output = run_readiness(pytester, sandbox)
     for item in ITEMS:
         assert items[item]["status"] == "PASS", result.stdout.str()
@@ -124,13 +125,22 @@ FAULTS = {
         ["test_sender_domain_is_verified"],
         "the sender domain workonclock.test is not verified at the provider",
     ),
+    "public-screenshots": (
+        "private-screenshot-storage",
+        [
+            "test_anonymous_preview_is_refused",
+            "test_public_access_block_is_all_on",
+            "test_bucket_policy_is_not_public",
+        ],
+        "is served anonymously",
+    ),
 }
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester, dev_stack_factory, fault):
     item_id, expected_failures, message = FAULTS[fault]
-    sandbox = dev_stack_factory(faults=[fault], tls=True)
+    sandbox = dev_stack_factory(faults=[fault], **STACK)
     result, items, output = run_readiness(pytester, sandbox)
     item = items.pop(item_id)
     assert item["status"] == "FAIL"
@@ -144,5 +154,5 @@ def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester,
 
 
 def test_a_read_only_run_leaves_cron_secret_unverified(pytester, dev_stack_factory):
-    result, items, _ = run_readiness(pytester, dev_stack_factory(tls=True), "--woc-readonly")
+    result, items, _ = run_readiness(pytester, dev_stack_factory(**STACK), "--woc-readonly")
     assert items["cron-secret"]["status"] == "UNVERIFIED"

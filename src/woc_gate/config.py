@@ -158,6 +158,12 @@ OPTIONS = (
     Option("hsts_min_age", None, "WOC_GATE_HSTS_MIN_AGE", 31536000),
     Option("resend_read_key", None, "WOC_GATE_RESEND_READ_KEY", None),  # the gate's own full-access key
     Option("email_wait_seconds", None, "WOC_GATE_EMAIL_WAIT_SECONDS", 120),
+    Option("screenshot_storage", None, "WOC_GATE_SCREENSHOT_STORAGE", ""),  # "local" or s3://bucket/prefix
+    Option("s3_endpoint", None, "WOC_GATE_S3_ENDPOINT", ""),  # empty for AWS itself
+    Option("s3_region", None, "WOC_GATE_S3_REGION", "us-east-1"),
+    Option("s3_access_key_id", None, "WOC_GATE_S3_ACCESS_KEY_ID", None),
+    Option("s3_secret_access_key", None, "WOC_GATE_S3_SECRET_ACCESS_KEY", None),
+    Option("storage_sample", None, "WOC_GATE_STORAGE_SAMPLE", 50),
 )
 
 
@@ -199,6 +205,12 @@ class Settings:
     plain_http: Mapping[str, str] = field(default_factory=dict)  # variable -> its plain-HTTP URL that must redirect
     resend_read_key: Secret | None = None
     email_wait_seconds: int = 120
+    screenshot_storage: str = ""
+    s3_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: Secret | None = None
+    storage_sample: int = 50
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -258,8 +270,7 @@ class Settings:
         if self.database_url:
             values.append(urlsplit(self.database_url).password or "")
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
-        if self.resend_read_key:
-            values.append(self.resend_read_key.reveal())
+        values += [key.reveal() for key in (self.resend_read_key, self.s3_secret_access_key) if key]
         return Redactor(values)
 
     def described(self) -> list[str]:
@@ -368,6 +379,12 @@ def load(
         plain_http=_table(profile, "plain_http") | _table(sandbox, "plain_http"),
         resend_read_key=Secret(str(values["resend_read_key"])) if values["resend_read_key"] else None,
         email_wait_seconds=_positive_int("email_wait_seconds", values["email_wait_seconds"], sources),
+        screenshot_storage=str(values["screenshot_storage"]),
+        s3_endpoint=str(values["s3_endpoint"]),
+        s3_region=str(values["s3_region"]),
+        s3_access_key_id=values["s3_access_key_id"],
+        s3_secret_access_key=Secret(str(values["s3_secret_access_key"])) if values["s3_secret_access_key"] else None,
+        storage_sample=_positive_int("storage_sample", values["storage_sample"], sources),
         faults=faults,
         env=env,
         smoke=smoke,

@@ -26,6 +26,7 @@ from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, p
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.mysqld import LocalServer, find_server_program
+from woc_gate.sandbox.s3 import S3Server
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
@@ -136,8 +137,18 @@ class Daemon:
         redirects = {name: Listener(None) for name in ("api", "web")} if public_tls else {}
         ctx = self.context(database, {name: listener.url for name, listener in listeners.items()}, tls)
         ctx = dataclasses.replace(ctx, plain_http_urls={name: r.url for name, r in redirects.items()})
+        s3 = S3Server() if self.options.s3 else None
         servers = Servers()
         try:
+            if s3 is not None:
+                account = s3.start(self.storage, public="public-screenshots" in self.faults)
+                ctx = dataclasses.replace(
+                    ctx,
+                    s3_endpoint=account.endpoint,
+                    s3_bucket=account.bucket,
+                    s3_access_key_id=account.access_key_id,
+                    s3_secret_access_key=account.secret_access_key,
+                )
             for name, create_app in (("mail", create_mail_app), ("api", create_api_app), ("web", create_web_app)):
                 app = create_app(ctx)
                 await servers.start(name, with_hsts(app) if name in redirects else app, listeners[name])
@@ -147,6 +158,8 @@ class Daemon:
             await self.wait_for_stop(stopping)
         finally:
             await servers.stop()
+            if s3 is not None:
+                s3.stop()
 
     def context(self, database: Database, urls: dict[str, str], tls) -> SandboxContext:
         secrets = make_secrets(self.faults)

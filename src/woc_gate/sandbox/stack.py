@@ -117,10 +117,6 @@ def start(
 ) -> Sandbox:
     """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot."""
     faults = sorted(check_fault_names(faults))
-    if s3:
-        raise SandboxError(
-            "--s3 is not available yet: the sandbox keeps screenshots on local disk; start it without --s3"
-        )
     if scale < 0:
         raise SandboxError(f"scale must be 0 or more; got {scale}")
     repo = checked_repo(Path(repo) if repo else REFERENCE_TREE)
