@@ -14,6 +14,7 @@ from woc_gate.config import RUNBOOK_VARIABLES
 from woc_gate.fixtures import one_line
 from woc_gate.target import s3
 from woc_gate.target import tls as tls_target
+from woc_gate.target.release import load_release
 from woc_gate.target.resend import Resend
 
 
@@ -104,3 +105,12 @@ def sampled_screenshots(woc_db, woc_settings):
     if not rows:
         pytest.skip("woc_screenshots is empty: no object key to check")
     return rows
+
+
+@pytest.fixture(scope="session")
+def release(woc_settings, tmp_path_factory):
+    """The release under test, from installers_manifest; skips when no manifest is configured."""
+    if woc_settings.installers_manifest is None:
+        pytest.skip("no release manifest: set installers_manifest (or WOC_GATE_INSTALLERS_MANIFEST)")
+    with one_line():
+        return load_release(woc_settings.installers_manifest, tmp_path_factory.mktemp("release"))

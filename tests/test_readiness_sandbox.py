@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -10,14 +11,20 @@ import pytest
 pytest_plugins = ["pytester"]
 
 READINESS = Path(__file__).resolve().parents[1] / "readiness"
-ITEMS = ("cron-secret", "env-inventory", "email-provider", "private-screenshot-storage")
+ITEMS = ("cron-secret", "env-inventory", "email-provider", "private-screenshot-storage", "signed-installers")
 STACK = {"tls": True, "s3": True}  # as a production deployment: HTTPS and object storage
 
 
 def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
     """Run the readiness folder against a stack; the result, the items by id, and everything it printed or wrote."""
+    pytester.path.joinpath("attestations.toml").write_text(
+        '[[attestation]]\nitem = "signed-installers"\napprover = "Tess Owner"\nrole = "technical owner"\n'
+        f'date = {datetime.date.today().isoformat()}\nevidence = "https://tickets.example.com/REL-1"\n'
+    )
     result = pytester.runpytest_subprocess(
         str(READINESS),
+        "--attestations",
+        "attestations.toml",
         "--woc-config",
         str(sandbox.profile_path),
         "--env-file",
@@ -133,6 +140,21 @@ FAULTS = {
             "test_bucket_policy_is_not_public",
         ],
         "is served anonymously",
+    ),
+    "installer-unsigned": (
+        "signed-installers",
+        [
+            "test_windows_installers_carry_a_valid_authenticode_signature",
+            "test_windows_signatures_chain_to_the_configured_roots",
+            "test_windows_publisher_is_the_configured_one",
+            "test_windows_signatures_are_timestamped_while_the_certificate_was_valid",
+        ],
+        "installer WorkOnClock-Setup-1.0.0.exe carries no Authenticode signature",
+    ),
+    "installer-tampered": (
+        "signed-installers",
+        ["test_linux_signatures_verify_with_the_pinned_key"],
+        "the signature of installer WorkOnClock-1.0.0.AppImage does not verify with the pinned key",
     ),
 }
 

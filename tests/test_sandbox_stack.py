@@ -108,6 +108,7 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
         "resend_read_key",
         "email_wait_seconds",
         "openapi_path",
+        "installers_manifest",
         "screenshot_storage",
         "env",
         "smoke",

@@ -164,6 +164,7 @@ OPTIONS = (
     Option("s3_access_key_id", None, "WOC_GATE_S3_ACCESS_KEY_ID", None),
     Option("s3_secret_access_key", None, "WOC_GATE_S3_SECRET_ACCESS_KEY", None),
     Option("storage_sample", None, "WOC_GATE_STORAGE_SAMPLE", 50),
+    Option("installers_manifest", None, "WOC_GATE_INSTALLERS_MANIFEST", None),  # the release's manifest (TOML)
 )
 
 
@@ -211,6 +212,7 @@ class Settings:
     s3_access_key_id: str | None = None
     s3_secret_access_key: Secret | None = None
     storage_sample: int = 50
+    installers_manifest: Path | None = None
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -385,6 +387,7 @@ def load(
         s3_access_key_id=values["s3_access_key_id"],
         s3_secret_access_key=Secret(str(values["s3_secret_access_key"])) if values["s3_secret_access_key"] else None,
         storage_sample=_positive_int("storage_sample", values["storage_sample"], sources),
+        installers_manifest=_path(values["installers_manifest"]),
         faults=faults,
         env=env,
         smoke=smoke,

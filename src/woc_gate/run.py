@@ -157,4 +157,4 @@ def _worker_sandbox_profile(config: pytest.Config) -> Path | None:
 def _start_sandbox(settings: Settings):
     from .sandbox import stack  # the stack's own dependencies load only when one is wanted
 
-    return stack.start(faults=settings.faults, repo=settings.repo, tls=True, owner_pid=os.getpid())
+    return stack.start(faults=settings.faults, repo=settings.repo, tls=True, s3=True, owner_pid=os.getpid())

@@ -46,6 +46,7 @@ class SandboxContext:
     s3_bucket: str = ""
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
+    installers_manifest: str = ""  # the throwaway release's manifest
     plain_http_urls: dict[str, str] = field(default_factory=dict)  # "api"/"web": plain-HTTP ports that redirect
 
     def has(self, fault: str) -> bool:

@@ -26,6 +26,7 @@ from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, p
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.mysqld import LocalServer, find_server_program
+from woc_gate.sandbox.release import build_release
 from woc_gate.sandbox.s3 import S3Server
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
@@ -136,7 +137,11 @@ class Daemon:
         listeners = {"api": Listener(public_tls), "web": Listener(public_tls), "mail": Listener(tls)}
         redirects = {name: Listener(None) for name in ("api", "web")} if public_tls else {}
         ctx = self.context(database, {name: listener.url for name, listener in listeners.items()}, tls)
-        ctx = dataclasses.replace(ctx, plain_http_urls={name: r.url for name, r in redirects.items()})
+        ctx = dataclasses.replace(
+            ctx,
+            plain_http_urls={name: r.url for name, r in redirects.items()},
+            installers_manifest=str(build_release(self.state_dir / stack.RELEASE_DIR, self.faults)),
+        )
         s3 = S3Server() if self.options.s3 else None
         servers = Servers()
         try:

@@ -14,7 +14,7 @@ class Fault:
     name: str
     defect: str
     item: str
-    layer: str  # "api", "web", "db", "tree", "storage", "env" or "mail"
+    layer: str  # "api", "web", "db", "tree", "storage", "env", "mail" or "release"
 
 
 FAULTS: dict[str, Fault] = {
@@ -129,6 +129,18 @@ FAULTS: dict[str, Fault] = {
             "the public endpoints' certificate expires within the warning window",
             "env-inventory",
             "env",
+        ),
+        Fault(
+            "installer-unsigned",
+            "the Windows installer of the release carries no Authenticode signature",
+            "signed-installers",
+            "release",
+        ),
+        Fault(
+            "installer-tampered",
+            "the Linux artifact's bytes no longer match its detached signature",
+            "signed-installers",
+            "release",
         ),
         Fault(
             "sender-domain-unverified",

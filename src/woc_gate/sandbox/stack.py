@@ -37,6 +37,7 @@ CONTEXT_FILE = "context.json"
 TREE_DIR = "workonclock"
 STORAGE_DIR = "storage"
 TLS_DIR = "tls"
+RELEASE_DIR = "release"
 RUNTIME_ENTRIES = (
     READY_FILE,
     ERROR_FILE,
@@ -46,6 +47,7 @@ RUNTIME_ENTRIES = (
     TREE_DIR,
     STORAGE_DIR,
     TLS_DIR,
+    RELEASE_DIR,
     PID_FILE,
 )
 POLL_SECONDS = 0.05

@@ -33,6 +33,7 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
     data["resend_read_key"] = ctx.resend_read_key
     data["email_wait_seconds"] = EMAIL_WAIT_SECONDS
     data["openapi_path"] = OPENAPI_PATH
+    data["installers_manifest"] = ctx.installers_manifest
     data["screenshot_storage"] = f"s3://{ctx.s3_bucket}" if ctx.s3_endpoint else "local"
     if ctx.s3_endpoint:
         data["s3_endpoint"] = ctx.s3_endpoint
