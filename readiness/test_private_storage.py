@@ -24,9 +24,7 @@ def test_screenshots_are_not_on_local_disk(woc_settings):
 
 def test_every_sampled_object_key_resolves(sampled_screenshots, s3_client, bucket):
     with one_line():
-        missing = [
-            row["objectKey"] for row in sampled_screenshots if not s3.object_exists(s3_client, bucket, row["objectKey"])
-        ]
+        missing = s3.missing_keys(s3_client, bucket, [row["objectKey"] for row in sampled_screenshots])
     storage.every_key_resolves(missing, len(sampled_screenshots), bucket)
 
 

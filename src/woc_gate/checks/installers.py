@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -125,14 +126,17 @@ def gpg_signature_verifies(artifact: Artifact, public_key: str, fingerprint: str
     if artifact.signature is None or not artifact.signature.is_file():
         raise CheckFailure(f"installer {artifact.name} has no detached signature", "a .asc or .sig file", "none")
     wanted = fingerprint.replace(" ", "").upper()
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory(prefix="wocgpg-") as home:
         try:
             gpg = gnupg.GPG(gnupghome=home)
         except (OSError, ValueError) as error:
             raise ConfigError(f"gpg cannot run: {error}; run scripts/setup to install it") from None
-        gpg.import_keys(Path(public_key).read_text())
-        with open(artifact.signature, "rb") as signature:
-            verified = gpg.verify_file(signature, str(artifact.path))
+        try:
+            gpg.import_keys(Path(public_key).read_text())
+            with open(artifact.signature, "rb") as signature:
+                verified = gpg.verify_file(signature, str(artifact.path))
+        finally:
+            subprocess.run(("gpgconf", "--homedir", home, "--kill", "all"), capture_output=True, check=False)
     signer = (verified.pubkey_fingerprint or verified.fingerprint or "").upper()
     if not verified.valid or wanted not in (signer, (verified.fingerprint or "").upper()):
         raise CheckFailure(

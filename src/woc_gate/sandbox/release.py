@@ -36,6 +36,7 @@ TEAM_ID = "WOCSANDBOX"
 WINDOWS = f"WorkOnClock-Setup-{VERSION}.exe"
 LINUX = f"WorkOnClock-{VERSION}.AppImage"
 MACOS = f"WorkOnClock-{VERSION}.dmg"
+RELEASE_KEY_USER = "WorkOnClock Sandbox Release <release@workonclock.test>"
 
 
 def build_release(directory: Path, faults: frozenset[str]) -> Path:
@@ -108,20 +109,17 @@ def _sign_windows(directory: Path, keys: Path, signed: bool) -> Path:
 def _sign_linux(directory: Path, keys: Path, tampered: bool) -> str:
     artifact = directory / LINUX
     artifact.write_bytes(b"\x7fELF WorkOnClock AppImage stand-in " + VERSION.encode())
-    with tempfile.TemporaryDirectory(dir=keys) as home:
+    # a short home: gpg-agent's socket path must fit in 108 bytes, which a deep state dir can exceed
+    with tempfile.TemporaryDirectory(prefix="wocgpg-") as home:
         gpg = ("gpg", "--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", "")
-        _run(
-            *gpg,
-            "--quick-generate-key",
-            "WorkOnClock Sandbox Release <release@workonclock.test>",
-            "ed25519",
-            "sign",
-            "1y",
-        )
-        listing = _run(*gpg, "--with-colons", "--list-secret-keys")
-        fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
-        _run(*gpg, "--armor", "--output", str(directory / "release-key.asc"), "--export", fingerprint)
-        _run(*gpg, "--armor", "--detach-sign", "--output", f"{artifact}.asc", str(artifact))
+        try:
+            _run(*gpg, "--quick-generate-key", RELEASE_KEY_USER, "ed25519", "sign", "1y")
+            listing = _run(*gpg, "--with-colons", "--list-secret-keys")
+            fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+            _run(*gpg, "--armor", "--output", str(directory / "release-key.asc"), "--export", fingerprint)
+            _run(*gpg, "--armor", "--detach-sign", "--output", f"{artifact}.asc", str(artifact))
+        finally:
+            subprocess.run(("gpgconf", "--homedir", home, "--kill", "all"), capture_output=True, check=False)
     if tampered:
         artifact.write_bytes(artifact.read_bytes() + b" tampered")
     return fingerprint

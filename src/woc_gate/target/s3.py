@@ -6,7 +6,9 @@ be reached is a ``TargetError`` naming the endpoint and bucket.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +27,7 @@ ABSENT = {
     "get_bucket_encryption": "ServerSideEncryptionConfigurationNotFoundError",
     "get_bucket_lifecycle_configuration": "NoSuchLifecycleConfiguration",
 }
+HEAD_WORKERS = 8
 TIMEOUTS = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 1})
 
 
@@ -56,9 +59,15 @@ def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False):
             "aws_secret_access_key": settings.s3_secret_access_key.reveal() if settings.s3_secret_access_key else "",
         }
     verify: Any = str(settings.ca_bundle) if settings.ca_bundle else None
-    return boto3.client(
+    return _session().client(
         "s3", endpoint_url=bucket.endpoint, region_name=bucket.region, config=config, verify=verify, **keys
     )
+
+
+@cache
+def _session() -> boto3.session.Session:
+    """One boto3 session for the run: its clients share the service models, loaded once."""
+    return boto3.session.Session()
 
 
 def read(s3, bucket: Bucket, call: str, **kwargs: Any) -> dict[str, Any] | None:
@@ -72,6 +81,13 @@ def read(s3, bucket: Bucket, call: str, **kwargs: Any) -> dict[str, Any] | None:
         raise TargetError(f"S3 {call} on bucket {bucket.name} at {_where(bucket)} failed: {code}") from None
     except BotoCoreError as error:
         raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
+
+
+def missing_keys(s3, bucket: Bucket, keys: list[str]) -> list[str]:
+    """The keys the bucket does not hold (HEAD requests, a few at a time)."""
+    with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:
+        found = list(pool.map(lambda key: object_exists(s3, bucket, key), keys))
+    return [key for key, exists in zip(keys, found, strict=True) if not exists]
 
 
 def object_exists(s3, bucket: Bucket, key: str) -> bool:
