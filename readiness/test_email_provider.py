@@ -12,7 +12,9 @@ from email.utils import parseaddr
 import pytest
 
 from woc_gate.checks import email
+from woc_gate.config import SmokeAccount
 from woc_gate.fixtures import one_line
+from woc_gate.redaction import Secret
 from woc_gate.target import flows
 
 pytestmark = [pytest.mark.gate("email-provider"), pytest.mark.readiness]
@@ -35,19 +37,19 @@ def test_sender_domain_is_verified(resend, woc_settings):
 
 @pytest.fixture(scope="module")
 def registered(woc_settings, run_label, resend):
-    """A new organization registered through the product, its owner a test recipient; its verification email."""
+    """A new organization registered through the product, its owner a test recipient: address, name, password."""
     address = f"delivered+{run_label}@resend.dev"
     password = secrets.token_urlsafe(24)
     organization = f"woc-gate {run_label}"
     with one_line():
-        found = email.flow_delivers(
+        email.flow_delivers(
             resend,
             "registration verification",
             address,
             lambda: flows.register(woc_settings, organization, address, password),
             woc_settings.email_wait_seconds,
         )
-    return address, organization, found
+    return address, organization, password
 
 
 @pytest.mark.writes
@@ -65,6 +67,20 @@ def test_password_reset_email_is_delivered(registered, resend, woc_settings, woc
             "password reset",
             address,
             lambda: flows.forgot_password(woc_settings, address),
+            woc_settings.email_wait_seconds,
+        )
+
+
+@pytest.mark.writes
+def test_adhoc_decision_email_is_delivered(registered, resend, woc_settings, woc_writes):
+    address, _, password = registered
+    owner = SmokeAccount(address, Secret(password))
+    with one_line():
+        email.flow_delivers(
+            resend,
+            "adhoc decision",
+            address,
+            lambda: flows.decide_adhoc_request(woc_settings, owner),
             woc_settings.email_wait_seconds,
         )
 

@@ -117,6 +117,7 @@ FAULTS = {
             "test_provider_is_required_outside_dev",
             "test_registration_verification_email_is_delivered",
             "test_password_reset_email_is_delivered",
+            "test_adhoc_decision_email_is_delivered",
             "test_invite_email_is_delivered",
             "test_contact_form_email_reaches_contact_to",
         ],

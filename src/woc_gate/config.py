@@ -77,6 +77,8 @@ DEFAULT_ENDPOINTS = {
     "register": "/register",
     "forgot_password": "/forgot-password",
     "contact": "/contact",
+    "adhoc_requests": "/adhoc-requests",
+    "admin_adhoc_decision": "/admin/adhoc/{id}/{decision}",
 }
 DEFAULT_ENVELOPES = {"policy": "data", "screenshot": "", "list": "", "web_settings": "", "time_entry": ""}
 DEFAULT_UI = {"email": "Email", "password": "Password", "sign_in": "Sign in", "save": "Save"}

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from woc_gate.sandbox import api_screenshots, openapi_doc
+from woc_gate.sandbox import api_adhoc, api_screenshots, openapi_doc
 from woc_gate.sandbox.api_base import (
     ApiError,
     ApiServices,
@@ -97,6 +97,7 @@ def create_api_app(ctx: SandboxContext) -> Starlette:
         Route("/tracking/start", start_tracking, methods=["POST"]),
         Route("/tracking/stop", stop_tracking, methods=["POST"]),
         *api_screenshots.ROUTES,
+        *api_adhoc.ROUTES,
         *(route for resource in RESOURCES for route in resource_routes(resource)),
     ]
     if ctx.has("public-screenshots"):

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from ..config import Settings
+from ..config import Settings, SmokeAccount
 from ..errors import TargetError
 from . import clients
 
 SUBMITTED = (200, 302, 303)
+ADHOC_SPAN = timedelta(hours=1)
 
 
-def submit_form(client: httpx.Client, path: str, fields: Mapping[str, str]) -> None:
-    """Fill the form at ``path`` (its hidden fields kept, e.g. the CSRF token) and submit it."""
+def submit_form(client: httpx.Client, path: str, fields: Mapping[str, str], action: str | None = None) -> None:
+    """Fill the form on the page at ``path`` (its hidden fields kept, e.g. the CSRF token) and post it to ``action``."""
     page = clients.request(client, "GET", path)
     if page.status_code != 200:
         raise TargetError(f"GET {path} answered HTTP {page.status_code}; expected the form")
     form = clients.LoginForm.parse(page.text)
-    response = clients.request(client, "POST", path, data={**form.hidden, **fields})
+    action = action or path
+    response = clients.request(client, "POST", action, data={**form.hidden, **fields})
     if response.status_code not in SUBMITTED:
-        raise TargetError(f"POST {path} answered HTTP {response.status_code}; the form was not accepted")
+        raise TargetError(f"POST {action} answered HTTP {response.status_code}; the form was not accepted")
 
 
 def register(settings: Settings, organization: str, email: str, password: str) -> None:
@@ -41,6 +44,25 @@ def contact(settings: Settings, name: str, email: str, message: str) -> None:
     """Send a message through the public contact form."""
     with clients.anonymous(settings, settings.web_url, "NEXTAUTH_URL") as client:
         submit_form(client, settings.endpoints["contact"], {"name": name, "email": email, "message": message})
+
+
+def decide_adhoc_request(settings: Settings, account: SmokeAccount, decision: str = "reject") -> None:
+    """As ``account``: ask for adhoc time through the runtime API, then decide it in the web admin."""
+    api = clients.api_login(settings, account)
+    try:
+        now = datetime.now(UTC).replace(microsecond=0)
+        body = {"startedAt": (now - ADHOC_SPAN).isoformat(), "endedAt": now.isoformat(), "reason": "woc-gate smoke"}
+        response = api.call("POST", "adhoc_requests", json=body)
+    finally:
+        api.close()
+    if response.status_code not in (200, 201):
+        raise TargetError(f"POST {settings.endpoints['adhoc_requests']} answered HTTP {response.status_code}")
+    web = clients.web_login(settings, account)
+    try:
+        action = settings.endpoints["admin_adhoc_decision"].format(id=response.json()["id"], decision=decision)
+        submit_form(web.client, settings.endpoints["admin_adhoc"], {}, action)
+    finally:
+        web.close()
 
 
 def invite(web: clients.WebSession, email: str, role: str = "MEMBER") -> None:
