@@ -144,9 +144,16 @@ def web_session(ctx, tenant=None, role=None):
 
 def outbox(ctx, to):
     """The emails the mail app accepted for one address, newest first."""
-    with http_client(ctx, ctx.mail_base_url, headers={"Authorization": f"Bearer {ctx.resend_api_key}"}) as mail:
-        listing = mail.get("/emails").json()
-    return [email for email in listing["data"] if to in email["to"]]
+    key = ctx.resend_read_key or ctx.resend_api_key
+    emails, after = [], None
+    with http_client(ctx, ctx.mail_base_url, headers={"Authorization": f"Bearer {key}"}) as mail:
+        while True:
+            listing = mail.get("/emails", params={"limit": 100, **({"after": after} if after else {})}).json()
+            emails += listing["data"]
+            if not listing["has_more"]:
+                break
+            after = listing["data"][-1]["id"]
+    return [email for email in emails if to in email["to"]]
 
 
 def send_contact_message(ctx, marker):

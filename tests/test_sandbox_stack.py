@@ -105,7 +105,11 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
         "repo",
         "operator",
         "resend_api_url",
+        "resend_read_key",
+        "email_wait_seconds",
         "openapi_path",
+        "installers_manifest",
+        "screenshot_storage",
         "env",
         "smoke",
         "envelopes",
@@ -168,7 +172,6 @@ def test_a_second_stack_in_the_same_state_dir_is_refused(clean_stack):
     ("options", "message"),
     [
         ({"faults": ["nope"]}, "unknown fault nope; known faults: " + ", ".join(sorted(FAULTS))),
-        ({"s3": True}, "--s3 is not available yet: the sandbox keeps screenshots on local disk; start it without --s3"),
         ({"scale": -1}, "scale must be 0 or more; got -1"),
         (
             {"repo": "/"},
@@ -333,11 +336,6 @@ def test_cli_faults_lists_the_catalogue(capsys):
         ),
         (["launch"], "argument COMMAND: invalid choice: 'launch' (choose from 'up', 'down', 'status', 'faults')", 2),
         ([], "the following arguments are required: COMMAND", 2),
-        (
-            ["up", "--s3"],
-            "--s3 is not available yet: the sandbox keeps screenshots on local disk; start it without --s3",
-            1,
-        ),
     ],
 )
 def test_cli_bad_input_is_one_line(capsys, argv, message, status):

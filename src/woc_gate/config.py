@@ -80,6 +80,8 @@ DEFAULT_ENDPOINTS = {
     "register": "/register",
     "forgot_password": "/forgot-password",
     "contact": "/contact",
+    "adhoc_requests": "/adhoc-requests",
+    "admin_adhoc_decision": "/admin/adhoc/{id}/{decision}",
 }
 DEFAULT_ENVELOPES = {"policy": "data", "screenshot": "", "list": "", "web_settings": "", "time_entry": ""}
 DEFAULT_UI = {
@@ -166,6 +168,9 @@ PROFILE_SECTIONS = {
     "ui": Section(dict.fromkeys(DEFAULT_UI, str)),
     "layout": Section(dict.fromkeys(DEFAULT_LAYOUT, str)),
     "names": Section(dict.fromkeys(DEFAULT_NAMES, str)),
+    "browser": Section(dict.fromkeys(DEFAULT_BROWSER, str)),
+    "routes": Section(dict.fromkeys(DEFAULT_ROUTES, list)),
+    "plain_http": Section(dict.fromkeys(("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL"), str)),
     "sandbox": Section({"state_dir": str, "faults": list, "storage_dir": str, "pid": int}),  # written by the stack
 }
 
@@ -248,6 +253,19 @@ OPTIONS = (
         float,
     ),
     Option("db_read_timeout", None, "WOC_GATE_DB_READ_TIMEOUT", 300.0, kind=float),
+    # readiness (env-inventory, email-provider, storage, installers)
+    Option("env_file", "--env-file", "WOC_GATE_ENV_FILE", None, "The deployment's own env file (dotenv format)"),
+    Option("tls_expiry_days", None, "WOC_GATE_TLS_EXPIRY_DAYS", 21, kind=int),
+    Option("hsts_min_age", None, "WOC_GATE_HSTS_MIN_AGE", 31536000, kind=int),
+    Option("resend_read_key", None, "WOC_GATE_RESEND_READ_KEY", None),  # the gate's own full-access key
+    Option("email_wait_seconds", None, "WOC_GATE_EMAIL_WAIT_SECONDS", 120, kind=int),
+    Option("screenshot_storage", None, "WOC_GATE_SCREENSHOT_STORAGE", ""),  # "local" or s3://bucket/prefix
+    Option("s3_endpoint", None, "WOC_GATE_S3_ENDPOINT", ""),  # empty for AWS itself
+    Option("s3_region", None, "WOC_GATE_S3_REGION", "us-east-1"),
+    Option("s3_access_key_id", None, "WOC_GATE_S3_ACCESS_KEY_ID", None),
+    Option("s3_secret_access_key", None, "WOC_GATE_S3_SECRET_ACCESS_KEY", None),
+    Option("storage_sample", None, "WOC_GATE_STORAGE_SAMPLE", 50, kind=int),
+    Option("installers_manifest", None, "WOC_GATE_INSTALLERS_MANIFEST", None),  # the release's manifest (TOML)
 )
 
 
@@ -288,6 +306,19 @@ class Settings:
     tls_verify: bool = True
     db_timeout: float = 5.0
     db_read_timeout: float = 300.0
+    env_file: Path | None = None
+    tls_expiry_days: int = 21
+    hsts_min_age: int = 31536000
+    plain_http: Mapping[str, str] = field(default_factory=dict)  # variable -> its plain-HTTP URL that must redirect
+    resend_read_key: Secret | None = None
+    email_wait_seconds: int = 120
+    screenshot_storage: str = ""
+    s3_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: Secret | None = None
+    storage_sample: int = 50
+    installers_manifest: Path | None = None
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -349,6 +380,7 @@ class Settings:
         for url in (*(reveal(v) for v in self.env.values()), self.database_url or "", self.resend_api_url):
             values += url_passwords(url)
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
+        values += [key.reveal() for key in (self.resend_read_key, self.s3_secret_access_key) if key]
         return Redactor(values)
 
     def described(self) -> list[str]:
@@ -459,6 +491,19 @@ def load(
         tls_verify=_typed(values, sources, "tls_verify", bool),
         db_timeout=_typed(values, sources, "db_timeout", float, minimum=0.1),
         db_read_timeout=_typed(values, sources, "db_read_timeout", float, minimum=0.1),
+        env_file=_path(values["env_file"]),
+        tls_expiry_days=_positive_int("tls_expiry_days", values["tls_expiry_days"], sources),
+        hsts_min_age=_positive_int("hsts_min_age", values["hsts_min_age"], sources),
+        plain_http=_table(profile, "plain_http") | _table(sandbox, "plain_http"),
+        resend_read_key=Secret(str(values["resend_read_key"])) if values["resend_read_key"] else None,
+        email_wait_seconds=_positive_int("email_wait_seconds", values["email_wait_seconds"], sources),
+        screenshot_storage=str(values["screenshot_storage"]),
+        s3_endpoint=str(values["s3_endpoint"]),
+        s3_region=str(values["s3_region"]),
+        s3_access_key_id=values["s3_access_key_id"],
+        s3_secret_access_key=Secret(str(values["s3_secret_access_key"])) if values["s3_secret_access_key"] else None,
+        storage_sample=_positive_int("storage_sample", values["storage_sample"], sources),
+        installers_manifest=_path(values["installers_manifest"]),
         faults=faults,
         env=env,
         smoke=smoke,

@@ -224,4 +224,4 @@ def _is_worker(config: pytest.Config) -> bool:
 def _start_sandbox(settings: Settings, owner_pid: int):
     from .sandbox import stack  # the stack's own dependencies load only when one is wanted
 
-    return stack.start(faults=settings.faults, repo=settings.repo, owner_pid=owner_pid)
+    return stack.start(faults=settings.faults, repo=settings.repo, tls=True, s3=True, owner_pid=owner_pid)

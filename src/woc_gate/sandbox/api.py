@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from woc_gate.sandbox import api_screenshots, openapi_doc
+from woc_gate.sandbox import api_adhoc, api_screenshots, openapi_doc
 from woc_gate.sandbox.api_base import (
     ApiError,
     ApiServices,
@@ -28,7 +28,7 @@ from woc_gate.sandbox.auth import Caller, check_login, issue_token
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.policy import read_policy
 from woc_gate.sandbox.sql import Sql, fetch_rows, jsonable, new_id, utc_now
-from woc_gate.sandbox.storage import Storage
+from woc_gate.sandbox.storage import open_storage
 
 # The legacy-table fault's write: the pre-prefix `users` table still gets touched on every login.
 LEGACY_LOGIN_WRITE = (
@@ -82,7 +82,7 @@ TIME_ENTRIES = RESOURCES[2]
 
 def create_api_app(ctx: SandboxContext) -> Starlette:
     """The runtime API as an ASGI app, serving the given sandbox."""
-    api = ApiServices(ctx, Sql(ctx.db), Storage(ctx.storage_dir))
+    api = ApiServices(ctx, Sql(ctx.db), open_storage(ctx))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -97,6 +97,7 @@ def create_api_app(ctx: SandboxContext) -> Starlette:
         Route("/tracking/start", start_tracking, methods=["POST"]),
         Route("/tracking/stop", stop_tracking, methods=["POST"]),
         *api_screenshots.ROUTES,
+        *api_adhoc.ROUTES,
         *(route for resource in RESOURCES for route in resource_routes(resource)),
     ]
     if ctx.has("public-screenshots"):

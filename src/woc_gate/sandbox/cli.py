@@ -130,9 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--scale", type=_whole_number, default=0, metavar="N", help="Add N organizations of volume")
     start.add_argument("--seed", type=_whole_number, default=0, metavar="N", help="Seed of the generated data")
     start.add_argument("--tls", action="store_true", help="Serve over HTTPS with a throwaway CA")
-    start.add_argument(
-        "--s3", action="store_true", help="Keep screenshots in an S3-compatible endpoint (not available yet)"
-    )
+    start.add_argument("--s3", action="store_true", help="Keep screenshots in an S3-compatible server (moto)")
     start.add_argument(
         "--repo",
         type=_checked(stack.checked_repo),

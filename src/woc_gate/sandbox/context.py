@@ -41,6 +41,13 @@ class SandboxContext:
     ca_bundle: str | None = None  # CA that signs the stack's TLS certificates, when served over TLS
     policy_envelope: str = "data"  # dotted key the API wraps the policy under; "" for none
     faults: frozenset[str] = field(default_factory=frozenset)
+    resend_read_key: str = ""  # a full-access key for the gate; RESEND_API_KEY is then sending-only
+    s3_endpoint: str = ""  # with --s3: the S3 server, its bucket and the key that reads and writes it
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    installers_manifest: str = ""  # the throwaway release's manifest
+    plain_http_urls: dict[str, str] = field(default_factory=dict)  # "api"/"web": plain-HTTP ports that redirect
 
     def has(self, fault: str) -> bool:
         """True when the stack was started with this fault."""

@@ -8,6 +8,7 @@ state dir's ``error`` file as one line.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
@@ -25,11 +26,13 @@ from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, p
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.mysqld import LocalServer, find_server_program
+from woc_gate.sandbox.release import build_release
+from woc_gate.sandbox.s3 import S3Server
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
 from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure_template
-from woc_gate.sandbox.tls import make_tls_files
+from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_hsts
 from woc_gate.sandbox.web import create_web_app
 from woc_gate.sources.shared import load_shared
 
@@ -125,18 +128,43 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for number in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(number, stopping.set)
-        tls = make_tls_files(self.state_dir / stack.TLS_DIR) if self.options.tls else None
+        tls = (
+            make_tls_files(self.state_dir / stack.TLS_DIR, expiring="tls-certificate-expiring" in self.faults)
+            if self.options.tls
+            else None
+        )
         public_tls = tls if public_endpoints_use_tls(self.options.tls, self.faults) else None
         listeners = {"api": Listener(public_tls), "web": Listener(public_tls), "mail": Listener(tls)}
+        redirects = {name: Listener(None) for name in ("api", "web")} if public_tls else {}
         ctx = self.context(database, {name: listener.url for name, listener in listeners.items()}, tls)
+        ctx = dataclasses.replace(
+            ctx,
+            plain_http_urls={name: r.url for name, r in redirects.items()},
+            installers_manifest=str(build_release(self.state_dir / stack.RELEASE_DIR, self.faults)),
+        )
+        s3 = S3Server() if self.options.s3 else None
         servers = Servers()
         try:
+            if s3 is not None:
+                account = s3.start(self.storage, public="public-screenshots" in self.faults)
+                ctx = dataclasses.replace(
+                    ctx,
+                    s3_endpoint=account.endpoint,
+                    s3_bucket=account.bucket,
+                    s3_access_key_id=account.access_key_id,
+                    s3_secret_access_key=account.secret_access_key,
+                )
             for name, create_app in (("mail", create_mail_app), ("api", create_api_app), ("web", create_web_app)):
-                await servers.start(name, create_app(ctx), listeners[name])
+                app = create_app(ctx)
+                await servers.start(name, with_hsts(app) if name in redirects else app, listeners[name])
+            for name, listener in redirects.items():
+                await servers.start(f"{name} http redirect", redirect_to(listeners[name].url), listener)
             self.publish(ctx)
             await self.wait_for_stop(stopping)
         finally:
             await servers.stop()
+            if s3 is not None:
+                s3.stop()
 
     def context(self, database: Database, urls: dict[str, str], tls) -> SandboxContext:
         secrets = make_secrets(self.faults)
@@ -160,6 +188,7 @@ class Daemon:
             ca_bundle=str(tls.ca_bundle) if tls else None,
             policy_envelope=self.options.policy_envelope,
             faults=self.faults,
+            resend_read_key=secrets.resend_read_key,
         )
 
     def publish(self, ctx: SandboxContext) -> None:

@@ -27,6 +27,7 @@ class Secrets:
     cron_secret: str
     resend_api_key: str
     email_require_provider: bool
+    resend_read_key: str  # the gate's own full-access key at the Resend stand-in
 
 
 def make_secrets(faults: frozenset[str]) -> Secrets:
@@ -39,6 +40,7 @@ def make_secrets(faults: frozenset[str]) -> Secrets:
         cron_secret=secrets.token_urlsafe(32),
         resend_api_key="" if optional_email else "re_" + secrets.token_urlsafe(24),
         email_require_provider=not optional_email,
+        resend_read_key="re_" + secrets.token_urlsafe(24),
     )
 
 

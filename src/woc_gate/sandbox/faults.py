@@ -15,7 +15,7 @@ class Fault:
     name: str
     defect: str
     item: str
-    layer: str  # "api", "web", "db", "tree", "storage", "env" or "mail"
+    layer: str  # "api", "web", "db", "tree", "storage", "env", "mail" or "release"
 
 
 FAULTS: dict[str, Fault] = {
@@ -125,6 +125,30 @@ FAULTS: dict[str, Fault] = {
         Fault("invite-email-not-sent", "the invite flow succeeds but sends nothing", "email-provider", "web"),
         Fault("plain-http", "the public endpoints answer over plain HTTP", "env-inventory", "env"),
         Fault("weak-secrets", "NEXTAUTH_SECRET is short and equal to JWT_SECRET", "env-inventory", "env"),
+        Fault(
+            "tls-certificate-expiring",
+            "the public endpoints' certificate expires within the warning window",
+            "env-inventory",
+            "env",
+        ),
+        Fault(
+            "installer-unsigned",
+            "the Windows installer of the release carries no Authenticode signature",
+            "signed-installers",
+            "release",
+        ),
+        Fault(
+            "installer-tampered",
+            "the Linux artifact's bytes no longer match its detached signature",
+            "signed-installers",
+            "release",
+        ),
+        Fault(
+            "sender-domain-unverified",
+            "the sender's domain is still pending at the email provider",
+            "email-provider",
+            "mail",
+        ),
     )
 }
 

@@ -1,4 +1,9 @@
-"""The Resend stand-in: the part of Resend's HTTP API WorkOnClock uses, keeping every email in memory."""
+"""The Resend stand-in: the part of Resend's HTTP API WorkOnClock uses, keeping every email in memory.
+
+With ``ctx.resend_read_key`` set (the gate's own full-access key), ``RESEND_API_KEY`` is a sending-only
+key as production uses: reads with it get 401 ``restricted_api_key``. The ``sender-domain-unverified``
+fault leaves the sender's domain and its DKIM record ``pending``.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,9 @@ from woc_gate.sandbox.context import SandboxContext
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 REGION = "us-east-1"
+DEFAULT_PAGE, MAX_PAGE = 20, 100
+# Resend's test recipients (each takes a +label) and the last event each ends with
+TEST_RECIPIENTS = {"bounced": "bounced", "complained": "complained", "suppressed": "suppressed"}
 _REQUIRED_FIELDS = ("from", "to", "subject")
 
 
@@ -42,7 +50,7 @@ class Outbox:
             "bcc": _addresses(body.get("bcc")),
             "reply_to": _addresses(body.get("reply_to")),
             "created_at": _now(),
-            "last_event": "delivered",
+            "last_event": _last_event(_addresses(body["to"])),
             "scheduled_at": None,
         }
         return email_id
@@ -61,7 +69,7 @@ def create_mail_app(ctx: SandboxContext) -> Starlette:
     )
     app.state.ctx = ctx
     app.state.outbox = Outbox()
-    app.state.domain = _domain_record(ctx.email_from)
+    app.state.domain = _domain_record(ctx.email_from, not ctx.has("sender-domain-unverified"))
     return app
 
 
@@ -86,9 +94,21 @@ async def get_email(request: Request) -> JSONResponse:
 
 
 async def list_emails(request: Request) -> JSONResponse:
-    """GET /emails: every accepted email, newest first."""
+    """GET /emails: accepted emails, newest first, in pages (``limit`` 1-100, default 20; ``after``/``before`` ids)."""
     emails = list(reversed(request.app.state.outbox.emails.values()))
-    return JSONResponse({"object": "list", "has_more": False, "data": emails})
+    try:
+        limit = int(request.query_params.get("limit", DEFAULT_PAGE))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_PAGE:
+        return resend_error(422, "validation_error", f"The `limit` parameter must be between 1 and {MAX_PAGE}.")
+    ids = [email["id"] for email in emails]
+    after, before = request.query_params.get("after"), request.query_params.get("before")
+    if after in ids:
+        emails = emails[ids.index(after) + 1 :]
+    elif before in ids:
+        emails = emails[: ids.index(before)][-limit:]
+    return JSONResponse({"object": "list", "has_more": len(emails) > limit, "data": emails[:limit]})
 
 
 async def list_domains(request: Request) -> JSONResponse:
@@ -101,7 +121,9 @@ async def get_domain(request: Request) -> JSONResponse:
     domain = request.app.state.domain
     if request.path_params["id"] != domain["id"]:
         return resend_error(404, "not_found", "Domain not found")
-    return JSONResponse({"object": "domain", **domain, "records": _dns_records(domain["name"])})
+    return JSONResponse(
+        {"object": "domain", **domain, "records": _dns_records(domain["name"], domain["status"] == "verified")}
+    )
 
 
 def resend_error(status: int, name: str, message: str) -> JSONResponse:
@@ -113,7 +135,13 @@ def _keyed(handler: Handler) -> Handler:
     """The handler, behind Resend's API-key check."""
 
     async def checked(request: Request) -> JSONResponse:
-        refusal = _refusal(request.app.state.ctx.resend_api_key, request.headers.get("authorization"))
+        ctx = request.app.state.ctx
+        given = bearer(request.headers.get("authorization"))
+        if ctx.resend_read_key and secret_matches(given, ctx.resend_read_key):
+            return await handler(request)
+        refusal = _refusal(ctx.resend_api_key, request.headers.get("authorization"))
+        if refusal is None and ctx.resend_read_key and handler is not send_email:
+            refusal = resend_error(401, "restricted_api_key", "This API key is restricted to only send emails")
         return refusal if refusal is not None else await handler(request)
 
     return checked
@@ -156,18 +184,26 @@ def _addresses(value: Any) -> list[Any] | None:
     return value if isinstance(value, list) else [value]
 
 
-def _domain_record(email_from: str) -> dict[str, Any]:
+def _last_event(recipients: list[Any]) -> str:
+    for recipient in recipients:
+        local, _, domain = parseaddr(str(recipient))[1].partition("@")
+        if domain == "resend.dev" and local.partition("+")[0] in TEST_RECIPIENTS:
+            return TEST_RECIPIENTS[local.partition("+")[0]]
+    return "delivered"
+
+
+def _domain_record(email_from: str, verified: bool) -> dict[str, Any]:
     name = parseaddr(email_from)[1].rpartition("@")[2] or "localhost"
     return {
         "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)),
         "name": name,
-        "status": "verified",
+        "status": "verified" if verified else "pending",
         "region": REGION,
         "created_at": _now(),
     }
 
 
-def _dns_records(name: str) -> list[dict[str, Any]]:
+def _dns_records(name: str, verified: bool) -> list[dict[str, Any]]:
     return [
         {
             "record": "SPF",
@@ -183,7 +219,7 @@ def _dns_records(name: str) -> list[dict[str, Any]]:
             "type": "TXT",
             "value": "p=MIGfMA0GCSqGSIb3DQEB",
             "ttl": "Auto",
-            "status": "verified",
+            "status": "verified" if verified else "pending",
         },
     ]
 

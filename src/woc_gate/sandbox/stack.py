@@ -36,6 +36,7 @@ CONTEXT_FILE = "context.json"
 TREE_DIR = "workonclock"
 STORAGE_DIR = "storage"
 TLS_DIR = "tls"
+RELEASE_DIR = "release"
 RUNTIME_ENTRIES = (
     READY_FILE,
     ERROR_FILE,
@@ -45,6 +46,7 @@ RUNTIME_ENTRIES = (
     TREE_DIR,
     STORAGE_DIR,
     TLS_DIR,
+    RELEASE_DIR,
     PID_FILE,
 )
 POLL_SECONDS = 0.05
@@ -116,10 +118,6 @@ def start(
 ) -> Sandbox:
     """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot."""
     faults = sorted(check_fault_names(faults))
-    if s3:
-        raise SandboxError(
-            "--s3 is not available yet: the sandbox keeps screenshots on local disk; start it without --s3"
-        )
     if scale < 0:
         raise SandboxError(f"scale must be 0 or more; got {scale}")
     repo = checked_repo(Path(repo) if repo else REFERENCE_TREE)

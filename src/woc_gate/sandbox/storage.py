@@ -7,6 +7,16 @@ from pathlib import Path, PurePosixPath
 PRIVATE_IMAGE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
+def open_storage(ctx):
+    """The stack's screenshot storage: the S3 bucket with ``--s3``, else the storage dir on disk."""
+    if ctx.s3_endpoint:
+        from woc_gate.sandbox.s3 import S3Account, S3Storage
+
+        account = S3Account(ctx.s3_endpoint, ctx.s3_bucket, ctx.s3_access_key_id, ctx.s3_secret_access_key)
+        return S3Storage(account)
+    return Storage(ctx.storage_dir)
+
+
 class Storage:
     """A private object store on disk, keyed like an S3 bucket (``screenshots/<org>/<user>/<id>.png``)."""
 

@@ -22,6 +22,7 @@ from woc_gate.sandbox.seedfile import SMOKE_ROLES, SeedFile
 
 ENVIRONMENT = "staging"
 OPERATOR = "sandbox"
+EMAIL_WAIT_SECONDS = 5  # the stand-in delivers at once
 
 
 def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> dict:
@@ -30,8 +31,19 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
     if ctx.ca_bundle:
         data["ca_bundle"] = ctx.ca_bundle
     data["resend_api_url"] = ctx.mail_base_url
+    data["resend_read_key"] = ctx.resend_read_key
+    data["email_wait_seconds"] = EMAIL_WAIT_SECONDS
     data["openapi_path"] = OPENAPI_PATH
+    data["installers_manifest"] = ctx.installers_manifest
+    data["screenshot_storage"] = f"s3://{ctx.s3_bucket}" if ctx.s3_endpoint else "local"
+    if ctx.s3_endpoint:
+        data["s3_endpoint"] = ctx.s3_endpoint
+        data["s3_access_key_id"] = ctx.s3_access_key_id
+        data["s3_secret_access_key"] = ctx.s3_secret_access_key
     data["env"] = runbook_env(ctx)
+    if ctx.plain_http_urls:
+        api, web = ctx.plain_http_urls["api"], ctx.plain_http_urls["web"]
+        data["plain_http"] = {"NEXTAUTH_URL": web, "API_BASE_URL": api, "WOC_API_URL": api}
     data["smoke"] = {tenant.key: _smoke_table(tenant) for tenant in seed_file.tenants}
     data["envelopes"] = {"policy": ctx.policy_envelope}
     data["sandbox"] = {

@@ -1,13 +1,27 @@
-"""TLS for the stack: a throwaway CA and a server certificate for 127.0.0.1 and localhost, made with trustme."""
+"""TLS for the stack: a throwaway CA and a server certificate for 127.0.0.1 and localhost, HSTS, and http→https.
+
+The certificates are built with ``cryptography``'s ``CertificateBuilder`` the way public CAs issue them
+(a non-critical subjectAltName, serverAuth, key identifiers), so that sslyze accepts the chain. The
+``tls-certificate-expiring`` fault issues the server certificate for a few days only.
+"""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
-import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from starlette.responses import RedirectResponse
 
 HOSTS = ("127.0.0.1", "localhost")
+HSTS = "max-age=63072000; includeSubDomains"
+SERVER_DAYS = 90
+EXPIRING_SERVER_DAYS = 5  # inside any sensible warning window
 
 
 @dataclass(frozen=True)
@@ -19,15 +33,89 @@ class TlsFiles:
     key: Path
 
 
-def make_tls_files(directory: Path) -> TlsFiles:
+def make_tls_files(directory: Path, *, expiring: bool = False) -> TlsFiles:
     """Make a new CA and a server certificate signed by it; write them (key mode 0600) under ``directory``."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    authority = trustme.CA(organization_name="woc-gate sandbox")
-    server = authority.issue_cert(*HOSTS)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "woc-gate sandbox"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "woc-gate sandbox CA"),
+        ]
+    )
+    ca = (
+        _builder(ca_name, ca_name, ca_key.public_key(), now, 3650)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.IPAddress(ipaddress.ip_address(HOSTS[0])), x509.DNSName(HOSTS[1])]
+    days = EXPIRING_SERVER_DAYS if expiring else SERVER_DAYS
+    server = (
+        _builder(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOSTS[1])]), ca_name, key.public_key(), now, days)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server.key")
-    authority.cert_pem.write_to_path(str(files.ca_bundle))
-    for blob in server.cert_chain_pems:
-        blob.write_to_path(str(files.certificate), append=True)
+    files.ca_bundle.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files.certificate.write_bytes(
+        server.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM)
+    )
     files.key.touch(mode=0o600)
-    server.private_key_pem.write_to_path(str(files.key))
+    files.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return files
+
+
+def _builder(subject, issuer, public_key, start: datetime.datetime, days: int) -> x509.CertificateBuilder:
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=days))
+    )
+
+
+def with_hsts(app):
+    """The ASGI app with a ``Strict-Transport-Security`` header on every HTTP response."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+
+        async def send_with_header(message):
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"strict-transport-security", HSTS.encode())],
+                }
+            await send(message)
+
+        await app(scope, receive, send_with_header)
+
+    return wrapped
+
+
+def redirect_to(https_base: str):
+    """An ASGI app answering every plain-HTTP request with a permanent redirect to the same path on ``https_base``."""
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        query = scope.get("query_string", b"").decode()
+        target = https_base + scope["path"] + (f"?{query}" if query else "")
+        await RedirectResponse(target, status_code=308)(scope, receive, send)
+
+    return app

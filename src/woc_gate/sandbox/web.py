@@ -15,7 +15,7 @@ from woc_gate.sandbox.auth import SESSION_COOKIE, WebSessions, check_login
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.mailer import Mailer
 from woc_gate.sandbox.sql import Sql
-from woc_gate.sandbox.storage import Storage
+from woc_gate.sandbox.storage import open_storage
 from woc_gate.sandbox.web_base import (
     EXCEPTION_HANDLERS,
     WebServices,
@@ -36,7 +36,7 @@ LOGIN_NOTICES = {
 
 def create_web_app(ctx: SandboxContext) -> Starlette:
     """The web/admin app as an ASGI app, serving the given sandbox."""
-    web = WebServices(ctx, Sql(ctx.db), Storage(ctx.storage_dir), WebSessions(ctx.nextauth_secret), Mailer(ctx))
+    web = WebServices(ctx, Sql(ctx.db), open_storage(ctx), WebSessions(ctx.nextauth_secret), Mailer(ctx))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

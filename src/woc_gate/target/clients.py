@@ -54,6 +54,11 @@ def tls_verification(settings: Settings) -> ssl.SSLContext | bool:
         ) from None
 
 
+def anonymous(settings: Settings, base_url: str | None, name: str) -> httpx.Client:
+    """A client of one target surface (``base_url``, set by the variable ``name``) that holds no credentials."""
+    return open_client(base_url, name, http_client_args(settings))
+
+
 def open_client(base_url: str | None, setting: str, client_args: Mapping[str, Any]) -> httpx.Client:
     """An HTTP client on ``base_url`` (the value of ``setting``) built from ``http_client_args``."""
     if not base_url:

@@ -17,7 +17,7 @@ import httpx
 
 from ..config import Settings
 from ..errors import ConfigError, TargetError
-from .clients import http_client_args, open_client
+from .clients import anonymous
 
 SURFACES = ("api", "web")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -84,8 +84,7 @@ def _route(resource: str, entry: Any) -> Route:
 def anonymous_clients(settings: Settings) -> dict[str, httpx.Client]:
     """A client without credentials per configured surface."""
     bases = {"api": (settings.api_url, "API_BASE_URL"), "web": (settings.web_url, "NEXTAUTH_URL")}
-    args = http_client_args(settings)
-    return {surface: open_client(url, name, args) for surface, (url, name) in bases.items() if url}
+    return {surface: anonymous(settings, url, name) for surface, (url, name) in bases.items() if url}
 
 
 def send(client: httpx.Client, route: Route, ident: str = "", form: Mapping[str, str] | None = None) -> httpx.Response:

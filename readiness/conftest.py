@@ -1,0 +1,116 @@
+"""Fixtures of the readiness tests: anonymous clients, the variables by source, TLS scans."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from woc_gate.checks import cron
+from woc_gate.checks import inventory as inventory_checks
+from woc_gate.checks import storage as storage_checks
+from woc_gate.checks import tls as tls_checks
+from woc_gate.config import RUNBOOK_VARIABLES
+from woc_gate.fixtures import one_line
+from woc_gate.target import s3
+from woc_gate.target import tls as tls_target
+from woc_gate.target.release import load_release
+from woc_gate.target.resend import Resend
+
+
+@pytest.fixture(scope="session")
+def retention_client(woc_settings):
+    """A client of the web app with no credentials; skips when no web URL is configured."""
+    if not woc_settings.web_url:
+        pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
+    with cron.retention_client(woc_settings) as client:
+        yield client
+
+
+@pytest.fixture(scope="session", params=["settings", "env file"])
+def inventory(request, woc_settings):
+    """The runbook §2 variables and where they were read: the settings, or the deployment's env file."""
+    if request.param == "settings":
+        return "settings", {name: woc_settings.var(name) for name in RUNBOOK_VARIABLES}
+    if woc_settings.env_file is None:
+        pytest.skip("no env file given: pass --env-file with the deployment's env file to check it too")
+    with one_line():
+        values = inventory_checks.read_env_file(woc_settings.env_file)
+    return f"env file {woc_settings.env_file.name}", values
+
+
+@pytest.fixture(scope="session")
+def tls_scans(woc_settings):
+    """The sslyze scan of every https public endpoint, by variable name; skips in dev."""
+    if woc_settings.environment == "dev":
+        pytest.skip("dev environment: TLS is not required")
+    urls = {name: woc_settings.var(name) for name in tls_checks.PUBLIC_URLS}
+    https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
+    scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle) if https else {}
+    return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}
+
+
+@pytest.fixture
+def tls_scan(tls_scans, woc_settings, request):
+    """The scan of the public endpoint named by the test's ``variable`` parameter."""
+    name = request.node.callspec.params["variable"]
+    if name not in tls_scans:
+        pytest.skip(f"{name} is not an https URL (test_public_endpoint_is_https fails for it)")
+    scan = tls_scans[name]
+    if isinstance(scan, Exception):
+        pytest.fail(str(scan), pytrace=False)
+    return scan
+
+
+@pytest.fixture(scope="session")
+def resend(woc_settings):
+    """A client of the email provider's API with the gate's own full-access key."""
+    with one_line():
+        client = Resend(woc_settings)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def run_label():
+    """A label unique to this run, put on every address and record the email flows create."""
+    return "wocgate" + secrets.token_hex(4)
+
+
+@pytest.fixture(scope="session")
+def bucket(woc_settings):
+    """The screenshot bucket; skips when screenshot_storage is not an s3:// URL."""
+    found = s3.bucket_of(woc_settings)
+    if found is None:
+        pytest.skip("screenshot_storage is not an s3:// bucket: the bucket checks do not apply")
+    return found
+
+
+@pytest.fixture(scope="session")
+def s3_client(woc_settings, bucket):
+    """A boto3 client of the bucket with the gate's credentials."""
+    return s3.client(woc_settings, bucket)
+
+
+@pytest.fixture(scope="session")
+def anonymous_s3(woc_settings, bucket):
+    """An unsigned boto3 client of the bucket's endpoint, as anyone on the internet."""
+    return s3.client(woc_settings, bucket, anonymous=True)
+
+
+@pytest.fixture(scope="session")
+def sampled_screenshots(woc_db, woc_settings):
+    """A sample of woc_screenshots (newest and random): id and objectKey; skips when there are none."""
+    rows = storage_checks.sampled_screenshots(woc_db, woc_settings.storage_sample)
+    if not rows:
+        pytest.skip("woc_screenshots is empty: no object key to check")
+    return rows
+
+
+@pytest.fixture(scope="session")
+def release(woc_settings, tmp_path_factory):
+    """The release under test, from installers_manifest; skips when no manifest is configured."""
+    if woc_settings.installers_manifest is None:
+        pytest.skip("no release manifest: set installers_manifest (or WOC_GATE_INSTALLERS_MANIFEST)")
+    with one_line():
+        return load_release(woc_settings.installers_manifest, tmp_path_factory.mktemp("release"))

@@ -1,0 +1,70 @@
+"""The product's email flows, triggered through its web forms as a person (or a smoke account) would."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from ..config import Settings, SmokeAccount
+from ..errors import TargetError
+from . import clients
+
+SUBMITTED = (200, 302, 303)
+ADHOC_SPAN = timedelta(hours=1)
+
+
+def submit_form(client: httpx.Client, path: str, fields: Mapping[str, str], action: str | None = None) -> None:
+    """Fill the form on the page at ``path`` (its hidden fields kept, e.g. the CSRF token) and post it to ``action``."""
+    page = clients.request(client, "GET", path)
+    if page.status_code != 200:
+        raise TargetError(f"GET {path} answered HTTP {page.status_code}; expected the form")
+    form = clients.LoginForm.parse(page.text)
+    action = action or path
+    response = clients.request(client, "POST", action, data={**form.hidden, **fields})
+    if response.status_code not in SUBMITTED:
+        raise TargetError(f"POST {action} answered HTTP {response.status_code}; the form was not accepted")
+
+
+def register(settings: Settings, organization: str, email: str, password: str) -> None:
+    """Create an organization and its owner through the registration form."""
+    with clients.anonymous(settings, settings.web_url, "NEXTAUTH_URL") as client:
+        fields = {"organization": organization, "name": "woc-gate smoke", "email": email, "password": password}
+        submit_form(client, settings.endpoints["register"], fields)
+
+
+def forgot_password(settings: Settings, email: str) -> None:
+    """Ask for a password-reset link through the forgotten-password form."""
+    with clients.anonymous(settings, settings.web_url, "NEXTAUTH_URL") as client:
+        submit_form(client, settings.endpoints["forgot_password"], {"email": email})
+
+
+def contact(settings: Settings, name: str, email: str, message: str) -> None:
+    """Send a message through the public contact form."""
+    with clients.anonymous(settings, settings.web_url, "NEXTAUTH_URL") as client:
+        submit_form(client, settings.endpoints["contact"], {"name": name, "email": email, "message": message})
+
+
+def decide_adhoc_request(settings: Settings, account: SmokeAccount, decision: str = "reject") -> None:
+    """As ``account``: ask for adhoc time through the runtime API, then decide it in the web admin."""
+    api = clients.api_login(settings, account)
+    try:
+        now = datetime.now(UTC).replace(microsecond=0)
+        body = {"startedAt": (now - ADHOC_SPAN).isoformat(), "endedAt": now.isoformat(), "reason": "woc-gate smoke"}
+        response = api.call("POST", "adhoc_requests", json=body)
+    finally:
+        api.close()
+    if response.status_code not in (200, 201):
+        raise TargetError(f"POST {settings.endpoints['adhoc_requests']} answered HTTP {response.status_code}")
+    web = clients.web_login(settings, account)
+    try:
+        action = settings.endpoints["admin_adhoc_decision"].format(id=response.json()["id"], decision=decision)
+        submit_form(web.client, settings.endpoints["admin_adhoc"], {}, action)
+    finally:
+        web.close()
+
+
+def invite(web: clients.WebSession, email: str, role: str = "MEMBER") -> None:
+    """Invite someone to the session's organization through the admin invite form."""
+    submit_form(web.client, web.settings.endpoints["admin_invites"], {"email": email, "role": role})

@@ -1,0 +1,118 @@
+"""The screenshot bucket, read through boto3 with the gate's credentials and anonymously.
+
+boto3's errors are turned here into answers: a refused anonymous call is ``Denied``; a bucket that cannot
+be reached is a ``TargetError`` naming the endpoint and bucket.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..config import Settings
+from ..errors import TargetError
+
+# the error codes S3 gives when a configuration is absent, by call
+ABSENT = {
+    "get_public_access_block": "NoSuchPublicAccessBlockConfiguration",
+    "get_bucket_policy_status": "NoSuchBucketPolicy",
+    "get_bucket_encryption": "ServerSideEncryptionConfigurationNotFoundError",
+    "get_bucket_lifecycle_configuration": "NoSuchLifecycleConfiguration",
+}
+HEAD_WORKERS = 8
+TIMEOUTS = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 1})
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Where the screenshots are: the bucket, a key prefix and the endpoint (None for AWS itself)."""
+
+    name: str
+    prefix: str
+    endpoint: str | None
+    region: str
+
+
+def bucket_of(settings: Settings) -> Bucket | None:
+    """The screenshot bucket of ``screenshot_storage`` (``s3://bucket/prefix``), or None when it is not S3."""
+    parts = urlsplit(settings.screenshot_storage)
+    if parts.scheme != "s3" or not parts.netloc:
+        return None
+    return Bucket(parts.netloc, parts.path.strip("/"), settings.s3_endpoint or None, settings.s3_region)
+
+
+def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False):
+    """A boto3 S3 client of the bucket's endpoint: with the gate's credentials, or unsigned."""
+    config = TIMEOUTS.merge(Config(signature_version=UNSIGNED)) if anonymous else TIMEOUTS
+    keys: dict[str, Any] = {}
+    if settings.s3_access_key_id and not anonymous:
+        keys = {
+            "aws_access_key_id": settings.s3_access_key_id,
+            "aws_secret_access_key": settings.s3_secret_access_key.reveal() if settings.s3_secret_access_key else "",
+        }
+    verify: Any = str(settings.ca_bundle) if settings.ca_bundle else None
+    return _session().client(
+        "s3", endpoint_url=bucket.endpoint, region_name=bucket.region, config=config, verify=verify, **keys
+    )
+
+
+@cache
+def _session() -> boto3.session.Session:
+    """One boto3 session for the run: its clients share the service models, loaded once."""
+    return boto3.session.Session()
+
+
+def read(s3, bucket: Bucket, call: str, **kwargs: Any) -> dict[str, Any] | None:
+    """The answer of one bucket call with the gate's credentials; None when the configuration is absent."""
+    try:
+        return getattr(s3, call)(Bucket=bucket.name, **kwargs)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == ABSENT.get(call):
+            return None
+        raise TargetError(f"S3 {call} on bucket {bucket.name} at {_where(bucket)} failed: {code}") from None
+    except BotoCoreError as error:
+        raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
+
+
+def missing_keys(s3, bucket: Bucket, keys: list[str]) -> list[str]:
+    """The keys the bucket does not hold (HEAD requests, a few at a time)."""
+    with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:
+        found = list(pool.map(lambda key: object_exists(s3, bucket, key), keys))
+    return [key for key, exists in zip(keys, found, strict=True) if not exists]
+
+
+def object_exists(s3, bucket: Bucket, key: str) -> bool:
+    """Whether the bucket holds ``key`` (HEAD with the gate's credentials)."""
+    try:
+        s3.head_object(Bucket=bucket.name, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise TargetError(f"S3 head_object on bucket {bucket.name} failed: {error}") from None
+    except BotoCoreError as error:
+        raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
+    return True
+
+
+def anonymous_answer(s3, call: str, **kwargs: Any) -> str:
+    """What an unsigned call gets: ``allowed``, or the S3 error code that refused it."""
+    try:
+        getattr(s3, call)(**kwargs)
+    except ClientError as error:
+        return error.response.get("Error", {}).get("Code", "refused")
+    except BotoCoreError as error:
+        raise TargetError(f"cannot reach S3 for an anonymous {call}: {error}") from None
+    return "allowed"
+
+
+def _where(bucket: Bucket) -> str:
+    return bucket.endpoint or f"AWS {bucket.region}"

@@ -1,0 +1,181 @@
+"""The readiness gate tests against the reference stack: the clean stack passes, each fault fails exactly its item."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+READINESS = Path(__file__).resolve().parents[1] / "readiness"
+ITEMS = ("cron-secret", "env-inventory", "email-provider", "private-screenshot-storage", "signed-installers")
+STACK = {"tls": True, "s3": True}  # as a production deployment: HTTPS and object storage
+
+
+def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
+    """Run the readiness folder against a stack; the result, the items by id, and everything it printed or wrote."""
+    pytester.path.joinpath("attestations.toml").write_text(
+        '[[attestation]]\nitem = "signed-installers"\napprover = "Tess Owner"\nrole = "technical owner"\n'
+        f'date = {datetime.date.today().isoformat()}\nevidence = "https://tickets.example.com/REL-1"\n'
+    )
+    result = pytester.runpytest_subprocess(
+        str(READINESS),
+        "--attestations",
+        "attestations.toml",
+        "--woc-config",
+        str(sandbox.profile_path),
+        "--env-file",
+        str(sandbox.env_path),
+        "--gate-report",
+        "gate.json",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        *args,
+    )
+    report = (pytester.path / "gate.json").read_text()
+    items = {item["id"]: item for item in json.loads(report)["items"]}
+    return result, items, result.stdout.str() + result.stderr.str() + report
+
+
+def secret_values(ctx) -> list[str]:
+    """The stack's secret values, none of which may appear in what the gate prints or writes."""
+    return [
+        v
+        for v in (
+            ctx.nextauth_secret,
+            ctx.jwt_secret,
+            ctx.cron_secret,
+            ctx.resend_api_key,
+            ctx.resend_read_key,
+            ctx.db.password,
+        )
+        if v
+    ]
+
+
+def failed_tests(item: dict) -> list[str]:
+    return sorted(test["nodeid"].split("::", 1)[1] for test in item["tests"] if test["outcome"] in ("failed", "error"))
+
+
+def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory):
+    sandbox = dev_stack_factory(**STACK)
+    result, items, output = run_readiness(pytester, sandbox)
+    for item in ITEMS:
+        assert items[item]["status"] == "PASS", result.stdout.str()
+    assert not [value for value in secret_values(sandbox.ctx) if value in output]
+
+
+FAULTS = {
+    "cron-no-secret": (
+        "cron-secret",
+        [
+            f"test_retention_endpoint_refuses[{label} ({method})]"
+            for method in ("GET", "POST")
+            for label in (
+                "no Authorization",
+                "a wrong secret",
+                "the secret without Bearer",
+                "the secret in the query string",
+                "the secret as Basic credentials",
+            )
+        ],
+        "the retention endpoint /api/cron/screenshot-retention did not refuse no Authorization (GET)",
+    ),
+    "weak-secrets": (
+        "env-inventory",
+        [
+            f"test_secret_is_strong[{source}-{name}]"
+            for source in ("settings", "env file")
+            for name in ("NEXTAUTH_SECRET", "JWT_SECRET")
+        ]
+        + ["test_secrets_are_distinct[settings]", "test_secrets_are_distinct[env file]"],
+        "NEXTAUTH_SECRET is weak",
+    ),
+    "plain-http": (
+        "env-inventory",
+        ["test_every_variable_is_well_formed[settings]", "test_every_variable_is_well_formed[env file]"]
+        + [f"test_public_endpoint_is_https[{name}]" for name in ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")],
+        "NEXTAUTH_URL is not served over TLS",
+    ),
+    "tls-certificate-expiring": (
+        "env-inventory",
+        [
+            f"test_certificate_outlives_the_expiry_window[{name}]"
+            for name in ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")
+        ],
+        "expires within 21 days",
+    ),
+    "email-provider-optional": (
+        "email-provider",
+        [
+            "test_provider_key_and_sender_are_set",
+            "test_provider_is_required_outside_dev",
+            "test_registration_verification_email_is_delivered",
+            "test_password_reset_email_is_delivered",
+            "test_adhoc_decision_email_is_delivered",
+            "test_invite_email_is_delivered",
+            "test_contact_form_email_reaches_contact_to",
+        ],
+        "the email provider is not configured: RESEND_API_KEY unset",
+    ),
+    "invite-email-not-sent": (
+        "email-provider",
+        ["test_invite_email_is_delivered"],
+        "the invite email to delivered+",
+    ),
+    "sender-domain-unverified": (
+        "email-provider",
+        ["test_sender_domain_is_verified"],
+        "the sender domain workonclock.test is not verified at the provider",
+    ),
+    "public-screenshots": (
+        "private-screenshot-storage",
+        [
+            "test_anonymous_preview_is_refused",
+            "test_public_access_block_is_all_on",
+            "test_bucket_policy_is_not_public",
+        ],
+        "is served anonymously",
+    ),
+    "installer-unsigned": (
+        "signed-installers",
+        [
+            "test_windows_installers_carry_a_valid_authenticode_signature",
+            "test_windows_signatures_chain_to_the_configured_roots",
+            "test_windows_publisher_is_the_configured_one",
+            "test_windows_signatures_are_timestamped_while_the_certificate_was_valid",
+        ],
+        "installer WorkOnClock-Setup-1.0.0.exe carries no Authenticode signature",
+    ),
+    "installer-tampered": (
+        "signed-installers",
+        ["test_linux_signatures_verify_with_the_pinned_key"],
+        "the signature of installer WorkOnClock-1.0.0.AppImage does not verify with the pinned key",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester, dev_stack_factory, fault):
+    item_id, expected_failures, message = FAULTS[fault]
+    sandbox = dev_stack_factory(faults=[fault], **STACK)
+    result, items, output = run_readiness(pytester, sandbox)
+    item = items.pop(item_id)
+    assert item["status"] == "FAIL"
+    assert sorted(failed_tests(item)) == sorted(expected_failures)
+    assert any(message in test["message"] for test in item["tests"]), item
+    for other in ITEMS:
+        if other != item_id:
+            assert items[other]["status"] == "PASS", (other, result.stdout.str())
+    assert not [value for value in secret_values(sandbox.ctx) if value in output]
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_read_only_run_leaves_cron_secret_unverified(pytester, dev_stack_factory):
+    result, items, _ = run_readiness(pytester, dev_stack_factory(**STACK), "--woc-readonly")
+    assert items["cron-secret"]["status"] == "UNVERIFIED"
