@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +86,14 @@ def test_malformed_values_are_named_not_shown():
 def test_plain_http_defaults_to_port_80_of_the_host():
     assert tls.plain_http_url("https://app.example.com:8443/base", None) == "http://app.example.com/base"
     assert tls.plain_http_url("https://app.example.com", "http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+
+
+def test_roots_are_read_in_a_process_that_has_parsed_no_installer_yet(tmp_path):
+    # lief parses certificates only once its crypto library is set up: read_roots must not depend on test order
+    end = "-----END CERTIFICATE-----\n"
+    system_roots = Path("/etc/ssl/certs/ca-certificates.crt").read_text().split(end)
+    bundle = tmp_path / "roots.pem"
+    bundle.write_text("".join(pem + end for pem in system_roots[:3]))
+    script = f"from woc_gate.checks.installers import read_roots; print(len(read_roots({str(bundle)!r})))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "3"

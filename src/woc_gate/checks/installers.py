@@ -18,6 +18,8 @@ from pathlib import Path
 
 import gnupg
 import lief
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
 from ..errors import ConfigError
 from ..target.release import Artifact
@@ -56,11 +58,17 @@ def authenticode_signer(artifact: Artifact):
 
 
 def read_roots(path: str) -> list:
-    """The trusted roots of a PEM bundle."""
-    roots = lief.PE.x509.parse(path) if Path(path).is_file() else []
-    if not roots:
+    """The trusted roots of a PEM bundle, as lief certificates."""
+    try:
+        certificates = x509.load_pem_x509_certificates(Path(path).read_bytes())
+    except (OSError, ValueError):
+        certificates = []
+    if not certificates:
         raise ConfigError(f"the Windows roots {path} of the release manifest hold no PEM certificate")
-    return roots
+    # lief 1.0 sets up its crypto library only once it has parsed a PKCS #7 blob; before that its x509.parse
+    # fails on every certificate (mbedtls -0x3B00). A certificates-only PKCS #7 of the bundle sets it up.
+    lief.PE.Signature.parse(list(pkcs7.serialize_certificates(certificates, Encoding.DER)))
+    return lief.PE.x509.parse(path)
 
 
 def chain_reaches_roots(artifact: Artifact, signer, roots: list) -> None:

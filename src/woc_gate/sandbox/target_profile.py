@@ -41,6 +41,7 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
         data["s3_access_key_id"] = ctx.s3_access_key_id
         data["s3_secret_access_key"] = ctx.s3_secret_access_key
     data["env"] = runbook_env(ctx)
+    data["env_file"] = str(state_dir / "env")  # the deployment's own env file, as an operator hands it over
     if ctx.plain_http_urls:
         api, web = ctx.plain_http_urls["api"], ctx.plain_http_urls["web"]
         data["plain_http"] = {"NEXTAUTH_URL": web, "API_BASE_URL": api, "WOC_API_URL": api}
