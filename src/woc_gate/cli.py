@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_gate(sandbox=args.sandbox, pytest_args=rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "migrate-status":
+        return migrate_status(args)
     return print_report(args.record)
 
 
@@ -72,6 +74,19 @@ def print_report(path: Path) -> int:
     return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
 
 
+def migrate_status(args: argparse.Namespace) -> int:
+    """Print the state of every migration; exit 1 when one failed, was edited or is missing on disk."""
+    from .migrate_status import is_clean, load_states, render_json, render_table
+
+    try:
+        folder, states = load_states(config_path=args.woc_config, repo=args.woc_repo, migrations=args.migrations)
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
+    print(render_json(folder, states) if args.json else "\n".join(render_table(states)))
+    return 0 if is_clean(states) else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="woc-gate", description="WorkOnClock release gate")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -79,5 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
     report = commands.add_parser("report", help="Print the release-gate table of a saved run record")
     report.add_argument("record", type=Path, help="A gate-report.json")
+    status = commands.add_parser(
+        "migrate-status", help="Show each Prisma migration as applied, pending, failed, rolled back or edited"
+    )
+    status.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    status.add_argument("--woc-repo", help="WorkOnClock checkout whose migrations folder to read")
+    status.add_argument("--migrations", help="Prisma migrations folder (default: the checkout's)")
+    status.add_argument("--json", action="store_true", help="Print JSON instead of a table")
     commands.add_parser("sandbox", help="Start, stop or inspect the reference stack (see woc-gate sandbox --help)")
     return parser
