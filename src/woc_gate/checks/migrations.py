@@ -45,9 +45,7 @@ def no_failed_migrations(states: list[MigrationState]) -> None:
         raise MigrationFailure(
             f"{len(failed)} migration(s) failed and were never rolled back: {_names(failed)}",
             f"every row of {MIGRATIONS_TABLE} finished or rolled back",
-            "; ".join(
-                f"{state.name} started {_when(state)}, not finished: {_first_log_line(state)}" for state in failed
-            ),
+            "; ".join(f"{state.name} started {_when(state)}, not finished: {_logs(state)}" for state in failed),
         )
 
 
@@ -90,6 +88,6 @@ def _when(state: MigrationState) -> str:
     return started.isoformat(sep=" ", timespec="seconds") if started else "at an unknown time"
 
 
-def _first_log_line(state: MigrationState) -> str:
-    logs = (state.record.logs or "").strip() if state.record else ""
-    return logs.splitlines()[0] if logs else "no logs"
+def _logs(state: MigrationState) -> str:
+    logs = " ".join((state.record.logs or "").split()) if state.record else ""
+    return (logs if len(logs) <= 160 else logs[:157] + "...") or "no logs"

@@ -1,0 +1,42 @@
+"""Fixtures of the migration gate tests: the migrations folder, its state on the target, the pending statements."""
+
+from __future__ import annotations
+
+import pytest
+
+from woc_gate.attestations import maintenance_approved
+from woc_gate.checks.migration_lint import assess_migration, pending_migrations, read_target_schema
+from woc_gate.checks.migrations import read_migration_records
+from woc_gate.fixtures import one_line
+from woc_gate.plugin import woc_run
+from woc_gate.sources.migrations import migration_states
+
+
+@pytest.fixture(scope="session")
+def migrations_dir(woc_settings, woc_repo):
+    """The checkout's Prisma migrations folder."""
+    folder = woc_settings.repo_path("migrations")
+    if not folder.is_dir():
+        pytest.fail(f"the migrations folder {folder} does not exist; set [layout] migrations in the profile")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def states(woc_db, migrations_dir):
+    """Each migration's state on the target: applied, pending, failed, rolled back, edited, missing on disk."""
+    with one_line():
+        return migration_states(migrations_dir, read_migration_records(woc_db))
+
+
+@pytest.fixture(scope="session")
+def pending_statements(woc_db, states):
+    """Every statement of the pending migrations, judged destructive or long-running against the target."""
+    with one_line():
+        schema = read_target_schema(woc_db)
+        return [assessment for state in pending_migrations(states) for assessment in assess_migration(state, schema)]
+
+
+@pytest.fixture(scope="session")
+def maintenance_approvals(request):
+    """The migrations whose maintenance mode the technical owner approved in an attestation."""
+    return maintenance_approved(woc_run(request.config).attestations)
