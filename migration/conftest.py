@@ -9,6 +9,7 @@ from woc_gate.checks.migration_lint import assess_migration, pending_migrations,
 from woc_gate.checks.migrations import read_migration_records
 from woc_gate.fixtures import one_line
 from woc_gate.plugin import woc_run
+from woc_gate.sources import runtime_sql
 from woc_gate.sources.migrations import migration_states
 
 
@@ -40,3 +41,12 @@ def pending_statements(woc_db, states):
 def maintenance_approvals(request):
     """The migrations whose maintenance mode the technical owner approved in an attestation."""
     return maintenance_approved(woc_run(request.config).attestations)
+
+
+@pytest.fixture(scope="session")
+def runtime_statements(woc_settings, woc_repo):
+    """The runtime API's SQL statements, from its TypeScript source."""
+    with one_line():
+        return runtime_sql.runtime_statements(
+            woc_repo, woc_settings.layout["runtime_sql"], woc_settings.names["sql_methods"]
+        )

@@ -85,6 +85,7 @@ DEFAULT_LAYOUT = {  # where things are in a WorkOnClock checkout
     "prisma_schema": "apps/web/prisma/schema.prisma",
     "migrations": "apps/web/prisma/migrations",
     "api_src": "apps/api/src",
+    "runtime_sql": "apps/api/src/**/*.ts",  # comma-separated globs of the runtime API's SQL sources
 }
 DEFAULT_NAMES = {  # the names the contracts look up in the shared package and the Prisma schema
     "policy_type": "TrackingPolicy",
@@ -98,6 +99,7 @@ DEFAULT_NAMES = {  # the names the contracts look up in the shared package and t
     "role_model": "Role",
     "permission_model": "Permission",
     "role_permission_model": "RolePermission",
+    "sql_methods": "query,execute",  # the runtime API's methods that take a SQL statement first
 }
 
 

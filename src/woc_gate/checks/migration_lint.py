@@ -33,10 +33,23 @@ class TargetSchema:
 
     rows: dict[str, int]
     columns: dict[tuple[str, str], tuple[str, bool]]  # (table, column) -> (COLUMN_TYPE, nullable)
+    connection: pymysql.Connection | None = None
 
     def row_estimate(self, table: str) -> int:
         """``information_schema.TABLES.TABLE_ROWS`` of the table (0 for a table the target lacks)."""
         return self.rows.get(table, 0)
+
+    def holds_data(self, table: str, column: str | None = None) -> bool:
+        """Whether the table has a row (with a value in ``column``); InnoDB's estimate can read 0 for a full table."""
+        if table not in self.rows or self.connection is None:
+            return self.row_estimate(table) > 0
+        where = f" WHERE `{column}` IS NOT NULL" if column else ""
+        return bool(query(self.connection, f"SELECT EXISTS(SELECT 1 FROM `{table}`{where}) AS found")[0]["found"])
+
+    def size(self, table: str) -> str:
+        """The table's size as the lint reports it."""
+        estimate = self.row_estimate(table)
+        return f"~{estimate} rows" if estimate else ("holds rows" if self.holds_data(table) else "empty")
 
 
 @dataclass
@@ -89,6 +102,7 @@ def read_target_schema(connection: pymysql.Connection) -> TargetSchema:
     return TargetSchema(
         rows={row["name"]: int(row["estimate"]) for row in tables},
         columns={(c["tbl"], c["col"]): (c["type"].upper(), c["nullable"] == "YES") for c in columns},
+        connection=connection,
     )
 
 
@@ -128,7 +142,7 @@ def _assess(migration: str, statement: Statement, schema: TargetSchema, probe) -
         assessment.destructive.append("not understood by the SQL parser; review it by hand")
     elif isinstance(tree, exp.Drop) and tree.args.get("kind") == "TABLE":
         for table in tree.find_all(exp.Table):
-            assessment.destructive.append(f"drops table {table.name} (~{schema.row_estimate(table.name)} rows)")
+            assessment.destructive.append(f"drops table {table.name} ({schema.size(table.name)})")
     elif isinstance(tree, exp.Alter) and tree.args.get("kind") == "TABLE":
         table = tree.this.name
         for action in tree.args.get("actions") or []:
@@ -141,12 +155,14 @@ def _assess(migration: str, statement: Statement, schema: TargetSchema, probe) -
 
 
 def _destructive_action(table: str, action: exp.Expression, schema: TargetSchema) -> list[str]:
-    rows = schema.row_estimate(table)
     if isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
-        return [f"drops column {table}.{column.name} (~{rows} rows)" for column in action.find_all(exp.Column)]
+        return [
+            f"drops column {table}.{column.name} ({_column_data(schema, table, column.name)})"
+            for column in action.find_all(exp.Column)
+        ]
     if isinstance(action, exp.ColumnDef):
-        if _not_null(action) and not _has_default(action) and rows > 0:
-            return [f"adds NOT NULL column {table}.{action.name} without a default to a table of ~{rows} rows"]
+        if _not_null(action) and not _has_default(action) and schema.holds_data(table):
+            return [f"adds NOT NULL column {table}.{action.name} without a default to {table} ({schema.size(table)})"]
         return []
     if isinstance(action, exp.ModifyColumn | exp.AlterColumn) and isinstance(action.this, exp.ColumnDef):
         return _narrowing(table, action.this, action.args.get("rename_from"), schema)
@@ -164,8 +180,8 @@ def _narrowing(table: str, column: exp.ColumnDef, renamed_from, schema: TargetSc
     narrower = _narrower(old_type, new_type.sql(dialect=DIALECT).upper())
     if narrower:
         reasons.append(f"narrows {table}.{name} from {old_type} to {new_type.sql(dialect=DIALECT)}: {narrower}")
-    if nullable and _not_null(column) and schema.row_estimate(table) > 0:
-        reasons.append(f"makes {table}.{name} NOT NULL on a table of ~{schema.row_estimate(table)} rows")
+    if nullable and _not_null(column) and schema.holds_data(table):
+        reasons.append(f"makes {table}.{name} NOT NULL on {table} ({schema.size(table)})")
     return reasons
 
 
@@ -186,6 +202,14 @@ def _narrower(old: str, new: str) -> str:
         shorter = new_base not in TEXT_RANK and old_length is not None and (new_length or 0) < old_length
         return "a shorter length or precision" if shorter else ""
     return "" if old_base == new_base else f"a different type ({old_base} to {new_base})"
+
+
+def _column_data(schema: TargetSchema, table: str, column: str) -> str:
+    if (table, column) not in schema.columns:
+        return "not on the target"
+    return (
+        f"holds data, {schema.size(table)}" if schema.holds_data(table, column) else f"no values, {schema.size(table)}"
+    )
 
 
 def _base(column_type: str) -> str:
@@ -211,13 +235,12 @@ def _has_default(column: exp.ColumnDef) -> bool:
 
 
 def _long_running(statement: Statement, table: str, schema: TargetSchema, probe) -> list[str]:
-    rows = schema.row_estimate(table)
-    if rows == 0 or table not in schema.rows:
+    if not schema.holds_data(table):
         return []
     if probe is None:
-        return [f"may rebuild {table} (~{rows} rows): no scratch database configured to ask the server"]
+        return [f"may rebuild {table} ({schema.size(table)}): no scratch database configured to ask the server"]
     answer = probe(statement, table)
-    return [f"{answer} on {table} (~{rows} rows)"] if answer else []
+    return [f"{answer} on {table} ({schema.size(table)})"] if answer else []
 
 
 def _flag_drop_and_add(assessments: list[Assessment]) -> None:
