@@ -1,4 +1,4 @@
-"""The migration gate tests against the reference stack: clean, each migration fault, an approved destructive migration."""
+"""The migration gate tests against the reference stack: clean, each fault, an approved destructive migration."""
 
 from __future__ import annotations
 
