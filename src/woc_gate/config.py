@@ -154,7 +154,9 @@ OPTIONS = (
     Option("attestation_max_age_days", None, "WOC_GATE_ATTESTATION_MAX_AGE_DAYS", 30),
     Option("resend_api_url", None, "WOC_GATE_RESEND_URL", "https://api.resend.com"),
     Option("openapi_path", None, "WOC_GATE_OPENAPI_PATH", ""),
+    Option("migration_scratch_url", None, "WOC_GATE_MIGRATION_SCRATCH_URL", ""),  # where pending ALTERs are tried
 )
+URL_SETTINGS = ("migration_scratch_url",)  # settings whose URLs carry a password
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class Settings:
     attestation_max_age_days: int = 30
     resend_api_url: str = "https://api.resend.com"
     openapi_path: str = ""
+    migration_scratch_url: str = ""
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -248,6 +251,7 @@ class Settings:
         if self.database_url:
             values.append(urlsplit(self.database_url).password or "")
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
+        values += [urlsplit(getattr(self, name)).password or "" for name in URL_SETTINGS if getattr(self, name)]
         return Redactor(values)
 
     def described(self) -> list[str]:
@@ -274,6 +278,8 @@ class Settings:
         if name in self.env:
             value = self.env[name]
             return str(value) if name != "DATABASE_URL" else mask_url(reveal(value))
+        if name in URL_SETTINGS:
+            return mask_url(getattr(self, name))
         if name.startswith("smoke."):
             return "****" if name.endswith("_password") else str(_smoke_value(self, name))
         return str(getattr(self, name))
@@ -350,6 +356,7 @@ def load(
         attestation_max_age_days=_positive_int("attestation_max_age_days", values["attestation_max_age_days"], sources),
         resend_api_url=values["resend_api_url"],
         openapi_path=values["openapi_path"],
+        migration_scratch_url=values["migration_scratch_url"],
         faults=faults,
         env=env,
         smoke=smoke,

@@ -18,10 +18,13 @@ import pymysql
 from sqlglot import exp
 
 from woc_gate.checks import CheckFailure
+from woc_gate.errors import TargetError
 from woc_gate.sources.migrations import PENDING, ROLLED_BACK, MigrationState
 from woc_gate.sources.sql_statements import DIALECT, Statement, split_statements
 from woc_gate.target.db import query
+from woc_gate.target.scratch import COPY, INPLACE, ScratchSchema
 
+LONG_RUNNING_ROWS = 1_000_000  # an in-place rebuild of more rows than this takes minutes on managed MySQL
 INTEGER_RANK = {"TINYINT": 1, "SMALLINT": 2, "MEDIUMINT": 3, "INT": 4, "INTEGER": 4, "BIGINT": 5}
 SIZED_TYPES = ("VARCHAR", "CHAR", "VARBINARY", "BINARY", "DECIMAL", "DATETIME", "TIMESTAMP", "TIME")
 TEXT_RANK = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 16777215, "LONGTEXT": 4294967295}
@@ -111,10 +114,12 @@ def pending_migrations(states: list[MigrationState]) -> list[MigrationState]:
     return [state for state in states if state.status in (PENDING, ROLLED_BACK) and state.migration]
 
 
-def assess_migration(state: MigrationState, schema: TargetSchema, probe=None) -> list[Assessment]:
-    """Every statement of one pending migration, judged; ``probe(statement, table)`` asks a scratch server."""
+def assess_migration(
+    state: MigrationState, schema: TargetSchema, scratch: ScratchSchema | None = None
+) -> list[Assessment]:
+    """Every statement of one pending migration, judged; each is tried on the ``scratch`` copy when there is one."""
     statements = split_statements(state.migration.sql_path.read_text(encoding="utf-8", errors="replace"))
-    assessments = [_assess(state.name, statement, schema, probe) for statement in statements]
+    assessments = [_assess(state.name, statement, schema, scratch) for statement in statements]
     _flag_drop_and_add(assessments)
     return assessments
 
@@ -135,7 +140,7 @@ def pending_migrations_need_no_unapproved_maintenance(assessments: list[Assessme
         )
 
 
-def _assess(migration: str, statement: Statement, schema: TargetSchema, probe) -> Assessment:
+def _assess(migration: str, statement: Statement, schema: TargetSchema, scratch: ScratchSchema | None) -> Assessment:
     assessment = Assessment(migration, statement)
     tree = statement.tree
     if tree is None or isinstance(tree, exp.Command):
@@ -147,10 +152,17 @@ def _assess(migration: str, statement: Statement, schema: TargetSchema, probe) -
         table = tree.this.name
         for action in tree.args.get("actions") or []:
             assessment.destructive += _destructive_action(table, action, schema)
-        assessment.long_running += _long_running(statement, table, schema, probe)
+        assessment.long_running += _long_running(statement, table, schema, scratch, alter=True)
+        return assessment
     elif isinstance(tree, exp.Create) and tree.args.get("kind") == "INDEX":
         table = tree.this.args["table"].name
-        assessment.long_running += _long_running(statement, table, schema, probe)
+        assessment.long_running += _long_running(statement, table, schema, scratch, alter=False)
+        return assessment
+    if scratch is not None:
+        try:
+            scratch.run(statement.text)
+        except TargetError as error:
+            assessment.long_running.append(f"cannot be tried: {error}")
     return assessment
 
 
@@ -234,13 +246,20 @@ def _has_default(column: exp.ColumnDef) -> bool:
     return any(isinstance(c.args.get("kind"), kinds) for c in column.constraints)
 
 
-def _long_running(statement: Statement, table: str, schema: TargetSchema, probe) -> list[str]:
-    if not schema.holds_data(table):
-        return []
-    if probe is None:
+def _long_running(statement: Statement, table: str, schema: TargetSchema, scratch, *, alter: bool) -> list[str]:
+    if scratch is None:
+        if not schema.holds_data(table):
+            return []
         return [f"may rebuild {table} ({schema.size(table)}): no scratch database configured to ask the server"]
-    answer = probe(statement, table)
-    return [f"{answer} on {table} ({schema.size(table)})"] if answer else []
+    try:
+        algorithm = scratch.try_statement(statement.text, alter)
+    except TargetError as error:
+        return [f"cannot be tried: {error}"]
+    if algorithm == COPY and schema.holds_data(table):
+        return [f"copies {table} with writes locked (neither INSTANT nor INPLACE, LOCK=NONE) ({schema.size(table)})"]
+    if algorithm == INPLACE and schema.row_estimate(table) >= LONG_RUNNING_ROWS:
+        return [f"rebuilds {table} in place (INPLACE, LOCK=NONE) over {schema.size(table)}"]
+    return []
 
 
 def _flag_drop_and_add(assessments: list[Assessment]) -> None:
@@ -258,7 +277,11 @@ def _flag_drop_and_add(assessments: list[Assessment]) -> None:
                 added.setdefault(tree.this.name, []).append(action.name)
     for assessment in assessments:
         tree = assessment.statement.tree
-        if isinstance(tree, exp.Alter) and dropped.get(tree.this.name) and added.get(tree.this.name):
+        changes_columns = isinstance(tree, exp.Alter) and any(
+            isinstance(a, exp.ColumnDef) or (isinstance(a, exp.Drop) and a.args.get("kind") == "COLUMN")
+            for a in tree.args.get("actions") or []
+        )
+        if changes_columns and dropped.get(tree.this.name) and added.get(tree.this.name):
             table = tree.this.name
             note = (
                 f"drop + add on {table} reads as a rename of {', '.join(dropped[table])} to "

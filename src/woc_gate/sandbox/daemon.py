@@ -15,6 +15,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import quote
 
 from woc_gate.errors import WocGateError
 from woc_gate.sandbox import instances, migrate, provision, seed, stack
@@ -56,6 +57,7 @@ class Daemon:
         self.instance_dir: Path | None = None
         self.server: LocalServer | ExternalServer | None = None
         self.external: ExternalDatabase | None = None
+        self.scratch_url = ""  # a local server only: an external one is the operator's
 
     def run(self) -> int:
         """Set the stack up, serve until told to stop, clean up; the exit status."""
@@ -104,6 +106,11 @@ class Daemon:
         self.server.start()
         with self.server.admin_connection() as admin:
             password = provision.create_app_account(admin, provision.APP_DATABASE)
+            scratch_password = provision.create_scratch_account(admin)
+        self.scratch_url = (
+            f"mysql://{provision.SCRATCH_USER}:{quote(scratch_password, safe='')}@{self.server.host}:"
+            f"{self.server.port}/{provision.SCRATCH_DATABASE}"
+        )
         return Database(
             self.server.host, self.server.port, provision.APP_USER, password, provision.APP_DATABASE, self.server.socket
         )
@@ -160,6 +167,7 @@ class Daemon:
             ca_bundle=str(tls.ca_bundle) if tls else None,
             policy_envelope=self.options.policy_envelope,
             faults=self.faults,
+            scratch_url=self.scratch_url,
         )
 
     def publish(self, ctx: SandboxContext) -> None:

@@ -30,6 +30,8 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
         data["ca_bundle"] = ctx.ca_bundle
     data["resend_api_url"] = ctx.mail_base_url
     data["openapi_path"] = OPENAPI_PATH
+    if ctx.scratch_url:
+        data["migration_scratch_url"] = ctx.scratch_url
     data["env"] = runbook_env(ctx)
     data["smoke"] = {tenant.key: _smoke_table(tenant) for tenant in seed_file.tenants}
     data["envelopes"] = {"policy": ctx.policy_envelope}
