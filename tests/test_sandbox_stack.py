@@ -14,8 +14,9 @@ import pytest
 
 from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import cli, instances, mysqld, stack
+from woc_gate.sandbox import cli, instances, stack
 from woc_gate.sandbox.faults import FAULTS
+from woc_gate.target import scratch_server as mysqld
 
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
 

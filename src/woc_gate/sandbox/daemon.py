@@ -25,7 +25,6 @@ from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftov
 from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, public_endpoints_use_tls
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.mail import create_mail_app
-from woc_gate.sandbox.mysqld import LocalServer, find_server_program
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
@@ -33,6 +32,7 @@ from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure
 from woc_gate.sandbox.tls import make_tls_files
 from woc_gate.sandbox.web import create_web_app
 from woc_gate.sources.shared import load_shared
+from woc_gate.target.scratch_server import LocalServer, find_server_program
 
 OWNER_POLL_SECONDS = 0.5
 POLICY_TYPE = "TrackingPolicy"

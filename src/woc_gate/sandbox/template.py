@@ -21,11 +21,11 @@ from pathlib import Path
 
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import instances, migrate, provision, seed
-from woc_gate.sandbox.mysqld import LocalServer, ServerProgram, initialize_datadir
 from woc_gate.sandbox.seeddata import DAY
 from woc_gate.sandbox.seedfile import SEED_PATH
 from woc_gate.sources.nodetools import default_cache_dir
 from woc_gate.sources.prisma import list_migrations
+from woc_gate.target.scratch_server import LocalServer, ServerProgram, initialize_datadir
 
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"
