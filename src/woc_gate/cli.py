@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "migrate-status":
         return migrate_status(args)
+    if args.command in ("backup", "restore-drill"):
+        from .backup.commands import run_command
+
+        return run_command(args)
     return print_report(args.record)
 
 
@@ -101,5 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--woc-repo", help="WorkOnClock checkout whose migrations folder to read")
     status.add_argument("--migrations", help="Prisma migrations folder (default: the checkout's)")
     status.add_argument("--json", action="store_true", help="Print JSON instead of a table")
+    backup = commands.add_parser("backup", help="Dump the target database as the runbook does, with a manifest")
+    backup.add_argument("--out", required=True, type=Path, help="The dump file to write (its manifest goes beside it)")
+    backup.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    drill = commands.add_parser("restore-drill", help="Restore a backup into a scratch server and validate it")
+    drill.add_argument("file", type=Path, help="A dump written by woc-gate backup")
+    drill.add_argument("--into", help="Restore into this scratch database URL instead of a throwaway server")
+    drill.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
     commands.add_parser("sandbox", help="Start, stop or inspect the reference stack (see woc-gate sandbox --help)")
     return parser

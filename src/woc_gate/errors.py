@@ -5,7 +5,8 @@
     ├── AttestationError         the attestations file is malformed
     ├── SourceError              the WorkOnClock source tree cannot be read (node, TypeScript, Prisma)
     ├── SandboxError             the reference stack cannot be started or reached
-    └── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
+    ├── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
+    └── BackupError              a backup file or its manifest is missing, damaged or does not match
 
 Check failures are not exceptions of this tree: a check that finds a defect fails its test
 with an ``AssertionError`` whose text is a title, a blank line, then ``Expected:`` / ``Received:``.
@@ -34,3 +35,7 @@ class SandboxError(WocGateError):
 
 class TargetError(WocGateError):
     """A target surface cannot be reached or answers in a way no check can read."""
+
+
+class BackupError(WocGateError):
+    """A backup file or its manifest is missing, damaged or does not match."""
