@@ -155,8 +155,12 @@ OPTIONS = (
     Option("resend_api_url", None, "WOC_GATE_RESEND_URL", "https://api.resend.com"),
     Option("openapi_path", None, "WOC_GATE_OPENAPI_PATH", ""),
     Option("migration_scratch_url", None, "WOC_GATE_MIGRATION_SCRATCH_URL", ""),  # where pending ALTERs are tried
+    Option("restore_scratch_url", None, "WOC_GATE_RESTORE_SCRATCH_URL", ""),  # an account limited to the scratch db
+    Option("screenshot_storage_dir", None, "WOC_GATE_SCREENSHOT_STORAGE_DIR", ""),  # objects keyed by objectKey
+    Option("restore_drill_record", None, "WOC_GATE_RESTORE_DRILL_RECORD", ""),  # a drilled backup's manifest
+    Option("restore_drill_max_age_hours", None, "WOC_GATE_RESTORE_DRILL_MAX_AGE_HOURS", 24),
 )
-URL_SETTINGS = ("migration_scratch_url",)  # settings whose URLs carry a password
+URL_SETTINGS = ("migration_scratch_url", "restore_scratch_url")  # settings whose URLs carry a password
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,11 @@ class Settings:
     resend_api_url: str = "https://api.resend.com"
     openapi_path: str = ""
     migration_scratch_url: str = ""
+    restore_scratch_url: str = ""
+    screenshot_storage_dir: str = ""
+    restore_drill_record: str = ""
+    restore_drill_max_age_hours: int = 24
+    restore_tolerance: Mapping[str, str] = field(default_factory=dict)  # table -> allowed share of rows, e.g. 0.01
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -357,6 +366,13 @@ def load(
         resend_api_url=values["resend_api_url"],
         openapi_path=values["openapi_path"],
         migration_scratch_url=values["migration_scratch_url"],
+        restore_scratch_url=values["restore_scratch_url"],
+        screenshot_storage_dir=values["screenshot_storage_dir"],
+        restore_drill_record=values["restore_drill_record"],
+        restore_drill_max_age_hours=_positive_int(
+            "restore_drill_max_age_hours", values["restore_drill_max_age_hours"], sources
+        ),
+        restore_tolerance=_table(profile, "restore_tolerance"),
         faults=faults,
         env=env,
         smoke=smoke,

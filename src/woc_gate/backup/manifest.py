@@ -8,6 +8,7 @@ it), plus ``database``, ``dump_client``, ``row_counts`` (as the dump carries the
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -27,6 +28,11 @@ RUNBOOK_FIELDS = (
     "checksum",
     "restore_test_result",
 )
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """A ``_prisma_migrations`` timestamp as the manifest keeps it."""
+    return moment.isoformat(timespec="milliseconds") if moment else None
 
 
 def manifest_path(dump_path: Path) -> Path:

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..target.db import Dsn, connect_readonly, query
 from .dump import dump
-from .manifest import write_manifest
+from .manifest import iso, write_manifest
 from .progress import Progress
 
 
@@ -47,8 +47,8 @@ def take_backup(settings: Settings, out: Path, *, stream=sys.stderr) -> dict:
             {
                 "migration_name": record.migration_name,
                 "checksum": record.checksum,
-                "finished_at": _iso(record.finished_at),
-                "rolled_back_at": _iso(record.rolled_back_at),
+                "finished_at": iso(record.finished_at),
+                "rolled_back_at": iso(record.rolled_back_at),
             }
             for record in migrations
         ],
@@ -63,7 +63,3 @@ def _tables(connection):
         "SELECT TABLE_NAME FROM information_schema.TABLES"
         " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
     )
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds") if moment else None

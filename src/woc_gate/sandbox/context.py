@@ -42,6 +42,7 @@ class SandboxContext:
     policy_envelope: str = "data"  # dotted key the API wraps the policy under; "" for none
     faults: frozenset[str] = field(default_factory=frozenset)
     scratch_url: str = ""  # a scratch database for the migration lint, with an account limited to it
+    restore_url: str = ""  # the restore-check database, with an account limited to it
 
     def has(self, fault: str) -> bool:
         """True when the stack was started with this fault."""

@@ -57,7 +57,8 @@ class Daemon:
         self.instance_dir: Path | None = None
         self.server: LocalServer | ExternalServer | None = None
         self.external: ExternalDatabase | None = None
-        self.scratch_url = ""  # a local server only: an external one is the operator's
+        self.scratch_url = ""  # scratch accounts on a local server only: an external one is the operator's
+        self.restore_url = ""
 
     def run(self) -> int:
         """Set the stack up, serve until told to stop, clean up; the exit status."""
@@ -107,13 +108,15 @@ class Daemon:
         with self.server.admin_connection() as admin:
             password = provision.create_app_account(admin, provision.APP_DATABASE)
             scratch_password = provision.create_scratch_account(admin)
-        self.scratch_url = (
-            f"mysql://{provision.SCRATCH_USER}:{quote(scratch_password, safe='')}@{self.server.host}:"
-            f"{self.server.port}/{provision.SCRATCH_DATABASE}"
-        )
+            restore_password = provision.create_restore_account(admin)
+        self.scratch_url = self._url(provision.SCRATCH_USER, scratch_password, provision.SCRATCH_DATABASE)
+        self.restore_url = self._url(provision.RESTORE_USER, restore_password, provision.RESTORE_DATABASE)
         return Database(
             self.server.host, self.server.port, provision.APP_USER, password, provision.APP_DATABASE, self.server.socket
         )
+
+    def _url(self, user: str, password: str, database: str) -> str:
+        return f"mysql://{user}:{quote(password, safe='')}@{self.server.host}:{self.server.port}/{database}"
 
     def external_database(self) -> Database:
         self.server = ExternalServer(parse_server_url(self.options.db_url))
@@ -168,6 +171,7 @@ class Daemon:
             policy_envelope=self.options.policy_envelope,
             faults=self.faults,
             scratch_url=self.scratch_url,
+            restore_url=self.restore_url,
         )
 
     def publish(self, ctx: SandboxContext) -> None:

@@ -32,6 +32,9 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
     data["openapi_path"] = OPENAPI_PATH
     if ctx.scratch_url:
         data["migration_scratch_url"] = ctx.scratch_url
+    if ctx.restore_url:
+        data["restore_scratch_url"] = ctx.restore_url
+    data["screenshot_storage_dir"] = str(ctx.storage_dir)
     data["env"] = runbook_env(ctx)
     data["smoke"] = {tenant.key: _smoke_table(tenant) for tenant in seed_file.tenants}
     data["envelopes"] = {"policy": ctx.policy_envelope}
