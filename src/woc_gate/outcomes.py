@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from .gate import (
 
 GATE_PROPERTY = "gate"  # the name gate ids carry in item.user_properties (and JUnit XML)
 WRITE_PROPERTY = "woc_write"  # a record a test created on the target and left there
+BACKUP_PROPERTY = "woc_backup"  # the backup and restore drill a test relied on (a JSON object)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Outcomes:
         self.deselected: dict[str, tuple[str, ...]] = {}
         self._phases: dict[str, dict[str, _Phase]] = {}
         self.writes: dict[str, None] = {}  # ordered, once each
+        self.backup: dict | None = None  # the drill the restore tests relied on, for the run record
 
     def select(self, nodeid: str, item_ids: tuple[str, ...]) -> None:
         """Note a gate test that will run."""
@@ -58,6 +61,9 @@ class Outcomes:
     def record(self, report) -> None:
         """Note one phase (setup, call, teardown) of a gate test, and the records it left on the target."""
         self.writes.update((self._redact(str(v)), None) for name, v in report.user_properties if name == WRITE_PROPERTY)
+        for name, value in report.user_properties:
+            if name == BACKUP_PROPERTY:
+                self.backup = json.loads(self._redact(value))
         item_ids = gate_ids(report.user_properties)
         if not item_ids:
             return

@@ -21,6 +21,41 @@ class RestoreFailure(CheckFailure):
     """The restored database is not the database that was backed up, or not one the app can serve."""
 
 
+class RecordedFailure(RestoreFailure):
+    """A validation failure the drill recorded, raised again with its text as it was."""
+
+    def __init__(self, text: str) -> None:
+        AssertionError.__init__(self, text)
+        self.title = text.splitlines()[0]
+
+
+def recorded_validation_passed(result: dict, name: str) -> None:
+    """The drill ran the validation ``name`` and it passed."""
+    __tracebackhide__ = True
+    outcome = result["checks"].get(name, "not run")
+    if outcome != "passed":
+        raise RecordedFailure(outcome if outcome != "not run" else f"the drill did not run the {name} validation")
+
+
+def every_metadata_field_is_set(manifest: dict, fields: tuple[str, ...]) -> None:
+    """The manifest records every runbook §4 metadata field (the restore result included)."""
+    __tracebackhide__ = True
+    missing = [name for name in fields if manifest.get(name) in (None, "")]
+    if missing:
+        raise RestoreFailure(
+            f"the backup's manifest lacks {', '.join(missing)}",
+            f"every runbook §4 field: {', '.join(fields)}",
+            f"unset: {', '.join(missing)} (set commit_sha and operator with --woc-commit and --woc-operator)",
+        )
+
+
+def restore_completed(result: dict) -> None:
+    """The dump was restored and validated, and the time it took (RTO) recorded."""
+    __tracebackhide__ = True
+    if not result.get("rto_seconds") or not result.get("checks"):
+        raise RestoreFailure("the drill recorded no restore", "a restore time and validation results", result)
+
+
 def table_counts(connection: pymysql.Connection) -> dict[str, int]:
     """Exact row counts of every table of the restored database (the drill's marker aside)."""
     tables = query(
