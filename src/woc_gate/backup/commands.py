@@ -34,7 +34,7 @@ def settings_redacted(error: WocGateError) -> str:
 def _backup(settings, out: Path) -> int:
     from .take import take_backup
 
-    manifest = take_backup(settings, out)
+    manifest = take_backup(settings, out, stream=sys.stderr)
     tables = len(manifest["row_counts"])
     print(f"Backup {out}: {manifest['file_size']} bytes, {manifest['checksum']}, {tables} tables; manifest beside it")
     return 0
@@ -43,7 +43,7 @@ def _backup(settings, out: Path) -> int:
 def _drill(settings, dump_path: Path, into: str | None) -> int:
     from .drill import run_drill
 
-    result = run_drill(settings, dump_path, into=into)
+    result = run_drill(settings, dump_path, into=into, stream=sys.stderr)
     for line in result.lines():
         print(line)
     return 0 if result.passed else 1

@@ -10,7 +10,6 @@ time (RTO), goes back into the manifest.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -85,7 +84,7 @@ class DrillResult:
         return lines
 
 
-def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, stream=sys.stderr) -> DrillResult:
+def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, stream=None) -> DrillResult:
     """Verify, restore and validate ``dump_path``; the result is also written into its manifest."""
     dump_path = Path(dump_path)
     manifest = read_manifest(dump_path)

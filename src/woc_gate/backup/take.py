@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 from ..checks.migrations import read_migration_records
@@ -15,7 +14,7 @@ from .manifest import iso, write_manifest
 from .progress import Progress
 
 
-def take_backup(settings: Settings, out: Path, *, stream=sys.stderr) -> dict:
+def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
     """Dump the target database into ``out`` and write its manifest; the manifest."""
     url = settings.database_url
     if not url:
