@@ -99,6 +99,7 @@ DEFAULT_NAMES = {  # the names the contracts look up in the shared package and t
     "role_model": "Role",
     "permission_model": "Permission",
     "role_permission_model": "RolePermission",
+    "screenshot_model": "Screenshot",
     "sql_methods": "query,execute",  # the runtime API's methods that take a SQL statement first
 }
 

@@ -20,6 +20,7 @@ from ..checks import restore as checks
 from ..config import Settings
 from ..errors import ConfigError
 from ..redaction import mask_url
+from ..sources.prisma import load_datamodel
 from ..target.db import Dsn, connect_readonly, query
 from . import loader
 from .manifest import iso, read_manifest, verify_dump, write_manifest
@@ -126,7 +127,7 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
 
 def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) -> None:
     """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``."""
-    tables = REFERENCE_TABLES | {k: v for k, v in settings.names.items() if k in REFERENCE_TABLES}
+    tables = validated_tables(settings)
     storage = Path(settings.screenshot_storage_dir) if settings.screenshot_storage_dir else None
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
     connection = connect_readonly(url)
@@ -151,6 +152,16 @@ def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) 
             result.orphan_objects = checks.objects_without_a_row(keys, storage)
     finally:
         connection.close()
+
+
+def validated_tables(settings: Settings) -> dict[str, str]:
+    """The organizations, settings and screenshots tables: from the checkout's Prisma schema, else the reference."""
+    schema = settings.repo_path("prisma_schema")
+    if schema is None or not schema.is_file():
+        return dict(REFERENCE_TABLES)
+    datamodel = load_datamodel(schema)
+    models = {"organizations": "organization_model", "settings": "settings_model", "screenshots": "screenshot_model"}
+    return {role: datamodel.model(settings.names[name]).table for role, name in models.items()}
 
 
 def _outcome(step) -> str:
