@@ -136,6 +136,17 @@ def test_a_drill_into_the_scratch_database_passes_and_never_writes_the_source(ba
     assert result["passed"] and set(result["checks"].values()) == {"passed"}
 
 
+def test_the_restored_schema_equals_the_source_although_indexes_are_built_last(backup, clean_stack, capsys):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    assert drill(capsys, backup, "--into", url, "--woc-config", clean_stack.profile_path)[0] == 0
+    with database(clean_stack.ctx) as connection, connection.cursor() as cursor:
+        source = _create_statements(cursor)
+    with _session(url) as cursor:
+        restored = _create_statements(cursor)
+    restored.pop("woc_gate_restore_drill")
+    assert restored == source
+
+
 def test_a_drill_into_a_throwaway_server_records_the_rto(backup, clean_stack, capsys):
     status, out = drill(capsys, backup, "--woc-config", clean_stack.profile_path)
     assert status == 0, out
@@ -215,6 +226,16 @@ def _session(url):
     )
     with connection, connection.cursor() as cursor:
         yield cursor
+
+
+def _create_statements(cursor):
+    cursor.execute("SHOW TABLES")
+    tables = [name for (name,) in cursor.fetchall()]
+    statements = {}
+    for table in tables:
+        cursor.execute(f"SHOW CREATE TABLE `{table}`")
+        statements[table] = cursor.fetchone()[1]
+    return statements
 
 
 def _checksums(sandbox):

@@ -20,11 +20,11 @@ from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
 from ..target.db import Dsn
 from ..target.scratch_server import LocalServer, find_server_program, initialize_datadir
+from .deferred_indexes import with_deferred_indexes
 from .dump import client_options_file, connection_flags
 
 CLIENTS = ("mariadb", "mysql")
 DATABASE = "workonclock_restore_check"
-CHUNK = 1 << 20
 
 
 def mysql_client() -> Path:
@@ -37,18 +37,23 @@ def mysql_client() -> Path:
 
 
 def feed(command: list[str], dump_path: Path, progress) -> None:
-    """Pipe the dump into the client, moving ``progress`` by the share of bytes sent."""
+    """Pipe the dump into the client, secondary indexes built after the data; ``progress`` by share of bytes."""
     total = max(dump_path.stat().st_size, 1)
-    sent, shown = 0, 0
+    read, shown = 0, 0
+
+    def counted(source):
+        nonlocal read, shown
+        for line in source:
+            read += len(line)
+            while shown < 100 * read // total:
+                shown += 1
+                progress.advance(f"{read / 1e6:.1f} MB")
+            yield line
+
     with tempfile.TemporaryFile() as errors, open(dump_path, "rb") as source:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         try:
-            for chunk in iter(lambda: source.read(CHUNK), b""):
-                process.stdin.write(chunk)
-                sent += len(chunk)
-                while shown < 100 * sent // total:
-                    shown += 1
-                    progress.advance(f"{sent / 1e6:.1f} MB")
+            process.stdin.writelines(with_deferred_indexes(counted(source)))
             process.stdin.close()
         except BrokenPipeError:
             pass  # the client stopped early; its exit status and stderr say why
