@@ -19,15 +19,14 @@ def run_command(args: argparse.Namespace) -> int:
             return _backup(settings, args.out)
         return _drill(settings, args.file, args.into)
     except WocGateError as error:
-        print(f"woc-gate: {settings_redacted(error)}", file=sys.stderr)
+        print(f"woc-gate: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("woc-gate: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
 
 
-def settings_redacted(error: WocGateError) -> str:
-    """The error's one line."""
+def _one_line(error: WocGateError) -> str:
     return " ".join(str(error).split())
 
 
