@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.attestations import maintenance_approved
-from woc_gate.checks.migration_lint import assess_migration, pending_migrations, read_target_schema
+from woc_gate.checks.migration_lint import lint_pending
 from woc_gate.checks.migrations import read_migration_records
 from woc_gate.fixtures import one_line
 from woc_gate.plugin import woc_run
 from woc_gate.sources import runtime_sql
 from woc_gate.sources.migrations import migration_states
-from woc_gate.target.scratch import ScratchSchema
 
 
 @pytest.fixture(scope="session")
@@ -33,18 +32,8 @@ def states(woc_db, migrations_dir):
 @pytest.fixture(scope="session")
 def pending_statements(woc_db, woc_settings, states):
     """Every statement of the pending migrations, judged destructive or long-running against the target."""
-    pending = pending_migrations(states)
     with one_line():
-        schema = read_target_schema(woc_db)
-        scratch = None
-        if pending and woc_settings.migration_scratch_url:
-            scratch = ScratchSchema(woc_settings.migration_scratch_url, woc_db)
-            scratch.refresh()
-        try:
-            return [assessment for state in pending for assessment in assess_migration(state, schema, scratch)]
-        finally:
-            if scratch is not None:
-                scratch.close()
+        return lint_pending(woc_db, states, woc_settings.migration_scratch_url)
 
 
 @pytest.fixture(scope="session")

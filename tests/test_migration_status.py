@@ -139,3 +139,15 @@ def test_migrate_status_prints_the_clean_stack_as_applied(capsys, clean_stack):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["MIGRATION", "STATUS", "NOTE"]
     assert [line.split()[1] for line in lines[1:]] == [APPLIED] * 5
+
+
+def test_migrate_status_reports_a_pending_destructive_statement(capsys, dev_stack_factory):
+    sandbox = dev_stack_factory(faults=["pending-destructive-migration"])
+    assert main(["migrate-status", "--woc-config", str(sandbox.profile_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-4:] == [
+        "",
+        "Pending statements:",
+        "  20250324090000_drop_email_verified_at #1 ALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`",
+        "    maintenance mode: drops column woc_users.emailVerifiedAt (holds data, holds rows)",
+    ]

@@ -80,14 +80,17 @@ def print_report(path: Path) -> int:
 
 def migrate_status(args: argparse.Namespace) -> int:
     """Print the state of every migration; exit 1 when one failed, was edited or is missing on disk."""
-    from .migrate_status import is_clean, load_states, render_json, render_table
+    from .migrate_status import is_clean, load_states, render_json, render_pending, render_table
 
     try:
-        folder, states = load_states(config_path=args.woc_config, repo=args.woc_repo, migrations=args.migrations)
+        folder, states, pending = load_states(
+            config_path=args.woc_config, repo=args.woc_repo, migrations=args.migrations
+        )
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
         return 2
-    print(render_json(folder, states) if args.json else "\n".join(render_table(states)))
+    lines = [render_json(folder, states, pending)] if args.json else render_table(states) + render_pending(pending)
+    print("\n".join(lines))
     return 0 if is_clean(states) else 1
 
 

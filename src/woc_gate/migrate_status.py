@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from . import config
+from .checks.migration_lint import Assessment, lint_pending
 from .checks.migrations import read_migration_records
 from .errors import ConfigError
 from .sources.migrations import APPLIED, FAILED, MigrationState, migration_states
@@ -15,8 +16,8 @@ from .target import db
 HEADERS = ("MIGRATION", "STATUS", "NOTE")
 
 
-def load_states(*, config_path: str | None, repo: str | None, migrations: str | None) -> tuple[Path, list]:
-    """The migrations folder and the state of each migration, from the configured database."""
+def load_states(*, config_path: str | None, repo: str | None, migrations: str | None) -> tuple[Path, list, list]:
+    """The migrations folder, the state of each migration, and the lint of the pending ones."""
     settings = config.load(options={"config": config_path, "repo": repo}, environ=os.environ, rootdir=Path.cwd())
     folder = Path(migrations) if migrations else settings.repo_path("migrations")
     if folder is None:
@@ -27,10 +28,10 @@ def load_states(*, config_path: str | None, repo: str | None, migrations: str | 
         raise ConfigError("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …) or pass --woc-config")
     connection = db.connect_readonly(settings.database_url)
     try:
-        records = read_migration_records(connection)
+        states = migration_states(folder, read_migration_records(connection))
+        return folder, states, lint_pending(connection, states, settings.migration_scratch_url)
     finally:
         connection.close()
-    return folder, migration_states(folder, records)
 
 
 def is_clean(states: list[MigrationState]) -> bool:
@@ -38,12 +39,27 @@ def is_clean(states: list[MigrationState]) -> bool:
     return not any(state.status == FAILED or state.edited or state.migration is None for state in states)
 
 
-def render_json(folder: Path, states: list[MigrationState]) -> str:
-    """The states as a JSON document."""
-    return json.dumps(
-        {"migrations_dir": str(folder), "clean": is_clean(states), "migrations": [s.as_dict() for s in states]},
-        indent=2,
-    )
+def render_json(folder: Path, states: list[MigrationState], pending: list[Assessment]) -> str:
+    """The states and the pending statements as a JSON document."""
+    document = {
+        "migrations_dir": str(folder),
+        "clean": is_clean(states),
+        "migrations": [state.as_dict() for state in states],
+        "pending_statements": [assessment.as_dict() for assessment in pending],
+    }
+    return json.dumps(document, indent=2)
+
+
+def render_pending(pending: list[Assessment]) -> list[str]:
+    """One line per pending statement: whether it needs maintenance mode, and why."""
+    if not pending:
+        return []
+    lines = ["", "Pending statements:"]
+    for assessment in pending:
+        verdict = f"maintenance mode: {assessment.reasons}" if assessment.needs_maintenance else "no maintenance needed"
+        lines.append(f"  {assessment.migration} #{assessment.statement.number} {assessment.statement.summary}")
+        lines.append(f"    {verdict}")
+    return lines
 
 
 def render_table(states: list[MigrationState]) -> list[str]:

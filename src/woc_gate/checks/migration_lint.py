@@ -114,6 +114,24 @@ def pending_migrations(states: list[MigrationState]) -> list[MigrationState]:
     return [state for state in states if state.status in (PENDING, ROLLED_BACK) and state.migration]
 
 
+def lint_pending(
+    connection: pymysql.Connection, states: list[MigrationState], scratch_url: str = ""
+) -> list[Assessment]:
+    """Every statement of the pending migrations judged against the target (and tried on a scratch copy if given)."""
+    pending = pending_migrations(states)
+    if not pending:
+        return []
+    schema = read_target_schema(connection)
+    scratch = ScratchSchema(scratch_url, connection) if scratch_url else None
+    try:
+        if scratch is not None:
+            scratch.refresh()
+        return [assessment for state in pending for assessment in assess_migration(state, schema, scratch)]
+    finally:
+        if scratch is not None:
+            scratch.close()
+
+
 def assess_migration(
     state: MigrationState, schema: TargetSchema, scratch: ScratchSchema | None = None
 ) -> list[Assessment]:
