@@ -149,5 +149,5 @@ def test_migrate_status_reports_a_pending_destructive_statement(capsys, dev_stac
         "",
         "Pending statements:",
         "  20250324090000_drop_email_verified_at #1 ALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`",
-        "    maintenance mode: drops column woc_users.emailVerifiedAt (holds data, holds rows)",
+        "    maintenance mode: drops column woc_users.emailVerifiedAt (holds data)",
     ]

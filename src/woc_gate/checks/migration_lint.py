@@ -237,9 +237,8 @@ def _narrower(old: str, new: str) -> str:
 def _column_data(schema: TargetSchema, table: str, column: str) -> str:
     if (table, column) not in schema.columns:
         return "not on the target"
-    return (
-        f"holds data, {schema.size(table)}" if schema.holds_data(table, column) else f"no values, {schema.size(table)}"
-    )
+    estimate = f", ~{schema.row_estimate(table)} rows" if schema.row_estimate(table) else ""
+    return ("holds data" if schema.holds_data(table, column) else "holds no values") + estimate
 
 
 def _base(column_type: str) -> str:
