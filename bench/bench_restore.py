@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/bench_restore.py [--entries N]``. Seeds a referenc
 ``--entries`` time entries (one million by default; screenshots come at two per entry), takes
 ``woc-gate backup`` of it, then in the same run times (1) the runbook's plain verification,
 ``mysql --database=workonclock_restore_check < dump`` into a freshly initialized server with the
-reference stack's ordinary settings, and (2) ``woc-gate restore-drill`` (its own bulk-load server,
+server's default settings (charset and loopback aside), and (2) ``woc-gate restore-drill`` (its own bulk-load server,
 restore and the runbook §5 validation). Prints both, the ratio, and the validation's share of the
 drill. Aims: drill ≤ 0.6 × plain, validation < 10 % of the drill. Uses a temporary cache dir.
 """
@@ -26,13 +26,13 @@ from woc_gate.backup.progress import Progress
 from woc_gate.backup.take import take_backup
 from woc_gate.sandbox import stack
 from woc_gate.sources.nodetools import CACHE_DIR_ENV
-from woc_gate.target.scratch_server import LocalServer, find_server_program, initialize_datadir
+from woc_gate.target.scratch_server import SERVER_DEFAULTS, LocalServer, find_server_program, initialize_datadir
 
 
 def plain_restore_seconds(dump: Path, work: Path) -> float:
-    """Server start excluded: the time of ``mysql db < dump`` into a fresh server with ordinary settings."""
+    """Server start excluded: the time of ``mysql db < dump`` into a fresh server with the server's defaults."""
     program = find_server_program()
-    server = LocalServer(program, work / "datadir", work)
+    server = LocalServer(program, work / "datadir", work, tuning=SERVER_DEFAULTS)
     initialize_datadir(program, server.datadir, work / "install.log")
     server.start()
     try:

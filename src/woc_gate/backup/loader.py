@@ -19,7 +19,7 @@ from ..checks.restore import DRILL_MARKER
 from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
 from ..target.db import Dsn
-from ..target.scratch_server import LocalServer, find_server_program, initialize_datadir
+from ..target.scratch_server import BULK_LOAD_TUNING, LocalServer, find_server_program, initialize_datadir
 from .deferred_indexes import with_deferred_indexes
 from .dump import client_options_file, connection_flags
 
@@ -74,7 +74,7 @@ class ThrowawayServer:
 
     def __enter__(self) -> ThrowawayServer:
         program = find_server_program()
-        self.server = LocalServer(program, self.work / "datadir", self.work, bulk_load=True)
+        self.server = LocalServer(program, self.work / "datadir", self.work, tuning=BULK_LOAD_TUNING)
         initialize_datadir(program, self.server.datadir, self.work / "install.log")
         self.server.start()
         with self.server.admin_connection() as admin, admin.cursor() as cursor:

@@ -31,20 +31,24 @@ COMMON_FLAGS = (
     "--collation-server=utf8mb4_unicode_ci",
     "--default-time-zone=+00:00",
     "--local-infile=1",
+)
+SANDBOX_TUNING = (
     "--innodb-buffer-pool-size=256M",
     "--innodb-flush-log-at-trx-commit=2",
     "--max-allowed-packet=64M",
     "--innodb-autoextend-increment=4",
 )
 # A scratch copy need not survive a crash: no durability, no binary log, a large redo log and pool.
-BULK_LOAD_FLAGS = (
+BULK_LOAD_TUNING = (
     "--innodb-flush-log-at-trx-commit=0",
     "--innodb-doublewrite=0",
     "--skip-log-bin",
     "--sync-binlog=0",
     "--innodb-buffer-pool-size=1G",
+    "--max-allowed-packet=64M",
 )
 BULK_LOAD_FLAVOR_FLAGS = {"mariadb": ("--innodb-log-file-size=512M",), "mysql": ("--innodb-redo-log-capacity=512M",)}
+SERVER_DEFAULTS = ()  # no tuning at all: the server as a plain installation runs it
 FLAVOR_FLAGS = {
     "mariadb": ("--innodb-log-file-size=8M",),
     "mysql": ("--mysqlx=OFF", "--skip-log-bin", "--innodb-redo-log-capacity=16M"),
@@ -117,9 +121,11 @@ def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) ->
 class LocalServer:
     """A server process on one datadir; its socket, pid file and error log live in ``run_dir``."""
 
-    def __init__(self, program: ServerProgram, datadir: Path, run_dir: Path, *, bulk_load: bool = False) -> None:
+    def __init__(
+        self, program: ServerProgram, datadir: Path, run_dir: Path, *, tuning: tuple[str, ...] = SANDBOX_TUNING
+    ) -> None:
         self.program = program
-        self.bulk_load = bulk_load
+        self.tuning = tuning
         self.datadir = datadir
         self.run_dir = run_dir
         self.socket = str(run_dir / "mysqld.sock")
@@ -186,7 +192,8 @@ class LocalServer:
             *_user_flag(),
             *COMMON_FLAGS,
             *FLAVOR_FLAGS[self.program.flavor],
-            *(BULK_LOAD_FLAGS + BULK_LOAD_FLAVOR_FLAGS[self.program.flavor] if self.bulk_load else ()),
+            *self.tuning,
+            *(BULK_LOAD_FLAVOR_FLAGS[self.program.flavor] if self.tuning is BULK_LOAD_TUNING else ()),
         ]
 
     def _wait_ready(self, timeout: float) -> bool:
