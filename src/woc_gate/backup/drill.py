@@ -15,15 +15,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pymysql
+
 from ..checks import CheckFailure
 from ..checks import restore as checks
+from ..checks.migrations import read_migration_records
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
 from ..target.db import Dsn, connect_readonly, query
 from . import loader
-from .manifest import iso, read_manifest, verify_dump, write_manifest
+from .manifest import migration_rows, read_manifest, verify_dump, write_manifest
 from .progress import Progress
 
 DEFAULT_SCRATCH = "workonclock_restore_check"
@@ -132,26 +135,34 @@ def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) 
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
     connection = connect_readonly(url)
     try:
-        counts = checks.table_counts(connection)
-        keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
-        restored_migrations = _migrations(connection)
-        steps = {
-            "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
-            "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
-            "legacy_tables": lambda: checks.no_active_legacy_tables(counts),
-            "prisma_migrations": lambda: checks.migrations_match_the_backup(
-                restored_migrations, manifest["prisma_migrations"]
-            ),
-            "object_keys": (lambda: checks.every_object_key_in_storage(keys, storage, tables["screenshots"]))
-            if storage
-            else None,
-        }
-        for name, step in steps.items():
-            result.checks[name] = _outcome(step)
-        if storage:
-            result.orphan_objects = checks.objects_without_a_row(keys, storage)
+        _validate(connection, tables, storage, tolerance, manifest, result)
+    except pymysql.MySQLError as error:
+        raise TargetError(f"the restored database cannot be validated: {error.args[-1]}") from None
     finally:
         connection.close()
+
+
+def _validate(
+    connection, tables: dict, storage: Path | None, tolerance: dict, manifest: dict, result: DrillResult
+) -> None:
+    counts = checks.table_counts(connection)
+    keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
+    restored_migrations = migration_rows(read_migration_records(connection) or [])
+    steps = {
+        "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
+        "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
+        "legacy_tables": lambda: checks.no_active_legacy_tables(counts),
+        "prisma_migrations": lambda: checks.migrations_match_the_backup(
+            restored_migrations, manifest["prisma_migrations"]
+        ),
+        "object_keys": (lambda: checks.every_object_key_in_storage(keys, storage, tables["screenshots"]))
+        if storage
+        else None,
+    }
+    for name, step in steps.items():
+        result.checks[name] = _outcome(step)
+    if storage:
+        result.orphan_objects = checks.objects_without_a_row(keys, storage)
 
 
 def validated_tables(settings: Settings) -> dict[str, str]:
@@ -172,13 +183,3 @@ def _outcome(step) -> str:
     except CheckFailure as failure:
         return str(failure)
     return "passed"
-
-
-def _migrations(connection) -> list[dict]:
-    rows = query(
-        connection,
-        "SELECT migration_name, checksum, finished_at, rolled_back_at FROM `_prisma_migrations`",
-    )
-    return [
-        row | {"finished_at": iso(row["finished_at"]), "rolled_back_at": iso(row["rolled_back_at"])} for row in rows
-    ]

@@ -35,6 +35,19 @@ def iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat(timespec="milliseconds") if moment else None
 
 
+def migration_rows(records) -> list[dict]:
+    """``_prisma_migrations`` rows as the manifest keeps them."""
+    return [
+        {
+            "migration_name": record.migration_name,
+            "checksum": record.checksum,
+            "finished_at": iso(record.finished_at),
+            "rolled_back_at": iso(record.rolled_back_at),
+        }
+        for record in records
+    ]
+
+
 def manifest_path(dump_path: Path) -> Path:
     """Where the manifest of ``dump_path`` lives."""
     dump_path = Path(dump_path)

@@ -10,7 +10,7 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..target.db import Dsn, connect_readonly, query
 from .dump import dump
-from .manifest import iso, write_manifest
+from .manifest import migration_rows, write_manifest
 from .progress import Progress
 
 
@@ -42,15 +42,7 @@ def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
         "dump_client": result.client,
         "restore_test_result": None,
         "row_counts": result.row_counts,
-        "prisma_migrations": [
-            {
-                "migration_name": record.migration_name,
-                "checksum": record.checksum,
-                "finished_at": iso(record.finished_at),
-                "rolled_back_at": iso(record.rolled_back_at),
-            }
-            for record in migrations
-        ],
+        "prisma_migrations": migration_rows(migrations),
     }
     write_manifest(Path(out), manifest)
     return manifest

@@ -45,6 +45,8 @@ BULK_LOAD_TUNING = (
     "--skip-log-bin",
     "--sync-binlog=0",
     "--innodb-buffer-pool-size=1G",
+    "--innodb-log-buffer-size=64M",
+    "--innodb-sort-buffer-size=64M",  # the deferred index builds sort in memory
     "--max-allowed-packet=64M",
 )
 BULK_LOAD_FLAVOR_FLAGS = {"mariadb": ("--innodb-log-file-size=512M",), "mysql": ("--innodb-redo-log-capacity=512M",)}
