@@ -1,14 +1,13 @@
 """Where a drill restores to: a throwaway server of its own, or a scratch database given by URL.
 
 Both feed the dump to the MySQL client (``mariadb`` or ``mysql``), as the runbook's
-``mysql --database=workonclock_restore_check < dump`` does, and expose ``url``, a URL of the
-restored database for the validation's read-only session.
+``mysql --database=workonclock_restore_check < dump`` does (in phases, see ``parallel_load``), and
+expose ``url``, a URL of the restored database for the validation's read-only session.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -20,7 +19,7 @@ from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
 from ..target.db import Dsn
 from ..target.scratch_server import BULK_LOAD_TUNING, LocalServer, find_server_program, initialize_datadir
-from .deferred_indexes import with_deferred_indexes
+from . import parallel_load
 from .dump import client_options_file, connection_flags
 
 CLIENTS = ("mariadb", "mysql")
@@ -34,35 +33,6 @@ def mysql_client() -> Path:
         if found:
             return Path(found)
     raise TargetError("no mysql or mariadb client found; install mariadb-client (apt-get install mariadb-client)")
-
-
-def feed(command: list[str], dump_path: Path, progress) -> None:
-    """Pipe the dump into the client, secondary indexes built after the data; ``progress`` by share of bytes."""
-    total = max(dump_path.stat().st_size, 1)
-    read, shown = 0, 0
-
-    def counted(source):
-        nonlocal read, shown
-        for line in source:
-            read += len(line)
-            while shown < 100 * read // total:
-                shown += 1
-                progress.advance(f"{read / 1e6:.1f} MB")
-            yield line
-
-    with tempfile.TemporaryFile() as errors, open(dump_path, "rb") as source:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-        try:
-            process.stdin.writelines(with_deferred_indexes(counted(source)))
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # the client stopped early; its exit status and stderr say why
-        finally:
-            process.wait()
-        if process.returncode != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace").strip().splitlines()
-            raise TargetError(f"the restore failed: {message[0] if message else f'exit {process.returncode}'}")
 
 
 class ThrowawayServer:
@@ -93,7 +63,7 @@ class ThrowawayServer:
     def load(self, dump_path: Path, progress) -> None:
         """Restore the dump."""
         command = [str(mysql_client()), "--no-defaults", f"--socket={self.server.socket}", "--user=root", DATABASE]
-        feed(command, dump_path, progress)
+        parallel_load.load(command, dump_path, progress)
 
 
 class ScratchUrl:
@@ -135,7 +105,7 @@ class ScratchUrl:
         options = client_options_file(self.dsn, Path(tempfile.gettempdir()))
         try:
             command = [str(mysql_client()), f"--defaults-extra-file={options}", *connection_flags(self.dsn)]
-            feed([*command, self.dsn.database], dump_path, progress)
+            parallel_load.load([*command, self.dsn.database], dump_path, progress)
         finally:
             options.unlink(missing_ok=True)
 
