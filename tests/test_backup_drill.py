@@ -12,12 +12,15 @@ import threading
 import time
 import tomllib
 from contextlib import contextmanager
+from pathlib import Path
 
 import pymysql
 import pytest
 from sandbox_clients import database
 
+from woc_gate.backup.loader import ScratchUrl
 from woc_gate.backup.manifest import manifest_path
+from woc_gate.backup.progress import Progress
 from woc_gate.cli import main
 from woc_gate.sandbox.environment import runbook_env
 from woc_gate.target.db import Dsn
@@ -244,3 +247,19 @@ def _checksums(sandbox):
         tables = [name for (name,) in cursor.fetchall()]
         cursor.execute("CHECKSUM TABLE " + ", ".join(f"`{t}`" for t in tables))
         return dict(cursor.fetchall())
+
+
+def test_rows_load_before_triggers_and_indexes_after_rows(clean_stack, capsys):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    dump = Path(__file__).parent / "data" / "dump_with_trigger.sql"
+    with ScratchUrl(url) as place:
+        place.load(dump, Progress(None, total=100, unit="%"))
+    with _session(url) as cursor:
+        cursor.execute("SELECT id FROM a ORDER BY id")
+        assert cursor.fetchall() == ((1,), (2,))  # the trigger (id = 1) did not fire on the restored rows
+        cursor.execute("SHOW TRIGGERS")
+        assert [row[0] for row in cursor.fetchall()] == ["t"]
+        cursor.execute("SHOW INDEX FROM a")
+        assert [row[2] for row in cursor.fetchall()] == ["k"]
+        cursor.execute("DROP TRIGGER t")
+        cursor.execute("DROP TABLE a, b")

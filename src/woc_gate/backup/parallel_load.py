@@ -129,6 +129,7 @@ class _Clients:
             lines = errors.read().decode(errors="replace").strip().splitlines()
             errors.close()
             if process.returncode != 0:
-                failures.append(lines[0] if lines else f"exit {process.returncode}")
+                errors_only = [line for line in lines if line.startswith("ERROR")]
+                failures.append((errors_only or lines or [f"exit {process.returncode}"])[0])
         if failures and exc[0] is None:
             raise TargetError(f"the restore failed: {failures[0]}")
