@@ -148,6 +148,7 @@ def _validate(
     counts = checks.table_counts(connection)
     keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
     restored_migrations = migration_rows(read_migration_records(connection) or [])
+    stored = checks.stored_objects(storage) if storage else set()
     steps = {
         "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
         "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
@@ -155,14 +156,14 @@ def _validate(
         "prisma_migrations": lambda: checks.migrations_match_the_backup(
             restored_migrations, manifest["prisma_migrations"]
         ),
-        "object_keys": (lambda: checks.every_object_key_in_storage(keys, storage, tables["screenshots"]))
+        "object_keys": (lambda: checks.every_object_key_in_storage(keys, stored, storage, tables["screenshots"]))
         if storage
         else None,
     }
     for name, step in steps.items():
         result.checks[name] = _outcome(step)
     if storage:
-        result.orphan_objects = checks.objects_without_a_row(keys, storage)
+        result.orphan_objects = checks.objects_without_a_row(keys, stored)
 
 
 def validated_tables(settings: Settings) -> dict[str, str]:

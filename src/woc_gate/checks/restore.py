@@ -5,6 +5,7 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``orphan-scr
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pymysql
@@ -128,27 +129,31 @@ def migrations_match_the_backup(restored: list[dict], backed_up: list[dict]) -> 
         )
 
 
-def every_object_key_in_storage(keys: list[str], storage_dir: Path, screenshots_table: str) -> None:
+def stored_objects(storage_dir: Path) -> set[str]:
+    """The key of every object in screenshot storage (its path under ``storage_dir``), read in one walk."""
+    keys = set()
+    for folder, _, files in os.walk(storage_dir):
+        prefix = os.path.relpath(folder, storage_dir)
+        keys.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
+    return keys
+
+
+def every_object_key_in_storage(keys: list[str], stored: set[str], where: Path, screenshots_table: str) -> None:
     """Every ``objectKey`` of the screenshots table names an object in screenshot storage."""
     __tracebackhide__ = True
-    missing = sorted(key for key in keys if not (storage_dir / key).is_file())
+    missing = sorted(set(keys) - stored)
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise RestoreFailure(
             f"{len(missing)} {screenshots_table}.objectKey value(s) have no object in storage: {shown}",
-            f"an object in {storage_dir} for every objectKey",
+            f"an object in {where} for every objectKey",
             f"missing: {shown}",
         )
 
 
-def objects_without_a_row(keys: list[str], storage_dir: Path) -> list[str]:
+def objects_without_a_row(keys: list[str], stored: set[str]) -> list[str]:
     """Objects in storage no screenshot row names (listed, not a failure: retention may lag)."""
-    known = set(keys)
-    return sorted(
-        str(path.relative_to(storage_dir))
-        for path in storage_dir.rglob("*")
-        if path.is_file() and str(path.relative_to(storage_dir)) not in known
-    )
+    return sorted(stored - set(keys))
 
 
 def _is_legacy(table: str) -> bool:
