@@ -14,8 +14,9 @@ import pytest
 
 from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import cli, instances, mysqld, stack
+from woc_gate.sandbox import cli, instances, stack
 from woc_gate.sandbox.faults import FAULTS
+from woc_gate.target import scratch_server as mysqld
 
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
 
@@ -104,12 +105,16 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
         "environment",
         "repo",
         "operator",
+        "commit_sha",
         "resend_api_url",
         "resend_read_key",
         "email_wait_seconds",
         "openapi_path",
         "installers_manifest",
         "screenshot_storage",
+        "migration_scratch_url",
+        "restore_scratch_url",
+        "screenshot_storage_dir",
         "env",
         "smoke",
         "envelopes",

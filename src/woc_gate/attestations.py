@@ -9,6 +9,9 @@ The file is TOML, one ``[[attestation]]`` table each::
     date = 2026-11-20
     evidence = "https://tickets.example.com/LEGAL-42"
 
+On a ``migration-runbook`` attestation by the technical owner, ``migration = "NAME"`` approves
+maintenance mode for that pending migration (runbook §3: destructive or long-running).
+
 A malformed file is an ``AttestationError`` naming the line. An attestation by a role not allowed
 for its item, undated, dated in the future or older than the window is kept but does not count.
 """
@@ -23,10 +26,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import AttestationError
-from .gate import ITEMS_BY_ID, ROLES, known_ids
+from .gate import ITEMS_BY_ID, ROLES, TECHNICAL_OWNER, known_ids
 
 _HEADER = re.compile(r"^\s*\[\[\s*attestation\s*\]\]")
 _REQUIRED = ("item", "approver", "role", "evidence")
+MIGRATION_ITEM = "migration-runbook"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Attestation:
     evidence: str
     valid: bool
     reason: str = ""
+    migration: str | None = None  # for migration-runbook: the migration whose maintenance mode it approves
 
 
 def load(path: Path, *, today: dt.date, max_age_days: int) -> list[Attestation]:
@@ -81,6 +86,18 @@ def refusals(attestations: list[Attestation]) -> dict[str, str]:
     return reasons
 
 
+def maintenance_approved(attestations: list[Attestation]) -> set[str]:
+    """The migrations whose maintenance mode a valid attestation by the technical owner approves."""
+    return {
+        attestation.migration
+        for attestation in attestations
+        if attestation.valid
+        and attestation.migration
+        and attestation.role == TECHNICAL_OWNER
+        and attestation.item == MIGRATION_ITEM
+    }
+
+
 def _header_lines(text: str) -> list[int]:
     return [number for number, line in enumerate(text.splitlines(), 1) if _HEADER.match(line)]
 
@@ -89,9 +106,11 @@ def _parse(entry: dict, where: str, *, today: dt.date, max_age_days: int) -> Att
     for key in _REQUIRED:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise AttestationError(f"{where}: attestation needs {key!r} (a non-empty string)")
-    extra = sorted(set(entry) - set(_REQUIRED) - {"date"})
+    extra = sorted(set(entry) - set(_REQUIRED) - {"date", "migration"})
     if extra:
         raise AttestationError(f"{where}: unknown key {extra[0]!r} in attestation")
+    if "migration" in entry and (entry["item"] != MIGRATION_ITEM or not isinstance(entry["migration"], str)):
+        raise AttestationError(f"{where}: 'migration' (a migration's folder name) belongs to {MIGRATION_ITEM} only")
     if entry["item"] not in ITEMS_BY_ID:
         raise AttestationError(f"{where}: unknown release-gate item {entry['item']!r}; {known_ids()}")
     if entry["role"] not in ROLES:
@@ -111,6 +130,7 @@ def _parse(entry: dict, where: str, *, today: dt.date, max_age_days: int) -> Att
         evidence=entry["evidence"],
         valid=not reason,
         reason=reason,
+        migration=entry.get("migration"),
     )
 
 

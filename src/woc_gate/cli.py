@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_gate(sandbox=args.sandbox, pytest_args=rest, marker=MARKERS[args.command])
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "migrate-status":
+        return migrate_status(args)
+    if args.command in ("backup", "restore-drill"):
+        from .backup.commands import run_command
+
+        return run_command(args)
     return print_report(args.record)
 
 
@@ -82,6 +88,22 @@ def print_report(path: Path) -> int:
     return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
 
 
+def migrate_status(args: argparse.Namespace) -> int:
+    """Print the state of every migration; exit 1 when one failed, was edited or is missing on disk."""
+    from .migrate_status import is_clean, load_states, render_json, render_pending, render_table
+
+    try:
+        folder, states, pending = load_states(
+            config_path=args.woc_config, repo=args.woc_repo, migrations=args.migrations
+        )
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
+    lines = [render_json(folder, states, pending)] if args.json else render_table(states) + render_pending(pending)
+    print("\n".join(lines))
+    return 0 if is_clean(states) else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="woc-gate", description="WorkOnClock release gate")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -93,5 +115,19 @@ def _parser() -> argparse.ArgumentParser:
     smoke.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
     report = commands.add_parser("report", help="Print the release-gate table of a saved run record")
     report.add_argument("record", type=Path, help="A gate-report.json")
+    status = commands.add_parser(
+        "migrate-status", help="Show each Prisma migration as applied, pending, failed, rolled back or edited"
+    )
+    status.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    status.add_argument("--woc-repo", help="WorkOnClock checkout whose migrations folder to read")
+    status.add_argument("--migrations", help="Prisma migrations folder (default: the checkout's)")
+    status.add_argument("--json", action="store_true", help="Print JSON instead of a table")
+    backup = commands.add_parser("backup", help="Dump the target database as the runbook does, with a manifest")
+    backup.add_argument("--out", required=True, type=Path, help="The dump file to write (its manifest goes beside it)")
+    backup.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    drill = commands.add_parser("restore-drill", help="Restore a backup into a scratch server and validate it")
+    drill.add_argument("file", type=Path, help="A dump written by woc-gate backup")
+    drill.add_argument("--into", help="Restore into this scratch database URL instead of a throwaway server")
+    drill.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
     commands.add_parser("sandbox", help="Start, stop or inspect the reference stack (see woc-gate sandbox --help)")
     return parser

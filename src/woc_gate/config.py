@@ -143,6 +143,7 @@ DEFAULT_LAYOUT = {  # where things are in a WorkOnClock checkout
     "prisma_schema": "apps/web/prisma/schema.prisma",
     "migrations": "apps/web/prisma/migrations",
     "api_src": "apps/api/src",
+    "runtime_sql": "apps/api/src/**/*.ts",  # comma-separated globs of the runtime API's SQL sources
 }
 DEFAULT_NAMES = {  # the names the contracts look up in the shared package and the Prisma schema
     "policy_type": "TrackingPolicy",
@@ -156,6 +157,8 @@ DEFAULT_NAMES = {  # the names the contracts look up in the shared package and t
     "role_model": "Role",
     "permission_model": "Permission",
     "role_permission_model": "RolePermission",
+    "screenshot_model": "Screenshot",
+    "sql_methods": "query,execute",  # the runtime API's methods that take a SQL statement first
 }
 
 # The tables of a target profile and the types of their keys, checked when the profile is read.
@@ -170,6 +173,7 @@ PROFILE_SECTIONS = {
     "names": Section(dict.fromkeys(DEFAULT_NAMES, str)),
     "browser": Section(dict.fromkeys(DEFAULT_BROWSER, str)),
     "routes": Section(dict.fromkeys(DEFAULT_ROUTES, list)),
+    "restore_tolerance": Section({}, any_key=float),  # table name -> allowed share of rows
     "plain_http": Section(dict.fromkeys(("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL"), str)),
     "sandbox": Section({"state_dir": str, "faults": list, "storage_dir": str, "pid": int}),  # written by the stack
 }
@@ -266,7 +270,13 @@ OPTIONS = (
     Option("s3_secret_access_key", None, "WOC_GATE_S3_SECRET_ACCESS_KEY", None),
     Option("storage_sample", None, "WOC_GATE_STORAGE_SAMPLE", 50, kind=int),
     Option("installers_manifest", None, "WOC_GATE_INSTALLERS_MANIFEST", None),  # the release's manifest (TOML)
+    Option("migration_scratch_url", None, "WOC_GATE_MIGRATION_SCRATCH_URL", ""),  # where pending ALTERs are tried
+    Option("restore_scratch_url", None, "WOC_GATE_RESTORE_SCRATCH_URL", ""),  # an account limited to the scratch db
+    Option("screenshot_storage_dir", None, "WOC_GATE_SCREENSHOT_STORAGE_DIR", ""),  # objects keyed by objectKey
+    Option("restore_drill_record", None, "WOC_GATE_RESTORE_DRILL_RECORD", ""),  # a drilled backup's manifest
+    Option("restore_drill_max_age_hours", None, "WOC_GATE_RESTORE_DRILL_MAX_AGE_HOURS", 24, kind=int),
 )
+URL_SETTINGS = ("migration_scratch_url", "restore_scratch_url")  # settings whose URLs carry a password
 
 
 @dataclass(frozen=True)
@@ -319,6 +329,12 @@ class Settings:
     s3_secret_access_key: Secret | None = None
     storage_sample: int = 50
     installers_manifest: Path | None = None
+    migration_scratch_url: str = ""
+    restore_scratch_url: str = ""
+    screenshot_storage_dir: str = ""
+    restore_drill_record: str = ""
+    restore_drill_max_age_hours: int = 24
+    restore_tolerance: Mapping[str, str] = field(default_factory=dict)  # table -> allowed share of rows, e.g. 0.01
     faults: tuple[str, ...] = ()
     env: Mapping[str, str | Secret] = field(default_factory=dict)
     smoke: Mapping[str, SmokeTenant] = field(default_factory=dict)
@@ -381,6 +397,8 @@ class Settings:
             values += url_passwords(url)
         values += [a.password.reveal() for t in self.smoke.values() for a in t.accounts.values()]
         values += [key.reveal() for key in (self.resend_read_key, self.s3_secret_access_key) if key]
+        for name in URL_SETTINGS:
+            values += url_passwords(getattr(self, name))
         return Redactor(values)
 
     def described(self) -> list[str]:
@@ -407,8 +425,8 @@ class Settings:
         if name in self.env:
             value = self.env[name]
             return mask_url(reveal(value)) if name == "DATABASE_URL" else mask_url(str(value))
-        if name == "resend_api_url":
-            return mask_url(self.resend_api_url)
+        if name == "resend_api_url" or name in URL_SETTINGS:
+            return mask_url(getattr(self, name))
         if name.startswith("smoke."):
             return "****" if name.endswith("_password") else str(_smoke_value(self, name))
         return str(getattr(self, name))
@@ -504,6 +522,14 @@ def load(
         s3_secret_access_key=Secret(str(values["s3_secret_access_key"])) if values["s3_secret_access_key"] else None,
         storage_sample=_positive_int("storage_sample", values["storage_sample"], sources),
         installers_manifest=_path(values["installers_manifest"]),
+        migration_scratch_url=values["migration_scratch_url"],
+        restore_scratch_url=values["restore_scratch_url"],
+        screenshot_storage_dir=values["screenshot_storage_dir"],
+        restore_drill_record=values["restore_drill_record"],
+        restore_drill_max_age_hours=_positive_int(
+            "restore_drill_max_age_hours", values["restore_drill_max_age_hours"], sources
+        ),
+        restore_tolerance=_table(profile, "restore_tolerance"),
         faults=faults,
         env=env,
         smoke=smoke,

@@ -5,12 +5,13 @@
     ├── AttestationError         the attestations file is malformed
     ├── SourceError              the WorkOnClock source tree cannot be read (node, TypeScript, Prisma)
     ├── SandboxError             the reference stack cannot be started or reached
-    └── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
-        ├── TargetUnreachable    refused connection, unresolvable host, closed port
-        ├── TargetTimeout        connects but does not answer in time
-        ├── TargetTLSError       untrusted certificate, or https against a plain-http server
-        ├── TargetAnswerError    an answer no check can read (not JSON, a login answer without its token)
-        └── DatabaseError        the database refuses the account or does not exist
+    ├── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
+    │   ├── TargetUnreachable    refused connection, unresolvable host, closed port
+    │   ├── TargetTimeout        connects but does not answer in time
+    │   ├── TargetTLSError       untrusted certificate, or https against a plain-http server
+    │   ├── TargetAnswerError    an answer no check can read (not JSON, a login answer without its token)
+    │   └── DatabaseError        the database refuses the account or does not exist
+    └── BackupError              a backup file or its manifest is missing, damaged or does not match
 
 ``target/boundary.py`` is the one place that turns httpx's and pymysql's exceptions into this tree.
 
@@ -61,3 +62,7 @@ class TargetAnswerError(TargetError):
 
 class DatabaseError(TargetError):
     """The database refuses the account, or the named database does not exist."""
+
+
+class BackupError(WocGateError):
+    """A backup file or its manifest is missing, damaged or does not match."""

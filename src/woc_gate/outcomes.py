@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ GATE_PROPERTY = "gate"  # the name gate ids carry in item.user_properties (and J
 WRITE_PROPERTY = "woc_write"  # a record a test created on the target and left there
 MEASURE_PROPERTY = "woc_measure"  # {name: value}, a figure a test measured
 ARTIFACT_PREFIX = "playwright_"  # pytest-playwright's kept files: playwright_trace, playwright_screenshot, …
+BACKUP_PROPERTY = "woc_backup"  # the backup and restore drill a test relied on (a JSON object)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Outcomes:
         self._phases: dict[str, dict[str, _Phase]] = {}
         self.writes: dict[str, None] = {}  # ordered, once each
         self._details: dict[str, dict[str, dict]] = {}  # nodeid -> artifacts and measures, ordered
+        self.backup: dict | None = None  # the drill the restore tests relied on, for the run record
 
     def select(self, nodeid: str, item_ids: tuple[str, ...]) -> None:
         """Note a gate test that will run."""
@@ -61,6 +64,9 @@ class Outcomes:
     def record(self, report) -> None:
         """Note one phase (setup, call, teardown) of a gate test, and the records it left on the target."""
         self.writes.update((self._redact(str(v)), None) for name, v in report.user_properties if name == WRITE_PROPERTY)
+        for name, value in report.user_properties:
+            if name == BACKUP_PROPERTY:
+                self.backup = json.loads(self._redact(value))
         item_ids = gate_ids(report.user_properties)
         if not item_ids:
             return

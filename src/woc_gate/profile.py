@@ -26,6 +26,7 @@ class Section:
 
     keys: Mapping[str, type | tuple[type, ...]]
     per: tuple[str, ...] = ()
+    any_key: type | tuple[type, ...] | None = None  # the type of keys a table names freely (table names, …)
 
 
 def read(path: Path, top: Mapping[str, type | tuple[type, ...]], sections: Mapping[str, Section]) -> dict[str, Any]:
@@ -56,9 +57,10 @@ def _check_section(path: Path, name: str, table: Mapping[str, Any], section: Sec
             _check_section(path, f"{name}.{sub}", values, Section(section.keys))
         return
     for key, value in table.items():
-        if key not in section.keys:
+        kind = section.keys.get(key, section.any_key)
+        if kind is None:
             raise _unknown(path, f"{name}.{key}", [f"{name}.{known}" for known in section.keys])
-        _check_type(path, f"{name}.{key}", value, section.keys[key])
+        _check_type(path, f"{name}.{key}", value, kind)
 
 
 def _check_type(path: Path, key: str, value: Any, kind: type | tuple[type, ...]) -> None:

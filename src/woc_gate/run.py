@@ -171,7 +171,7 @@ class GateRun:
             finished=dt.datetime.now(dt.UTC),
             gate_run=self.gate_run,
             writes=list(self.outcomes.writes),
-            backup=backup,
+            backup=backup or self.outcomes.backup,
         )
 
     def write_reports(self, json_path: Path | None, markdown_path: Path | None) -> None:

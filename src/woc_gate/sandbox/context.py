@@ -48,6 +48,8 @@ class SandboxContext:
     s3_secret_access_key: str = ""
     installers_manifest: str = ""  # the throwaway release's manifest
     plain_http_urls: dict[str, str] = field(default_factory=dict)  # "api"/"web": plain-HTTP ports that redirect
+    scratch_url: str = ""  # a scratch database for the migration lint, with an account limited to it
+    restore_url: str = ""  # the restore-check database, with an account limited to it
 
     def has(self, fault: str) -> bool:
         """True when the stack was started with this fault."""

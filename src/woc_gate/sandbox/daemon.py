@@ -16,6 +16,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import quote
 
 from woc_gate.errors import WocGateError
 from woc_gate.sandbox import instances, migrate, provision, seed, stack
@@ -25,7 +26,6 @@ from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftov
 from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, public_endpoints_use_tls
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.mail import create_mail_app
-from woc_gate.sandbox.mysqld import LocalServer, find_server_program
 from woc_gate.sandbox.release import build_release
 from woc_gate.sandbox.s3 import S3Server
 from woc_gate.sandbox.seedfile import load_seed_file
@@ -35,6 +35,7 @@ from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure
 from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_hsts
 from woc_gate.sandbox.web import create_web_app
 from woc_gate.sources.shared import load_shared
+from woc_gate.target.scratch_server import LocalServer, find_server_program
 
 OWNER_POLL_SECONDS = 0.5
 POLICY_TYPE = "TrackingPolicy"
@@ -59,6 +60,8 @@ class Daemon:
         self.instance_dir: Path | None = None
         self.server: LocalServer | ExternalServer | None = None
         self.external: ExternalDatabase | None = None
+        self.scratch_url = ""  # scratch accounts on a local server only: an external one is the operator's
+        self.restore_url = ""
 
     def run(self) -> int:
         """Set the stack up, serve until told to stop, clean up; the exit status."""
@@ -107,9 +110,16 @@ class Daemon:
         self.server.start()
         with self.server.admin_connection() as admin:
             password = provision.create_app_account(admin, provision.APP_DATABASE)
+            scratch_password = provision.create_scratch_account(admin)
+            restore_password = provision.create_restore_account(admin)
+        self.scratch_url = self._url(provision.SCRATCH_USER, scratch_password, provision.SCRATCH_DATABASE)
+        self.restore_url = self._url(provision.RESTORE_USER, restore_password, provision.RESTORE_DATABASE)
         return Database(
             self.server.host, self.server.port, provision.APP_USER, password, provision.APP_DATABASE, self.server.socket
         )
+
+    def _url(self, user: str, password: str, database: str) -> str:
+        return f"mysql://{user}:{quote(password, safe='')}@{self.server.host}:{self.server.port}/{database}"
 
     def external_database(self) -> Database:
         self.server = ExternalServer(parse_server_url(self.options.db_url))
@@ -189,6 +199,8 @@ class Daemon:
             policy_envelope=self.options.policy_envelope,
             faults=self.faults,
             resend_read_key=secrets.resend_read_key,
+            scratch_url=self.scratch_url,
+            restore_url=self.restore_url,
         )
 
     def publish(self, ctx: SandboxContext) -> None:

@@ -8,6 +8,10 @@ import pymysql
 
 APP_DATABASE = "workonclock"
 APP_USER = "woc_app"
+SCRATCH_DATABASE = "woc_gate_scratch"  # where the migration lint tries pending statements
+SCRATCH_USER = "woc_scratch"
+RESTORE_DATABASE = "workonclock_restore_check"  # where restore drills may load a backup
+RESTORE_USER = "woc_restore"
 
 
 def create_database(admin: pymysql.Connection, name: str) -> None:
@@ -23,6 +27,17 @@ def create_app_account(admin: pymysql.Connection, database: str, user: str = APP
         cursor.execute("CREATE USER %s@'%%' IDENTIFIED BY %s", (user, password))
         cursor.execute(f"GRANT ALL PRIVILEGES ON `{database}`.* TO %s@'%%'", (user,))
     return password
+
+
+def create_scratch_account(admin: pymysql.Connection) -> str:
+    """An empty scratch database and an account with rights on it alone, as an operator would set one up."""
+    create_database(admin, SCRATCH_DATABASE)
+    return create_app_account(admin, SCRATCH_DATABASE, SCRATCH_USER)
+
+
+def create_restore_account(admin: pymysql.Connection) -> str:
+    """An account with rights on the restore-check database alone (which it may create); its password."""
+    return create_app_account(admin, RESTORE_DATABASE, RESTORE_USER)
 
 
 def drop_database_and_account(admin: pymysql.Connection, database: str, user: str) -> None:

@@ -8,6 +8,7 @@ suite's own tests.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -27,7 +28,7 @@ EMAIL_WAIT_SECONDS = 5  # the stand-in delivers at once
 
 def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> dict:
     """The target profile of a running stack."""
-    data = {"environment": ENVIRONMENT, "repo": str(ctx.repo), "operator": OPERATOR}
+    data = {"environment": ENVIRONMENT, "repo": str(ctx.repo), "operator": OPERATOR, "commit_sha": tree_sha(ctx.repo)}
     if ctx.ca_bundle:
         data["ca_bundle"] = ctx.ca_bundle
     data["resend_api_url"] = ctx.mail_base_url
@@ -40,6 +41,11 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
         data["s3_endpoint"] = ctx.s3_endpoint
         data["s3_access_key_id"] = ctx.s3_access_key_id
         data["s3_secret_access_key"] = ctx.s3_secret_access_key
+    if ctx.scratch_url:
+        data["migration_scratch_url"] = ctx.scratch_url
+    if ctx.restore_url:
+        data["restore_scratch_url"] = ctx.restore_url
+    data["screenshot_storage_dir"] = str(ctx.storage_dir)
     data["env"] = runbook_env(ctx)
     data["env_file"] = str(state_dir / "env")  # the deployment's own env file, as an operator hands it over
     if ctx.plain_http_urls:
@@ -54,6 +60,14 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
         "pid": os.getpid(),
     }
     return data
+
+
+def tree_sha(tree: Path) -> str:
+    """A 40-hex digest of the tree's files, standing in for the commit SHA of a release."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in sorted(p for p in tree.rglob("*") if p.is_file() and "node_modules" not in p.parts):
+        digest.update(path.relative_to(tree).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def write_profile(path: Path, ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> None:

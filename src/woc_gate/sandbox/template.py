@@ -21,16 +21,17 @@ from pathlib import Path
 
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import instances, migrate, provision, seed
-from woc_gate.sandbox.mysqld import LocalServer, ServerProgram, initialize_datadir
 from woc_gate.sandbox.seeddata import DAY
 from woc_gate.sandbox.seedfile import SEED_PATH
 from woc_gate.sources.nodetools import default_cache_dir
 from woc_gate.sources.prisma import list_migrations
+from woc_gate.target import scratch_server
+from woc_gate.target.scratch_server import LocalServer, ServerProgram, initialize_datadir
 
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"
 UNUSED_DAYS = 2  # templates not used for this long are pruned (they are keyed by day)
-BUILDER_MODULES = ("mysqld", "provision", "migrate", "seed", "seeddata", "seedfile", "bulkload", "images", "template")
+BUILDER_MODULES = ("provision", "migrate", "seed", "seeddata", "seedfile", "bulkload", "images", "template")
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SHARED = Path("packages/shared")
 
@@ -50,6 +51,7 @@ class TemplateInputs:
         digest = hashlib.sha256(f"{FORMAT}|{program.version}|{self.scale}|{self.seed}|{self.anchor}".encode())
         for name in BUILDER_MODULES:
             digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
+        digest.update(Path(scratch_server.__file__).read_bytes())
         for migration in list_migrations(self.repo / MIGRATIONS):
             digest.update(f"{migration.name}:{migration.checksum}".encode())
         for path in sorted(_source_files(self.repo / SHARED)):

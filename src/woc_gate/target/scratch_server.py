@@ -1,7 +1,8 @@
 """A throwaway MySQL-compatible server on loopback: MySQL's ``mysqld`` when installed, else MariaDB's ``mariadbd``.
 
 The server is a child that dies with the process that started it (``PR_SET_PDEATHSIG``), listens on
-127.0.0.1 and on its own socket, and is reached as root over that socket only.
+127.0.0.1 and on its own socket, and is reached as root over that socket only. The reference stack
+runs on one; the restore drill loads a backup into one tuned for a bulk load (``BULK_LOAD_FLAGS``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pymysql
 
-from woc_gate.errors import SandboxError, TargetError
+from woc_gate.errors import TargetError
 from woc_gate.target.db import Dsn, connect
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
@@ -31,11 +32,26 @@ COMMON_FLAGS = (
     "--collation-server=utf8mb4_unicode_ci",
     "--default-time-zone=+00:00",
     "--local-infile=1",
+)
+SANDBOX_TUNING = (
     "--innodb-buffer-pool-size=256M",
     "--innodb-flush-log-at-trx-commit=2",
     "--max-allowed-packet=64M",
     "--innodb-autoextend-increment=4",
 )
+# A scratch copy need not survive a crash: no durability, no binary log, a large redo log and pool.
+BULK_LOAD_TUNING = (
+    "--innodb-flush-log-at-trx-commit=0",
+    "--innodb-doublewrite=0",
+    "--skip-log-bin",
+    "--sync-binlog=0",
+    "--innodb-buffer-pool-size=1G",
+    "--innodb-log-buffer-size=64M",
+    "--innodb-sort-buffer-size=64M",  # the deferred index builds sort in memory
+    "--max-allowed-packet=64M",
+)
+BULK_LOAD_FLAVOR_FLAGS = {"mariadb": ("--innodb-log-file-size=512M",), "mysql": ("--innodb-redo-log-capacity=512M",)}
+SERVER_DEFAULTS = ()  # no tuning at all: the server as a plain installation runs it
 FLAVOR_FLAGS = {
     "mariadb": ("--innodb-log-file-size=8M",),
     "mysql": ("--mysqlx=OFF", "--skip-log-bin", "--innodb-redo-log-capacity=16M"),
@@ -88,7 +104,7 @@ def find_server_program() -> ServerProgram:
     mariadbd = _which("mariadbd") or mysqld
     install_db = _which("mariadb-install-db") or _which("mysql_install_db")
     if mariadbd is None or install_db is None:
-        raise SandboxError(f"no MySQL or MariaDB server found (mysqld, mariadbd, mariadb-install-db); {INSTALL_HINT}")
+        raise TargetError(f"no MySQL or MariaDB server found (mysqld, mariadbd, mariadb-install-db); {INSTALL_HINT}")
     return ServerProgram("mariadb", mariadbd, install_db, _version(mariadbd))
 
 
@@ -100,7 +116,7 @@ def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) ->
         command = program.install_command(datadir, tmpdir)
         done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
-        raise SandboxError(
+        raise TargetError(
             f"{program.server.name} could not initialize {datadir}: {_last_error(log_path)}; see {log_path}"
         )
 
@@ -108,8 +124,11 @@ def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) ->
 class LocalServer:
     """A server process on one datadir; its socket, pid file and error log live in ``run_dir``."""
 
-    def __init__(self, program: ServerProgram, datadir: Path, run_dir: Path) -> None:
+    def __init__(
+        self, program: ServerProgram, datadir: Path, run_dir: Path, *, tuning: tuple[str, ...] = SANDBOX_TUNING
+    ) -> None:
         self.program = program
+        self.tuning = tuning
         self.datadir = datadir
         self.run_dir = run_dir
         self.socket = str(run_dir / "mysqld.sock")
@@ -135,7 +154,7 @@ class LocalServer:
                 return
             if "bind on tcp/ip port" not in _last_error(self.log_path).lower():
                 break
-        raise SandboxError(
+        raise TargetError(
             f"{self.program.server.name} did not start on {self.datadir}: {_last_error(self.log_path)};"
             f" see {self.log_path}"
         )
@@ -176,6 +195,8 @@ class LocalServer:
             *_user_flag(),
             *COMMON_FLAGS,
             *FLAVOR_FLAGS[self.program.flavor],
+            *self.tuning,
+            *(BULK_LOAD_FLAVOR_FLAGS[self.program.flavor] if self.tuning is BULK_LOAD_TUNING else ()),
         ]
 
     def _wait_ready(self, timeout: float) -> bool:
@@ -223,7 +244,7 @@ def _version(binary: Path) -> str:
     try:
         done = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise SandboxError(f"{binary} cannot run ({error}); {INSTALL_HINT}") from None
+        raise TargetError(f"{binary} cannot run ({error}); {INSTALL_HINT}") from None
     return done.stdout.strip()
 
 

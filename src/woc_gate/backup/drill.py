@@ -1,0 +1,186 @@
+"""``woc-gate restore-drill FILE``: verify a backup, restore it into a scratch place, run the §5 validation.
+
+By default the dump goes into a throwaway server of the drill's own, tuned for a bulk load; with
+``--into URL`` into a scratch database, which must be named as one (``restore_check`` in its
+name), must not be the source, and must be empty or made by an earlier drill (it holds the
+drill's marker table). The source database is never connected to. The result, with the restore
+time (RTO), goes back into the manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymysql
+
+from ..checks import CheckFailure
+from ..checks import restore as checks
+from ..checks.migrations import read_migration_records
+from ..config import Settings
+from ..errors import ConfigError, TargetError
+from ..redaction import mask_url
+from ..sources.prisma import load_datamodel
+from ..target.db import Dsn, connect_readonly, query
+from . import loader
+from .manifest import migration_rows, read_manifest, verify_dump, write_manifest
+from .progress import Progress
+
+DEFAULT_SCRATCH = "workonclock_restore_check"
+SCRATCH_MARK = "restore_check"
+REFERENCE_TABLES = {
+    "organizations": "woc_organizations",
+    "settings": "woc_organization_settings",
+    "screenshots": "woc_screenshots",
+}
+CHECK_NAMES = ("counts", "settings_rows", "legacy_tables", "prisma_migrations", "object_keys")
+
+
+@dataclass
+class DrillResult:
+    """What a drill found: each validation's outcome (``passed`` or the failure text) and its timings."""
+
+    dump: Path
+    target: str
+    checks: dict[str, str] = field(default_factory=dict)
+    orphan_objects: list[str] = field(default_factory=list)
+    restore_seconds: float = 0.0
+    validation_seconds: float = 0.0
+    drilled_at: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """True when every validation that ran passed."""
+        return all(outcome in ("passed", "not run") for outcome in self.checks.values())
+
+    @property
+    def rto_seconds(self) -> float:
+        """Restore plus validation: how long until the restored data is known good."""
+        return round(self.restore_seconds + self.validation_seconds, 3)
+
+    def as_dict(self) -> dict:
+        """The result as the manifest and the run record keep it."""
+        return {
+            "passed": self.passed,
+            "drilled_at": self.drilled_at,
+            "target": self.target,
+            "rto_seconds": self.rto_seconds,
+            "restore_seconds": round(self.restore_seconds, 3),
+            "validation_seconds": round(self.validation_seconds, 3),
+            "checks": self.checks,
+            "orphan_objects": self.orphan_objects,
+        }
+
+    def lines(self) -> list[str]:
+        """The result for a terminal."""
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [
+            f"Restore drill {verdict}: {self.dump} into {self.target}, RTO {self.rto_seconds:.1f} s "
+            f"(restore {self.restore_seconds:.1f} s, validation {self.validation_seconds:.1f} s)"
+        ]
+        for name, outcome in self.checks.items():
+            lines.append(f"  {name}: {outcome.splitlines()[0]}")
+        if self.orphan_objects:
+            lines.append(f"  objects without a row: {', '.join(self.orphan_objects[:10])}")
+        return lines
+
+
+def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, stream=None) -> DrillResult:
+    """Verify, restore and validate ``dump_path``; the result is also written into its manifest."""
+    dump_path = Path(dump_path)
+    manifest = read_manifest(dump_path)
+    verify_dump(dump_path, manifest)
+    if into:
+        check_scratch_url(into, settings.database_url)
+    drilled_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with (
+        tempfile.TemporaryDirectory(prefix="woc-gate-drill-") as work,
+        Progress(stream, total=100, unit="%") as progress,
+    ):
+        place = loader.ScratchUrl(into) if into else loader.ThrowawayServer(Path(work))
+        with place:
+            result = DrillResult(dump_path, mask_url(into) if into else "a throwaway server", drilled_at=drilled_at)
+            started = time.monotonic()
+            place.load(dump_path, progress)
+            result.restore_seconds = time.monotonic() - started
+            started = time.monotonic()
+            validate(settings, place.url, manifest, result)
+            result.validation_seconds = time.monotonic() - started
+    manifest["restore_test_result"] = result.as_dict()
+    write_manifest(dump_path, manifest)
+    return result
+
+
+def check_scratch_url(into: str, source_url: str | None) -> None:
+    """Refuse a ``--into`` database that is not named as a scratch one, or is the source."""
+    scratch = Dsn.parse(into)
+    if SCRATCH_MARK not in scratch.database:
+        raise ConfigError(
+            f"--into {mask_url(into)}: database {scratch.database!r} is not named as a scratch database "
+            f"(its name must contain {SCRATCH_MARK!r}, e.g. {DEFAULT_SCRATCH})"
+        )
+    if source_url:
+        source = Dsn.parse(source_url)
+        if (source.host, source.port, source.database) == (scratch.host, scratch.port, scratch.database):
+            raise ConfigError(f"--into {mask_url(into)} is the source database; restore into a scratch database")
+
+
+def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) -> None:
+    """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``."""
+    tables = validated_tables(settings)
+    storage = Path(settings.screenshot_storage_dir) if settings.screenshot_storage_dir else None
+    tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
+    connection = connect_readonly(url)
+    try:
+        _validate(connection, tables, storage, tolerance, manifest, result)
+    except pymysql.MySQLError as error:
+        raise TargetError(f"the restored database cannot be validated: {error.args[-1]}") from None
+    finally:
+        connection.close()
+
+
+def _validate(
+    connection, tables: dict, storage: Path | None, tolerance: dict, manifest: dict, result: DrillResult
+) -> None:
+    counts = checks.table_counts(connection)
+    keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
+    restored_migrations = migration_rows(read_migration_records(connection) or [])
+    stored = checks.stored_objects(storage) if storage else set()
+    steps = {
+        "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
+        "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
+        "legacy_tables": lambda: checks.no_active_legacy_tables(counts),
+        "prisma_migrations": lambda: checks.migrations_match_the_backup(
+            restored_migrations, manifest["prisma_migrations"]
+        ),
+        "object_keys": (lambda: checks.every_object_key_in_storage(keys, stored, storage, tables["screenshots"]))
+        if storage
+        else None,
+    }
+    for name, step in steps.items():
+        result.checks[name] = _outcome(step)
+    if storage:
+        result.orphan_objects = checks.objects_without_a_row(keys, stored)
+
+
+def validated_tables(settings: Settings) -> dict[str, str]:
+    """The organizations, settings and screenshots tables: from the checkout's Prisma schema, else the reference."""
+    schema = settings.repo_path("prisma_schema")
+    if schema is None or not schema.is_file():
+        return dict(REFERENCE_TABLES)
+    datamodel = load_datamodel(schema)
+    models = {"organizations": "organization_model", "settings": "settings_model", "screenshots": "screenshot_model"}
+    return {role: datamodel.model(settings.names[name]).table for role, name in models.items()}
+
+
+def _outcome(step) -> str:
+    if step is None:
+        return "not run"
+    try:
+        step()
+    except CheckFailure as failure:
+        return str(failure)
+    return "passed"

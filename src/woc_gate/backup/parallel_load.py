@@ -1,0 +1,135 @@
+"""A dump loaded in three phases: the schema, then the rows by several clients at once, then indexes and the rest.
+
+Phase one runs the dump's session settings and every ``CREATE TABLE`` (secondary indexes and
+foreign keys held back); phase two sends the ``INSERT`` statements round-robin to ``WORKERS``
+clients, each with the same session settings (``LOCK TABLES`` dropped, so that they do not wait
+for one another); phase three builds the held-back indexes and runs what followed the data
+(triggers, routines, the closing settings). Rows never arrive before their table, nor a trigger
+before the rows it must not fire on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import re
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from ..errors import TargetError
+from .deferred_indexes import split_indexes
+
+WORKERS = 2
+INSERT = re.compile(rb"^INSERT INTO `")
+TABLE_STRUCTURE = re.compile(rb"^-- Table structure for table `")
+SKIPPED = re.compile(rb"^(LOCK TABLES `.*` WRITE;|UNLOCK TABLES;|/\*!40000 ALTER TABLE `.*` (DIS|EN)ABLE KEYS \*/;)$")
+ROUTINES = re.compile(rb"^-- Dumping (routines|events) ")
+DELIMITER_OPEN, DELIMITER_CLOSE = b"DELIMITER ;;", b"DELIMITER ;"
+
+
+def load(command: list[str], dump_path: Path, progress) -> None:
+    """Load the dump through ``command`` (a MySQL client reading SQL on stdin) in three phases."""
+    head, schema, after = _plan(dump_path)
+    tables, indexes = split_indexes(schema)
+    _run_clients(command, [head + tables])
+    _load_rows(command, head, dump_path, progress)
+    _run_clients(command, [head + indexes + after])
+
+
+def _plan(dump_path: Path) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """The session settings, the schema and what follows the data: every line but the rows."""
+    head, schema, after = [], [], []
+    part, in_rows, in_trigger = head, False, False
+    with open(dump_path, "rb") as source:
+        for line in source:
+            if in_rows or INSERT.match(line):
+                in_rows = not line.rstrip().endswith(b";")
+                continue
+            if part is head and TABLE_STRUCTURE.match(line):
+                part = schema
+            elif part is schema and ROUTINES.match(line):
+                part = after
+            if SKIPPED.match(line.rstrip()):
+                continue
+            in_trigger = (in_trigger or line.rstrip() == DELIMITER_OPEN) and line.rstrip() != DELIMITER_CLOSE
+            (after if in_trigger or line.rstrip() == DELIMITER_CLOSE and part is schema else part).append(line)
+    return head, schema, after
+
+
+def _load_rows(command: list[str], head: list[bytes], dump_path: Path, progress) -> None:
+    total, read, shown = max(dump_path.stat().st_size, 1), 0, 0
+    outboxes = [queue.Queue(maxsize=8) for _ in range(WORKERS)]
+    with _Clients(command, WORKERS) as clients:
+        writers = [
+            threading.Thread(target=_write_all, args=(process, head, outbox), daemon=True)
+            for process, outbox in zip(clients.processes, outboxes, strict=True)
+        ]
+        for writer in writers:
+            writer.start()
+        statement, turn = [], 0
+        with open(dump_path, "rb") as source:
+            for line in source:
+                read += len(line)
+                if statement or INSERT.match(line):
+                    statement.append(line)
+                    if line.rstrip().endswith(b";"):
+                        outboxes[turn % WORKERS].put(statement)
+                        statement, turn = [], turn + 1
+                while shown < 100 * read // total:
+                    shown += 1
+                    progress.advance(f"{read / 1e6:.1f} MB")
+        for outbox in outboxes:
+            outbox.put(None)
+        for writer in writers:
+            writer.join()
+
+
+def _write_all(process: subprocess.Popen, head: list[bytes], outbox: queue.Queue) -> None:
+    try:
+        process.stdin.writelines(head)
+        while (statement := outbox.get()) is not None:
+            process.stdin.writelines(statement)
+        process.stdin.close()
+    except BrokenPipeError:  # the client stopped; its exit status and stderr say why
+        while outbox.get() is not None:
+            pass
+
+
+def _run_clients(command: list[str], inputs: list[list[bytes]]) -> None:
+    with _Clients(command, len(inputs)) as clients:
+        for process, lines in zip(clients.processes, inputs, strict=True):
+            with contextlib.suppress(BrokenPipeError):  # the client stopped; its exit status says why
+                process.stdin.writelines(lines)
+                process.stdin.close()
+
+
+class _Clients:
+    """Client processes whose failures become one ``TargetError`` once they all ended."""
+
+    def __init__(self, command: list[str], count: int) -> None:
+        self.errors = [tempfile.TemporaryFile() for _ in range(count)]  # noqa: SIM115 - closed in __exit__
+        self.processes = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+            for errors in self.errors
+        ]
+
+    def __enter__(self) -> _Clients:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        failures = []
+        for process, errors in zip(self.processes, self.errors, strict=True):
+            if process.stdin and not process.stdin.closed:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
+            process.wait()
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").strip().splitlines()
+            errors.close()
+            if process.returncode != 0:
+                errors_only = [line for line in lines if line.startswith("ERROR")]
+                failures.append((errors_only or lines or [f"exit {process.returncode}"])[0])
+        if failures and exc[0] is None:
+            raise TargetError(f"the restore failed: {failures[0]}")

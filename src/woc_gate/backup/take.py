@@ -1,0 +1,56 @@
+"""``woc-gate backup --out FILE``: the runbook's dump of the configured database, with its manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..checks.migrations import read_migration_records
+from ..config import Settings
+from ..errors import ConfigError
+from ..target.db import Dsn, connect_readonly, query
+from .dump import dump
+from .manifest import migration_rows, write_manifest
+from .progress import Progress
+
+
+def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
+    """Dump the target database into ``out`` and write its manifest; the manifest."""
+    url = settings.database_url
+    if not url:
+        raise ConfigError("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …) or pass --woc-config")
+    dsn = Dsn.parse(url)
+    connection = connect_readonly(url)
+    try:
+        tables = [row["TABLE_NAME"] for row in _tables(connection)]
+        migrations = read_migration_records(connection) or []
+    finally:
+        connection.close()
+    started = dt.datetime.now(dt.UTC)
+    with Progress(stream, total=len(tables), unit="tables") as progress:
+        result = dump(url, out, lambda table, size: progress.advance(f"{table} ({size / 1e6:.1f} MB)"))
+    manifest = {
+        "timestamp": started.isoformat(timespec="seconds"),
+        "environment": settings.environment,
+        "database_host": f"{dsn.host}:{dsn.port}",
+        "database": dsn.database,
+        "commit_sha": settings.commit_sha,
+        "operator": settings.operator,
+        "file": Path(out).name,
+        "file_size": result.size,
+        "checksum": f"sha256:{result.sha256}",
+        "dump_client": result.client,
+        "restore_test_result": None,
+        "row_counts": result.row_counts,
+        "prisma_migrations": migration_rows(migrations),
+    }
+    write_manifest(Path(out), manifest)
+    return manifest
+
+
+def _tables(connection):
+    return query(
+        connection,
+        "SELECT TABLE_NAME FROM information_schema.TABLES"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+    )

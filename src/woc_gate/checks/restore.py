@@ -1,0 +1,160 @@
+"""Runbook §5 validation of a restored database: counts, settings rows, legacy tables, migrations, object keys.
+
+Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``orphan-screenshot-object``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pymysql
+
+from woc_gate.checks import CheckFailure
+from woc_gate.target.db import query
+
+PREFIX = "woc_"
+PRISMA_TABLE = "_prisma_migrations"
+DRILL_MARKER = "woc_gate_restore_drill"  # made by the drill in a scratch database it restored into
+
+
+class RestoreFailure(CheckFailure):
+    """The restored database is not the database that was backed up, or not one the app can serve."""
+
+
+class RecordedFailure(RestoreFailure):
+    """A validation failure the drill recorded, raised again with its text as it was."""
+
+    def __init__(self, text: str) -> None:
+        AssertionError.__init__(self, text)
+        self.title = text.splitlines()[0]
+
+
+def recorded_validation_passed(result: dict, name: str) -> None:
+    """The drill ran the validation ``name`` and it passed."""
+    __tracebackhide__ = True
+    outcome = result["checks"].get(name, "not run")
+    if outcome != "passed":
+        raise RecordedFailure(outcome if outcome != "not run" else f"the drill did not run the {name} validation")
+
+
+def every_metadata_field_is_set(manifest: dict, fields: tuple[str, ...]) -> None:
+    """The manifest records every runbook §4 metadata field (the restore result included)."""
+    __tracebackhide__ = True
+    missing = [name for name in fields if manifest.get(name) in (None, "")]
+    if missing:
+        raise RestoreFailure(
+            f"the backup's manifest lacks {', '.join(missing)}",
+            f"every runbook §4 field: {', '.join(fields)}",
+            f"unset: {', '.join(missing)} (set commit_sha and operator with --woc-commit and --woc-operator)",
+        )
+
+
+def restore_completed(result: dict) -> None:
+    """The dump was restored and validated, and the time it took (RTO) recorded."""
+    __tracebackhide__ = True
+    if not result.get("rto_seconds") or not result.get("checks"):
+        raise RestoreFailure("the drill recorded no restore", "a restore time and validation results", result)
+
+
+def table_counts(connection: pymysql.Connection) -> dict[str, int]:
+    """Exact row counts of every table of the restored database (the drill's marker aside)."""
+    tables = query(
+        connection,
+        "SELECT TABLE_NAME AS name FROM information_schema.TABLES"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+    )
+    return {
+        row["name"]: query(connection, f"SELECT COUNT(*) AS n FROM `{row['name']}`")[0]["n"]
+        for row in tables
+        if row["name"] != DRILL_MARKER
+    }
+
+
+def counts_match_the_backup(restored: dict[str, int], backed_up: dict[str, int], tolerance: dict[str, float]) -> None:
+    """Every table holds as many rows as the dump carried (within the table's configured tolerance)."""
+    __tracebackhide__ = True
+    differences = {}
+    for table in sorted(set(restored) | set(backed_up)):
+        want, got = backed_up.get(table), restored.get(table)
+        allowed = tolerance.get(table, 0.0) * (want or 0)
+        if want is None or got is None or abs(got - want) > allowed:
+            differences[table] = (want, got)
+    if differences:
+        raise RestoreFailure(
+            f"restored row counts differ from the backup in {len(differences)} table(s): {', '.join(differences)}",
+            "; ".join(f"{table}: {want}" for table, (want, _) in differences.items()),
+            "; ".join(f"{table}: {got}" for table, (_, got) in differences.items()),
+        )
+
+
+def every_active_organization_has_settings(connection: pymysql.Connection, tables: dict[str, str]) -> None:
+    """A settings row exists for every ACTIVE organization."""
+    __tracebackhide__ = True
+    missing = query(
+        connection,
+        f"SELECT o.slug FROM `{tables['organizations']}` o LEFT JOIN `{tables['settings']}` s"
+        " ON s.organizationId = o.id WHERE o.status = 'ACTIVE' AND s.organizationId IS NULL ORDER BY o.slug",
+    )
+    if missing:
+        slugs = [row["slug"] for row in missing]
+        raise RestoreFailure(
+            f"{len(slugs)} active organization(s) have no {tables['settings']} row: {', '.join(slugs)}",
+            f"a {tables['settings']} row for every ACTIVE organization",
+            f"none for {', '.join(slugs)}",
+        )
+
+
+def no_active_legacy_tables(counts: dict[str, int]) -> None:
+    """No table outside the ``woc_`` prefix (Prisma's own aside) holds rows."""
+    __tracebackhide__ = True
+    active = {table: rows for table, rows in counts.items() if _is_legacy(table) and rows > 0}
+    if active:
+        raise RestoreFailure(
+            f"{len(active)} non-prefixed (legacy) table(s) hold rows: {', '.join(sorted(active))}",
+            f"every table with rows named {PREFIX}… (or {PRISMA_TABLE})",
+            "; ".join(f"{table}: {rows} rows" for table, rows in sorted(active.items())),
+        )
+
+
+def migrations_match_the_backup(restored: list[dict], backed_up: list[dict]) -> None:
+    """``_prisma_migrations`` in the restored database equals its state at backup time."""
+    __tracebackhide__ = True
+    key = lambda row: (row["migration_name"], row["checksum"], row["finished_at"], row["rolled_back_at"])  # noqa: E731
+    if sorted(map(key, restored)) != sorted(map(key, backed_up)):
+        raise RestoreFailure(
+            f"restored {PRISMA_TABLE} differs from the backup",
+            [row["migration_name"] for row in backed_up],
+            [row["migration_name"] for row in restored],
+        )
+
+
+def stored_objects(storage_dir: Path) -> set[str]:
+    """The key of every object in screenshot storage (its path under ``storage_dir``), read in one walk."""
+    keys = set()
+    for folder, _, files in os.walk(storage_dir):
+        prefix = os.path.relpath(folder, storage_dir)
+        keys.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
+    return keys
+
+
+def every_object_key_in_storage(keys: list[str], stored: set[str], where: Path, screenshots_table: str) -> None:
+    """Every ``objectKey`` of the screenshots table names an object in screenshot storage."""
+    __tracebackhide__ = True
+    missing = sorted(set(keys) - stored)
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        raise RestoreFailure(
+            f"{len(missing)} {screenshots_table}.objectKey value(s) have no object in storage: {shown}",
+            f"an object in {where} for every objectKey",
+            f"missing: {shown}",
+        )
+
+
+def objects_without_a_row(keys: list[str], stored: set[str]) -> list[str]:
+    """Objects in storage no screenshot row names (listed, not a failure: retention may lag)."""
+    return sorted(stored - set(keys))
+
+
+def _is_legacy(table: str) -> bool:
+    return not table.startswith(PREFIX) and table != PRISMA_TABLE

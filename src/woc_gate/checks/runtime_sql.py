@@ -1,0 +1,99 @@
+"""Runtime SQL against the migrated schema (runbook §3 step 4 "runtime queries changed"): every statement prepares.
+
+The server prepares each statement (``PREPARE`` parses and resolves every table and column but runs
+nothing) in the read-only session. A read-only session (and a SELECT-only account) may not even
+prepare a write, so an INSERT, UPDATE or DELETE is prepared as the SELECT that names the same
+table, columns and expressions (``SELECT cols, values FROM t WHERE FALSE``).
+Fault that proves it: ``raw-sql-dropped-column``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymysql
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from woc_gate.checks import CheckFailure
+from woc_gate.sources.runtime_sql import RuntimeStatement
+from woc_gate.sources.sql_statements import DIALECT
+
+STATEMENT_NAME = "woc_gate_check"
+
+
+class RuntimeSqlFailure(CheckFailure):
+    """A runtime SQL statement does not fit the migrated schema."""
+
+
+def statements_that_do_not_prepare(connection: pymysql.Connection, statements: list[RuntimeStatement]) -> list[tuple]:
+    """``(statement, server error)`` for every extracted statement the server refuses to prepare."""
+    refused = []
+    with connection.cursor() as cursor:
+        for statement in statements:
+            if statement.sql is None:
+                continue
+            try:
+                cursor.execute(f"PREPARE {STATEMENT_NAME} FROM %s", (as_read(statement.sql),))
+            except pymysql.MySQLError as error:
+                refused.append((statement, error.args[-1]))
+            else:
+                cursor.execute(f"DEALLOCATE PREPARE {STATEMENT_NAME}")
+    return refused
+
+
+def as_read(sql: str) -> str:
+    """The statement itself, or for a write the SELECT naming the same tables, columns and expressions."""
+    try:
+        tree = sqlglot.parse_one(sql, read=DIALECT)
+    except SqlglotError:
+        return sql
+    if isinstance(tree, exp.Insert) and isinstance(tree.this, exp.Schema) and tree.args.get("expression"):
+        values = tree.expression
+        rows = values.expressions if isinstance(values, exp.Values) else []
+        columns = [exp.column(c.name, quoted=True) for c in tree.this.expressions]
+        select = exp.select(*columns, *(e for row in rows for e in row.expressions)).from_(tree.this.this)
+        return select.where(exp.false()).sql(dialect=DIALECT)
+    if isinstance(tree, exp.Update):
+        selected = [e for assignment in tree.expressions for e in (assignment.this, assignment.expression)]
+        select = exp.select(*selected).from_(tree.this)
+        return _with_where(select, tree).sql(dialect=DIALECT)
+    if isinstance(tree, exp.Delete):
+        return _with_where(exp.select("1").from_(tree.this), tree).sql(dialect=DIALECT)
+    return sql
+
+
+def _with_where(select: exp.Select, write: exp.Expression) -> exp.Select:
+    where = write.args.get("where")
+    return select.where(where.this) if where is not None else select
+
+
+def built_at_run_time(statements: list[RuntimeStatement], repo: Path) -> list[str]:
+    """``file:line: expression`` of every query call whose SQL is built at run time (not checked here)."""
+    return [f"{_where(s, repo)}: {s.method}({s.expression})" for s in statements if s.sql is None]
+
+
+def every_runtime_statement_prepares(refused: list[tuple], repo: Path) -> None:
+    """Every runtime statement names only tables and columns the migrated schema has."""
+    __tracebackhide__ = True
+    if refused:
+        raise RuntimeSqlFailure(
+            f"{len(refused)} runtime SQL statement(s) do not fit the migrated schema: "
+            + ", ".join(_where(statement, repo) for statement, _ in refused),
+            "every statement of the runtime API prepares against the target's schema",
+            "; ".join(
+                f"{_where(statement, repo)} `{_one_line(statement.sql)}`: {error}" for statement, error in refused
+            ),
+        )
+
+
+def _where(statement: RuntimeStatement, repo: Path) -> str:
+    path = Path(statement.file)
+    shown = path.relative_to(repo.resolve()) if path.is_relative_to(repo.resolve()) else path
+    return f"{shown}:{statement.line}"
+
+
+def _one_line(sql: str) -> str:
+    text = " ".join(sql.split())
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -1,0 +1,265 @@
+"""woc-gate backup and restore-drill: bad inputs are one line and leave nothing, the source is never written,
+and the counts are those of the dump even while the application writes."""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+
+import pymysql
+import pytest
+from sandbox_clients import database
+
+from woc_gate.backup.loader import ScratchUrl
+from woc_gate.backup.manifest import manifest_path
+from woc_gate.backup.progress import Progress
+from woc_gate.cli import main
+from woc_gate.sandbox.environment import runbook_env
+from woc_gate.target.db import Dsn
+
+CLI = [sys.executable, "-c", "import sys; from woc_gate.cli import main; sys.exit(main())"]
+
+
+def profile_of(sandbox):
+    return tomllib.loads(sandbox.profile_path.read_text())
+
+
+@pytest.fixture(scope="module")
+def backup(clean_stack, tmp_path_factory):
+    out = tmp_path_factory.mktemp("backup") / "workonclock.sql"
+    assert main(["backup", "--out", str(out), "--woc-config", str(clean_stack.profile_path)]) == 0
+    return out
+
+
+@pytest.fixture
+def damaged(backup, tmp_path):
+    """A copy of the backup and its manifest, to spoil."""
+    copy = tmp_path / backup.name
+    shutil.copy(backup, copy)
+    shutil.copy(manifest_path(backup), manifest_path(copy))
+    return copy
+
+
+def drill(capsys, *args):
+    status = main(["restore-drill", *map(str, args)])
+    return status, capsys.readouterr()
+
+
+def test_the_manifest_keeps_the_runbook_fields_and_the_dump_counts(backup, clean_stack, db_rows):
+    manifest = json.loads(manifest_path(backup).read_text())
+    assert manifest["file_size"] == backup.stat().st_size
+    assert manifest["restore_test_result"] is None
+    assert (
+        manifest["row_counts"]["woc_time_entries"]
+        == db_rows(clean_stack, "SELECT COUNT(*) FROM woc_time_entries")[0][0]
+    )
+    assert {row["migration_name"] for row in manifest["prisma_migrations"]} == {
+        name for (name,) in db_rows(clean_stack, "SELECT migration_name FROM _prisma_migrations")
+    }
+
+
+def test_a_truncated_dump_stops_the_drill_in_one_line(damaged, capsys):
+    size = damaged.stat().st_size
+    with open(damaged, "r+b") as handle:
+        handle.truncate(size - 100)
+    status, out = drill(capsys, damaged)
+    assert (status, out.out) == (2, "")
+    assert out.err == f"woc-gate: {damaged} is {size - 100} bytes, its manifest records {size}: the file is truncated\n"
+
+
+def test_a_dump_whose_checksum_differs_stops_the_drill(damaged, capsys):
+    data = bytearray(damaged.read_bytes())
+    data[-10] ^= 1
+    damaged.write_bytes(bytes(data))
+    recorded = json.loads(manifest_path(damaged).read_text())["checksum"]
+    status, out = drill(capsys, damaged)
+    assert status == 2
+    assert out.err.startswith(f"woc-gate: {damaged} has checksum sha256:")
+    assert out.err.endswith(f", its manifest records {recorded}\n")
+
+
+def test_a_missing_manifest_stops_the_drill(damaged, capsys):
+    manifest_path(damaged).unlink()
+    status, out = drill(capsys, damaged)
+    assert status == 2
+    assert out.err == (
+        f"woc-gate: {manifest_path(damaged)} is missing: "
+        "a backup is checked against the manifest woc-gate backup writes\n"
+    )
+
+
+def test_a_database_not_named_as_scratch_is_refused_as_into(backup, clean_stack, capsys):
+    url = runbook_env(clean_stack.ctx)["DATABASE_URL"]
+    status, out = drill(capsys, backup, "--into", url, "--woc-config", clean_stack.profile_path)
+    assert status == 2
+    assert out.err.endswith(
+        "/workonclock: database 'workonclock' is not named as a scratch database "
+        "(its name must contain 'restore_check', e.g. workonclock_restore_check)\n"
+    )
+    assert clean_stack.ctx.db.password not in out.err
+
+
+def test_the_source_database_is_refused_as_into(backup, clean_stack, capsys, monkeypatch, tmp_path):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    status, out = drill(capsys, backup, "--into", url)
+    assert status == 2
+    assert out.err.endswith("/workonclock_restore_check is the source database; restore into a scratch database\n")
+
+
+def test_a_scratch_database_no_drill_made_is_refused(backup, clean_stack, capsys):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    assert drill(capsys, backup, "--into", url, "--woc-config", clean_stack.profile_path)[0] == 0
+    with _session(url) as cursor:
+        cursor.execute("DROP TABLE woc_gate_restore_drill")
+    status, out = drill(capsys, backup, "--into", url, "--woc-config", clean_stack.profile_path)
+    assert status == 2
+    assert "table(s) and no woc_gate_restore_drill marker: it is not empty and no drill made it" in out.err
+    with _session(url) as cursor:  # leave it as a drill would, for the next test
+        cursor.execute("CREATE TABLE woc_gate_restore_drill (restoredAt DATETIME(3) NOT NULL)")
+
+
+def test_a_drill_into_the_scratch_database_passes_and_never_writes_the_source(backup, clean_stack, capsys):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    before = _checksums(clean_stack)
+    status, out = drill(capsys, backup, "--into", url, "--woc-config", clean_stack.profile_path)
+    assert status == 0, out
+    assert out.out.startswith(f"Restore drill PASSED: {backup} into mysql://woc_restore:****@")
+    assert _checksums(clean_stack) == before
+    result = json.loads(manifest_path(backup).read_text())["restore_test_result"]
+    assert result["passed"] and set(result["checks"].values()) == {"passed"}
+
+
+def test_the_restored_schema_equals_the_source_although_indexes_are_built_last(backup, clean_stack, capsys):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    assert drill(capsys, backup, "--into", url, "--woc-config", clean_stack.profile_path)[0] == 0
+    with database(clean_stack.ctx) as connection, connection.cursor() as cursor:
+        source = _create_statements(cursor)
+    with _session(url) as cursor:
+        restored = _create_statements(cursor)
+    restored.pop("woc_gate_restore_drill")
+    assert restored == source
+
+
+def test_a_drill_into_a_throwaway_server_records_the_rto(backup, clean_stack, capsys):
+    status, out = drill(capsys, backup, "--woc-config", clean_stack.profile_path)
+    assert status == 0, out
+    assert out.out.startswith(f"Restore drill PASSED: {backup} into a throwaway server, RTO ")
+    assert json.loads(manifest_path(backup).read_text())["restore_test_result"]["rto_seconds"] > 0
+
+
+def test_an_unreachable_server_is_one_line_and_leaves_no_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "mysql://woc:secret-pw@127.0.0.1:1/workonclock")
+    assert main(["backup", "--out", "b.sql"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("woc-gate: cannot reach the database at mysql://woc:****@127.0.0.1:1/workonclock: ")
+    assert "secret-pw" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_wrong_credentials_are_one_line(clean_stack, tmp_path, capsys, monkeypatch):
+    db = clean_stack.ctx.db
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"mysql://{db.user}:wrong-pw@{db.host}:{db.port}/{db.name}")
+    assert main(["backup", "--out", "b.sql"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"woc-gate: cannot reach the database at mysql://{db.user}:****@") and "Access denied" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_during_the_backup_leaves_nothing_that_looks_complete(clean_stack, tmp_path):
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    command = [*CLI, "backup", "--out", "b.sql", "--woc-config", str(clean_stack.profile_path)]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, preexec_fn=small_files, check=False)
+    assert done.returncode == 2
+    assert done.stderr == "woc-gate: cannot write the backup b.sql: File too large; nothing was kept\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_counts_equal_the_dump_while_the_app_writes(dev_stack_factory, tmp_path, capsys):
+    sandbox = dev_stack_factory(seed=5, scale=2)
+    stop = threading.Event()
+    inserted = []
+
+    def writer():
+        with database(sandbox.ctx) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT organizationId, id FROM woc_users LIMIT 1")
+            organization, user = cursor.fetchone()
+            while not stop.is_set():
+                cursor.execute(
+                    "INSERT INTO woc_time_entries (id, organizationId, userId, startedAt, source, createdAt)"
+                    " VALUES (%s, %s, %s, NOW(3), 'DESKTOP', NOW(3))",
+                    (f"wr{len(inserted):023d}", organization, user),
+                )
+                connection.commit()
+                inserted.append(1)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        before = len(inserted)
+        out = tmp_path / "busy.sql"
+        assert main(["backup", "--out", str(out), "--woc-config", str(sandbox.profile_path)]) == 0
+        during = len(inserted) - before
+    finally:
+        stop.set()
+        thread.join()
+    assert during > 0
+    status, result = drill(capsys, out, "--woc-config", sandbox.profile_path)
+    assert status == 0, result.out  # the restored counts equal the manifest's, table by table
+
+
+@contextmanager
+def _session(url):
+    dsn = Dsn.parse(url)
+    connection = pymysql.connect(
+        host=dsn.host, port=dsn.port, user=dsn.user, password=dsn.password, database=dsn.database, autocommit=True
+    )
+    with connection, connection.cursor() as cursor:
+        yield cursor
+
+
+def _create_statements(cursor):
+    cursor.execute("SHOW TABLES")
+    tables = [name for (name,) in cursor.fetchall()]
+    statements = {}
+    for table in tables:
+        cursor.execute(f"SHOW CREATE TABLE `{table}`")
+        statements[table] = cursor.fetchone()[1]
+    return statements
+
+
+def _checksums(sandbox):
+    with database(sandbox.ctx) as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW TABLES")
+        tables = [name for (name,) in cursor.fetchall()]
+        cursor.execute("CHECKSUM TABLE " + ", ".join(f"`{t}`" for t in tables))
+        return dict(cursor.fetchall())
+
+
+def test_rows_load_before_triggers_and_indexes_after_rows(clean_stack, capsys):
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    dump = Path(__file__).parent / "data" / "dump_with_trigger.sql"
+    with ScratchUrl(url) as place:
+        place.load(dump, Progress(None, total=100, unit="%"))
+    with _session(url) as cursor:
+        cursor.execute("SELECT id FROM a ORDER BY id")
+        assert cursor.fetchall() == ((1,), (2,))  # the trigger (id = 1) did not fire on the restored rows
+        cursor.execute("SHOW TRIGGERS")
+        assert [row[0] for row in cursor.fetchall()] == ["t"]
+        cursor.execute("SHOW INDEX FROM a")
+        assert [row[2] for row in cursor.fetchall()] == ["k"]
+        cursor.execute("DROP TRIGGER t")
+        cursor.execute("DROP TABLE a, b")

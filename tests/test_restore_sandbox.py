@@ -1,0 +1,99 @@
+"""The backup-restore gate tests against the reference stack: clean, each fault, a recorded drill."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+RESTORE = Path(__file__).resolve().parents[1] / "restore"
+
+
+def run_restore(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
+    result = pytester.runpytest_subprocess(
+        str(RESTORE), "-m", "restore", "--gate-report", "gate.json", "-p", "no:cacheprovider", *args
+    )
+    record = json.loads((pytester.path / "gate.json").read_text())
+    return result, record
+
+
+def items_of(record: dict) -> dict:
+    return {item["id"]: item for item in record["items"]}
+
+
+def failed_tests(item: dict) -> dict[str, str]:
+    return {
+        test["nodeid"].split("::", 1)[1]: test["message"]
+        for test in item["tests"]
+        if test["outcome"] in ("failed", "error")
+    }
+
+
+def test_the_clean_stack_passes_every_restore_test_and_records_the_drill(pytester, clean_stack):
+    result, record = run_restore(pytester, "--woc-config", str(clean_stack.profile_path))
+    item = items_of(record)["backup-restore"]
+    assert item["status"] == "PASS", result.stdout.str()
+    assert len(item["tests"]) == 8
+    drill = record["backup"]["restore_test_result"]
+    assert drill["passed"] is True and drill["rto_seconds"] > 0
+    assert record["backup"]["checksum"].startswith("sha256:")
+    assert result.ret == 0
+
+
+FAULTS = {
+    "missing-settings-row": (
+        "test_every_active_organization_has_a_settings_row",
+        "1 active organization(s) have no woc_organization_settings row: background-01",
+    ),
+    "legacy-table": (
+        "test_no_old_non_prefixed_table_is_active",
+        "1 non-prefixed (legacy) table(s) hold rows: users",
+    ),
+    "orphan-screenshot-object": (
+        "test_every_screenshot_object_key_is_in_storage",
+        "1 woc_screenshots.objectKey value(s) have no object in storage: screenshots/",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_restore_fault_fails_only_its_test_naming_the_table_org_or_key(pytester, dev_stack_factory, fault):
+    test_name, title = FAULTS[fault]
+    sandbox = dev_stack_factory(faults=[fault])
+    result, record = run_restore(pytester, "--woc-config", str(sandbox.profile_path))
+    items = items_of(record)
+    item = items.pop("backup-restore")
+    assert item["status"] == "FAIL"
+    failures = failed_tests(item)
+    assert list(failures) == [test_name]
+    assert failures[test_name].startswith(title), failures[test_name]
+    assert {other["status"] for other in items.values()} == {"UNVERIFIED"}
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_recorded_drill_older_than_the_window_is_refused(pytester, tmp_path):
+    dump = tmp_path / "old.sql"
+    dump.write_bytes(b"-- dump\n")
+    manifest = {
+        "timestamp": "2026-01-01T00:00:00+00:00",
+        "environment": "staging",
+        "database_host": "db:3306",
+        "commit_sha": "a" * 40,
+        "operator": "ops",
+        "file_size": 8,
+        "checksum": "sha256:" + "0" * 64,
+        "row_counts": {},
+        "prisma_migrations": [],
+        "restore_test_result": {"drilled_at": "2026-01-01T00:00:00+00:00", "checks": {}, "rto_seconds": 1},
+    }
+    (tmp_path / "old.sql.manifest.json").write_text(json.dumps(manifest))
+    pytester.makefile(".toml", **{"woc-gate": f'restore_drill_record = "{dump}"\n'})
+    _, record = run_restore(pytester, "--woc-config", "woc-gate.toml")
+    item = items_of(record)["backup-restore"]
+    assert item["status"] == "FAIL"
+    assert item["reason"].endswith("hours ago, more than restore_drill_max_age_hours (24); drill a fresh backup"), item[
+        "reason"
+    ]
