@@ -25,6 +25,7 @@ from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
 from ..target.db import Dsn, connect_readonly, query
+from ..target.storage import StoredObjects, stored_objects
 from . import loader
 from .manifest import migration_rows, read_manifest, verify_dump, write_manifest
 from .progress import Progress
@@ -131,7 +132,7 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
 def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) -> None:
     """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``."""
     tables = validated_tables(settings)
-    storage = Path(settings.screenshot_storage_dir) if settings.screenshot_storage_dir else None
+    storage = stored_objects(settings)
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
     connection = connect_readonly(url)
     try:
@@ -143,12 +144,11 @@ def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) 
 
 
 def _validate(
-    connection, tables: dict, storage: Path | None, tolerance: dict, manifest: dict, result: DrillResult
+    connection, tables: dict, storage: StoredObjects | None, tolerance: dict, manifest: dict, result: DrillResult
 ) -> None:
     counts = checks.table_counts(connection)
     keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
     restored_migrations = migration_rows(read_migration_records(connection) or [])
-    stored = checks.stored_objects(storage) if storage else set()
     steps = {
         "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
         "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
@@ -156,14 +156,16 @@ def _validate(
         "prisma_migrations": lambda: checks.migrations_match_the_backup(
             restored_migrations, manifest["prisma_migrations"]
         ),
-        "object_keys": (lambda: checks.every_object_key_in_storage(keys, stored, storage, tables["screenshots"]))
+        "object_keys": (
+            lambda: checks.every_object_key_in_storage(keys, storage.keys, storage.where, tables["screenshots"])
+        )
         if storage
         else None,
     }
     for name, step in steps.items():
         result.checks[name] = _outcome(step)
     if storage:
-        result.orphan_objects = checks.objects_without_a_row(keys, stored)
+        result.orphan_objects = checks.objects_without_a_row(keys, storage.keys)
 
 
 def validated_tables(settings: Settings) -> dict[str, str]:

@@ -5,9 +5,6 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``orphan-scr
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pymysql
 
 from woc_gate.checks import CheckFailure
@@ -129,16 +126,7 @@ def migrations_match_the_backup(restored: list[dict], backed_up: list[dict]) -> 
         )
 
 
-def stored_objects(storage_dir: Path) -> set[str]:
-    """The key of every object in screenshot storage (its path under ``storage_dir``), read in one walk."""
-    keys = set()
-    for folder, _, files in os.walk(storage_dir):
-        prefix = os.path.relpath(folder, storage_dir)
-        keys.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
-    return keys
-
-
-def every_object_key_in_storage(keys: list[str], stored: set[str], where: Path, screenshots_table: str) -> None:
+def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, screenshots_table: str) -> None:
     """Every ``objectKey`` of the screenshots table names an object in screenshot storage."""
     __tracebackhide__ = True
     missing = sorted(set(keys) - stored)

@@ -90,6 +90,21 @@ def missing_keys(s3, bucket: Bucket, keys: list[str]) -> list[str]:
     return [key for key, exists in zip(keys, found, strict=True) if not exists]
 
 
+def list_keys(s3, bucket: Bucket) -> set[str]:
+    """Every key under the bucket's prefix, the prefix taken off (one listing, page by page)."""
+    prefix = f"{bucket.prefix}/" if bucket.prefix else ""
+    keys: set[str] = set()
+    try:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.name, Prefix=prefix):
+            keys.update(item["Key"].removeprefix(prefix) for item in page.get("Contents", []))
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        raise TargetError(f"S3 list_objects_v2 on bucket {bucket.name} at {_where(bucket)} failed: {code}") from None
+    except BotoCoreError as error:
+        raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
+    return keys
+
+
 def object_exists(s3, bucket: Bucket, key: str) -> bool:
     """Whether the bucket holds ``key`` (HEAD with the gate's credentials)."""
     try:

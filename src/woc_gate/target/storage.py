@@ -1,0 +1,38 @@
+"""Screenshot storage as the drill sees it: the object keys it holds, in an S3 bucket or a local folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Settings
+from . import s3
+
+
+@dataclass(frozen=True)
+class StoredObjects:
+    """Every object key screenshot storage holds, and where that storage is."""
+
+    keys: set[str]
+    where: str
+
+
+def stored_objects(settings: Settings) -> StoredObjects | None:
+    """The keys of ``screenshot_storage`` (an S3 bucket), else of ``screenshot_storage_dir``; None without either."""
+    bucket = s3.bucket_of(settings)
+    if bucket is not None:
+        keys = s3.list_keys(s3.client(settings, bucket), bucket)
+        return StoredObjects(keys, f"s3://{bucket.name}/{bucket.prefix}")
+    if settings.screenshot_storage_dir:
+        return StoredObjects(folder_keys(Path(settings.screenshot_storage_dir)), settings.screenshot_storage_dir)
+    return None
+
+
+def folder_keys(storage_dir: Path) -> set[str]:
+    """The key of every object under ``storage_dir`` (its path there), read in one walk."""
+    keys = set()
+    for folder, _, files in os.walk(storage_dir):
+        prefix = os.path.relpath(folder, storage_dir)
+        keys.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
+    return keys
