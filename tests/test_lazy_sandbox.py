@@ -11,7 +11,7 @@ def test_needs_no_target(request):
     assert woc_run(request.config).sandbox_profile is None
 
 def test_needs_the_target(woc_settings):
-    assert woc_settings.api_url.startswith("http://127.0.0.1:")
+    assert woc_settings.api_url.startswith("https://127.0.0.1:")
     assert woc_settings.sources["API_BASE_URL"] == "from sandbox"
 """
 

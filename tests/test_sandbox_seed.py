@@ -39,8 +39,10 @@ PRISMA_MIGRATIONS_COLUMNS = [
 
 
 @pytest.fixture(scope="module")
-def sandbox(clean_stack):
-    return clean_stack
+def sandbox(dev_stack_factory):
+    # a stack of this module's own (seed 0 spelled out makes it one): other modules write to the shared clean
+    # stack (uploads, policy changes), and these tests read the seed exactly as it was written
+    return dev_stack_factory(seed=0)
 
 
 def test_prisma_migrations_table_has_prismas_columns(sandbox, db_rows):

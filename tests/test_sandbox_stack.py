@@ -115,6 +115,7 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
         "migration_scratch_url",
         "restore_scratch_url",
         "screenshot_storage_dir",
+        "env_file",
         "env",
         "smoke",
         "envelopes",
