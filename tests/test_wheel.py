@@ -5,6 +5,7 @@ temporary directory (the slow packaging test: about a minute; select it with -m 
 import configparser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -126,7 +127,7 @@ def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writ
     assert f"rootdir: {installed_package(venv) / '_suite'}" in done.stdout
     assert "configfile: pytest.ini" in done.stdout
     assert "RELEASE GATE BLOCKED: 11 of 11 items not proven" in done.stdout
-    assert "1 passed, 17 deselected" in done.stdout
+    assert re.search(r"\b1 passed, \d+ deselected", done.stdout), done.stdout
     assert "warnings summary" not in done.stdout
     assert sorted(path.name for path in cwd.iterdir()) == ["gate-report.json", "gate-report.md"]
     assert json.loads((cwd / "gate-report.json").read_text())["target"]["kind"] == "sandbox"

@@ -7,6 +7,7 @@ expose ``url``, a URL of the restored database for the validation's read-only se
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,7 +18,7 @@ import pymysql
 from ..checks.restore import DRILL_MARKER
 from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
-from ..target.db import Dsn
+from ..target.db import Dsn, connect
 from ..target.scratch_server import BULK_LOAD_TUNING, LocalServer, find_server_program, initialize_datadir
 from . import parallel_load
 from .dump import client_options_file, connection_flags
@@ -110,15 +111,5 @@ class ScratchUrl:
             options.unlink(missing_ok=True)
 
     def _connect(self) -> pymysql.Connection:
-        try:
-            return pymysql.connect(
-                host=self.dsn.host,
-                port=self.dsn.port,
-                user=self.dsn.user,
-                password=self.dsn.password,
-                unix_socket=self.dsn.unix_socket,
-                connect_timeout=10,
-                autocommit=True,
-            )
-        except pymysql.MySQLError as error:
-            raise TargetError(f"cannot reach the scratch database at {mask_url(self.url)}: {error.args[-1]}") from None
+        # no database named: the drill creates the scratch database on this connection
+        return connect(dataclasses.replace(self.dsn, database=""), setting="--into", connect_timeout=10)

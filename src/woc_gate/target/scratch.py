@@ -13,7 +13,7 @@ import pymysql.cursors
 
 from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
-from .db import Dsn, query
+from .db import Dsn, connect, query
 
 INSTANT, INPLACE, COPY = "INSTANT", "INPLACE", "COPY"
 SCRATCH_MARK = "scratch"
@@ -88,18 +88,4 @@ _BASE_TABLES = (
 
 
 def _connect(dsn: Dsn, url: str) -> pymysql.Connection:
-    try:
-        return pymysql.connect(
-            host=dsn.host,
-            port=dsn.port,
-            user=dsn.user,
-            password=dsn.password,
-            database=dsn.database,
-            unix_socket=dsn.unix_socket,
-            connect_timeout=10,
-            charset="utf8mb4",
-            cursorclass=pymysql.cursors.DictCursor,
-            autocommit=True,
-        )
-    except pymysql.MySQLError as error:
-        raise TargetError(f"cannot reach the scratch database at {mask_url(url)}: {error.args[-1]}") from None
+    return connect(dsn, setting="migration_scratch_url", connect_timeout=10, cursorclass=pymysql.cursors.DictCursor)
