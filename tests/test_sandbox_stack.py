@@ -306,8 +306,8 @@ def test_cli_up_status_down(tmp_path, capsys):
         assert capsys.readouterr().out == f"Sandbox in {state} stopped\n"
     finally:
         stack.stop(state)
-    assert cli.main(["down", "--state", str(state)]) == 0
-    assert capsys.readouterr().out == f"No sandbox was running in {state}\n"
+    assert cli.main(["down", "--state", str(state)]) == 1  # down twice: one line, and a failure
+    assert capsys.readouterr().err == f"woc-gate sandbox: no sandbox is running in {state}; nothing to stop\n"
     assert cli.main(["status", "--state", str(state)]) == 1
     assert capsys.readouterr().out == f"No sandbox is running in {state}\n"
 

@@ -64,10 +64,10 @@ def up(args: argparse.Namespace) -> int:
 def down(args: argparse.Namespace) -> int:
     """Stop the stack of a state dir."""
     state_dir = args.state.resolve()
-    if stack.stop(state_dir):
-        print(f"Sandbox in {state_dir} stopped")
-    else:
-        print(f"No sandbox was running in {state_dir}")
+    if not stack.stop(state_dir):
+        sys.stderr.write(f"{PROG}: no sandbox is running in {state_dir}; nothing to stop\n")
+        return 1
+    print(f"Sandbox in {state_dir} stopped")
     return 0
 
 
