@@ -8,7 +8,6 @@ from woc_gate.attestations import maintenance_approved
 from woc_gate.checks.migration_lint import lint_pending
 from woc_gate.checks.migrations import read_migration_records
 from woc_gate.fixtures import one_line
-from woc_gate.plugin import woc_run
 from woc_gate.sources import runtime_sql
 from woc_gate.sources.migrations import migration_states
 
@@ -37,9 +36,9 @@ def pending_statements(woc_db, woc_settings, states):
 
 
 @pytest.fixture(scope="session")
-def maintenance_approvals(request):
+def maintenance_approvals(woc_attestations):
     """The migrations whose maintenance mode the technical owner approved in an attestation."""
-    return maintenance_approved(woc_run(request.config).attestations)
+    return maintenance_approved(woc_attestations)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from woc_gate.checks.tenant import Owner, Party, harvest
-from woc_gate.plugin import woc_run
+from woc_gate.config import DEFAULT_ROUTES
+from woc_gate.fixtures import session_settings
 from woc_gate.sources.nodetools import default_cache_dir
 from woc_gate.target import routes
 from woc_gate.target.browser import send_invite
@@ -22,7 +23,8 @@ set_hypothesis_home_dir(default_cache_dir() / "hypothesis")
 
 def pytest_generate_tests(metafunc):
     if "resource" in metafunc.fixturenames:
-        inventory = woc_run(metafunc.config).settings.routes
+        settings = session_settings(metafunc.config)
+        inventory = settings.routes if settings else DEFAULT_ROUTES
         metafunc.parametrize("resource", [name for name in inventory if name not in routes.STATUS_KEYS])
 
 

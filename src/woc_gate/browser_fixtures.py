@@ -15,7 +15,7 @@ import pytest
 
 from .browser import browser_executable, launch_args
 from .config import Settings
-from .fixtures import _smoke_account as smoke_account
+from .fixtures import smoke_account
 from .target.browser import log_in
 
 FAILURE_ARTIFACTS = {"tracing": "retain-on-failure", "screenshot": "only-on-failure"}

@@ -42,6 +42,14 @@ def session_settings(config: pytest.Config) -> Settings | None:
 
 
 @pytest.fixture(scope="session")
+def woc_attestations(request: pytest.FixtureRequest) -> list:
+    """The attestations of this run (valid or not; each says whether it counts)."""
+    from .plugin import woc_run
+
+    return woc_run(request.config).attestations
+
+
+@pytest.fixture(scope="session")
 def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""
     from .plugin import woc_run
@@ -106,7 +114,8 @@ def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any], woc_brea
     connection.close()
 
 
-def _smoke_account(settings: Settings, tenant: str, role: str):
+def smoke_account(settings: Settings, tenant: str, role: str):
+    """The configured smoke account of a tenant and role; fails the test with one line naming the settings to set."""
     account = settings.smoke.get(tenant) and settings.smoke[tenant].accounts.get(role)
     if not account:
         pytest.fail(
@@ -123,7 +132,7 @@ def _logins(settings: Settings, login: Callable, **login_args: Any) -> Iterator[
 
     def login_as(tenant: str, role: str = "admin"):
         if (tenant, role) not in sessions:
-            account = _smoke_account(settings, tenant, role)
+            account = smoke_account(settings, tenant, role)
             with one_line():
                 sessions[tenant, role] = login(settings, account, **login_args)
         return sessions[tenant, role]
