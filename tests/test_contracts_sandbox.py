@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from gate_runs import failing, items_by_id, run_gate_tests
 from sandbox_clients import api_session, web_session
 from variant_tree import make_variant_tree
 
@@ -16,15 +16,12 @@ OTHER_ITEMS_UNTOUCHED = "UNVERIFIED"
 
 
 def run_contracts(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
-    result = pytester.runpytest_subprocess(
-        str(CONTRACTS), "-m", "contract", "--gate-report", "gate.json", "-p", "no:cacheprovider", *args
-    )
-    record = json.loads((pytester.path / "gate.json").read_text())
-    return result, {item["id"]: item for item in record["items"]}
+    result, record = run_gate_tests(pytester, str(CONTRACTS), "-m", "contract", *args)
+    return result, items_by_id(record)
 
 
 def failed_tests(item: dict) -> list[str]:
-    return sorted(test["nodeid"].split("::", 1)[1] for test in item["tests"] if test["outcome"] in ("failed", "error"))
+    return sorted(failing(item))
 
 
 def test_the_clean_stack_passes_every_contract(pytester, clean_stack):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from gate_runs import failing, items_by_id, run_gate_tests
 
 pytest_plugins = ["pytester"]
 
@@ -13,19 +13,11 @@ MIGRATION = Path(__file__).resolve().parents[1] / "migration"
 
 
 def run_migration(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
-    result = pytester.runpytest_subprocess(
-        str(MIGRATION), "-m", "migration", "--gate-report", "gate.json", "-p", "no:cacheprovider", *args
-    )
-    record = json.loads((pytester.path / "gate.json").read_text())
-    return result, {item["id"]: item for item in record["items"]}
+    result, record = run_gate_tests(pytester, str(MIGRATION), "-m", "migration", *args)
+    return result, items_by_id(record)
 
 
-def failed_tests(item: dict) -> dict[str, str]:
-    return {
-        test["nodeid"].split("::", 1)[1]: test["message"]
-        for test in item["tests"]
-        if test["outcome"] in ("failed", "error")
-    }
+failed_tests = failing
 
 
 def test_the_clean_stack_passes_every_migration_test(pytester, clean_stack):

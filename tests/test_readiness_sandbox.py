@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 
 import pytest
+from gate_runs import failing, items_by_id, run_gate_tests
 
 pytest_plugins = ["pytester"]
 
@@ -21,7 +21,8 @@ def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytes
         '[[attestation]]\nitem = "signed-installers"\napprover = "Tess Owner"\nrole = "technical owner"\n'
         f'date = {datetime.date.today().isoformat()}\nevidence = "https://tickets.example.com/REL-1"\n'
     )
-    result = pytester.runpytest_subprocess(
+    result, record = run_gate_tests(
+        pytester,
         str(READINESS),
         "--attestations",
         "attestations.toml",
@@ -29,17 +30,12 @@ def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytes
         str(sandbox.profile_path),
         "--env-file",
         str(sandbox.env_path),
-        "--gate-report",
-        "gate.json",
-        "-p",
-        "no:cacheprovider",
         "-p",
         "no:randomly",
         *args,
     )
     report = (pytester.path / "gate.json").read_text()
-    items = {item["id"]: item for item in json.loads(report)["items"]}
-    return result, items, result.stdout.str() + result.stderr.str() + report
+    return result, items_by_id(record), result.stdout.str() + result.stderr.str() + report
 
 
 def secret_values(ctx) -> list[str]:
@@ -59,7 +55,7 @@ def secret_values(ctx) -> list[str]:
 
 
 def failed_tests(item: dict) -> list[str]:
-    return sorted(test["nodeid"].split("::", 1)[1] for test in item["tests"] if test["outcome"] in ("failed", "error"))
+    return sorted(failing(item))
 
 
 def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from gate_runs import failing, items_by_id, run_gate_tests
 
 pytest_plugins = ["pytester"]
 
@@ -13,23 +14,11 @@ RESTORE = Path(__file__).resolve().parents[1] / "restore"
 
 
 def run_restore(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
-    result = pytester.runpytest_subprocess(
-        str(RESTORE), "-m", "restore", "--gate-report", "gate.json", "-p", "no:cacheprovider", *args
-    )
-    record = json.loads((pytester.path / "gate.json").read_text())
-    return result, record
+    return run_gate_tests(pytester, str(RESTORE), "-m", "restore", *args)
 
 
-def items_of(record: dict) -> dict:
-    return {item["id"]: item for item in record["items"]}
-
-
-def failed_tests(item: dict) -> dict[str, str]:
-    return {
-        test["nodeid"].split("::", 1)[1]: test["message"]
-        for test in item["tests"]
-        if test["outcome"] in ("failed", "error")
-    }
+items_of = items_by_id
+failed_tests = failing
 
 
 def test_the_clean_stack_passes_every_restore_test_and_records_the_drill(pytester, clean_stack):

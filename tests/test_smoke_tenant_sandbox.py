@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from gate_runs import failing, items_by_id, run_gate_tests
 
 pytest_plugins = ["pytester"]
 
@@ -14,27 +15,23 @@ ITEMS = ("migration-runbook", "desktop-runtime", "tenant-isolation")
 
 
 def run_gate_folders(pytester: pytest.Pytester, profile: Path, *args: str) -> tuple[pytest.RunResult, dict]:
-    result = pytester.runpytest_subprocess(
+    result, record = run_gate_tests(
+        pytester,
         str(ROOT / "smoke"),
         str(ROOT / "tenant"),
         "-m",
         "smoke or tenant",
         "--woc-config",
         str(profile),
-        "--gate-report",
-        "gate.json",
-        "-p",
-        "no:cacheprovider",
         "-p",
         "no:randomly",
         *args,
     )
-    record = json.loads((pytester.path / "gate.json").read_text())
-    return result, {item["id"]: item for item in record["items"]}
+    return result, items_by_id(record)
 
 
 def failed_tests(item: dict) -> list[str]:
-    return sorted(t["nodeid"].split("::", 1)[1] for t in item["tests"] if t["outcome"] in ("failed", "error"))
+    return sorted(failing(item))
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
