@@ -10,25 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from timing import timed_pytest
 
 
 def contract_run_seconds(cache_dir: str, extra: list[str]) -> float:
     """One ``pytest -m contract --woc-target=sandbox`` over the contract tests; its wall time."""
-    command = [sys.executable, "-m", "pytest", "contracts", "-m", "contract", "--woc-target=sandbox", "-q", *extra]
-    environment = {**os.environ, "WOC_GATE_CACHE_DIR": cache_dir}
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"the contract run failed (exit {result.returncode}):\n{result.stdout[-2000:]}")
-    return elapsed
+    args = ["contracts", "-m", "contract", "--woc-target=sandbox", "-q", *extra]
+    return timed_pytest(args, "contract", env={**os.environ, "WOC_GATE_CACHE_DIR": cache_dir})
 
 
 def main() -> None:

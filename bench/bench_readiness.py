@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from timing import timed_pytest
+
 from woc_gate.sandbox import stack
 
-ROOT = Path(__file__).resolve().parents[1]
 ATTESTATION = (
     '[[attestation]]\nitem = "signed-installers"\napprover = "Bench"\nrole = "technical owner"\n'
     'date = {today}\nevidence = "https://tickets.example.com/BENCH"\n'
@@ -27,17 +26,12 @@ ATTESTATION = (
 
 def readiness_run_seconds(sandbox: stack.Sandbox, attestations: Path, extra: list[str]) -> float:
     """One ``pytest readiness`` against the stack; its wall time."""
-    command = [
-        sys.executable, "-m", "pytest", "readiness", "-q", "-p", "no:randomly",
+    args = [
+        "readiness", "-q", "-p", "no:randomly",
         "--woc-config", str(sandbox.profile_path), "--env-file", str(sandbox.env_path),
         "--attestations", str(attestations), *extra,
     ]  # fmt: skip
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"the readiness run failed (exit {result.returncode}):\n{result.stdout[-2000:]}")
-    return elapsed
+    return timed_pytest(args, "readiness")
 
 
 def main() -> None:
