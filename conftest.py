@@ -7,7 +7,7 @@ import contextlib
 import pytest
 
 from woc_gate.checks.policies import held_policy
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 
 from woc_gate.checks import permissions, screenshots, settings_rows
 from woc_gate.checks.policies import API, DB, WEB, api_policy, web_settings
-from woc_gate.fixtures import one_line, session_settings
+from woc_gate.plugin.fixtures import one_line, session_settings
 
 
 def pytest_ignore_collect(collection_path, config):

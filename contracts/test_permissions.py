@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import permissions
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 

@@ -7,7 +7,7 @@ import pytest
 from woc_gate.attestations import maintenance_approved
 from woc_gate.checks.migration_lint import lint_pending
 from woc_gate.checks.migrations import read_migration_records
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 from woc_gate.sources import runtime_sql
 from woc_gate.sources.migrations import migration_states
 

@@ -11,7 +11,7 @@ from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
 from woc_gate.checks import tls as tls_checks
 from woc_gate.config import RUNBOOK_VARIABLES
-from woc_gate.fixtures import one_line, session_settings
+from woc_gate.plugin.fixtures import one_line, session_settings
 from woc_gate.target import s3
 from woc_gate.target import tls as tls_target
 from woc_gate.target.release import load_release

@@ -6,7 +6,7 @@ import pytest
 
 from woc_gate.checks import cron
 from woc_gate.checks.secrets import secret_is_set_and_strong
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("cron-secret"), pytest.mark.readiness]
 

@@ -13,7 +13,7 @@ import pytest
 
 from woc_gate.checks import email
 from woc_gate.config import SmokeAccount
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 from woc_gate.redaction import Secret
 from woc_gate.target import flows
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import storage
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 from woc_gate.target import clients, s3
 
 pytestmark = [pytest.mark.gate("private-screenshot-storage"), pytest.mark.readiness]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import installers
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("signed-installers"), pytest.mark.readiness]
 

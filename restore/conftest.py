@@ -13,8 +13,8 @@ from woc_gate.backup.drill import run_drill
 from woc_gate.backup.manifest import read_manifest
 from woc_gate.backup.take import take_backup
 from woc_gate.errors import BackupError
-from woc_gate.fixtures import one_line
-from woc_gate.outcomes import BACKUP_PROPERTY
+from woc_gate.plugin.fixtures import one_line
+from woc_gate.plugin.outcomes import BACKUP_PROPERTY
 
 BACKUP_NAME = "workonclock-backup.sql"
 

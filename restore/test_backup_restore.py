@@ -6,7 +6,7 @@ import pytest
 
 from woc_gate.backup.manifest import RUNBOOK_FIELDS, verify_dump
 from woc_gate.checks import restore
-from woc_gate.fixtures import one_line
+from woc_gate.plugin.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("backup-restore"), pytest.mark.restore]
 

@@ -6,7 +6,7 @@ import pytest
 
 from woc_gate.checks import desktop, smoke
 from woc_gate.checks.contracts import json_payload
-from woc_gate.fixtures import smoke_account
+from woc_gate.plugin.fixtures import smoke_account
 
 pytestmark = [pytest.mark.gate("migration-runbook"), pytest.mark.smoke]
 TENANT = "a"

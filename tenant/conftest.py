@@ -9,7 +9,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from woc_gate.checks.tenant import Owner, Party, harvest
 from woc_gate.config import DEFAULT_ROUTES
-from woc_gate.fixtures import session_settings
+from woc_gate.plugin.fixtures import session_settings
 from woc_gate.sources.nodetools import default_cache_dir
 from woc_gate.target import routes
 from woc_gate.target.browser import send_invite

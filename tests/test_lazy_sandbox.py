@@ -5,7 +5,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 LAZY_TESTS = """
-from woc_gate.plugin import woc_run
+from woc_gate.plugin.hooks import woc_run
 
 def test_needs_no_target(request):
     assert woc_run(request.config).sandbox_profile is None

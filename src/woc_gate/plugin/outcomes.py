@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .gate import (
+from ..gate import (
     DESELECTED,
     ERROR,
     FAILED,

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from .browser import browser_executable, launch_args
-from .config import Settings
+from ..browser import browser_executable, launch_args
+from ..config import Settings
+from ..target.browser import log_in
 from .fixtures import smoke_account
-from .target.browser import log_in
 
 FAILURE_ARTIFACTS = {"tracing": "retain-on-failure", "screenshot": "only-on-failure"}
 

@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING
 import filelock
 import pytest
 
-from . import attestations as attestation_file
-from . import config as settings_module
-from .attestations import Attestation
-from .config import Settings
-from .errors import SandboxError, WocGateError
-from .gate import ItemResult, Status, is_gate_run, judge_all
+from .. import attestations as attestation_file
+from .. import config as settings_module
+from ..attestations import Attestation
+from ..config import Settings
+from ..errors import SandboxError, WocGateError
+from ..gate import ItemResult, Status, is_gate_run, judge_all
+from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
-from .report import build_record, render_table, write_record
 
 if TYPE_CHECKING:
-    from .sandbox.stack import Sandbox
+    from ..sandbox.stack import Sandbox
 
 CONTROLLER_PID_KEY = "woc_gate_controller_pid"  # workerinput: the stack a worker starts lives as long as this
 SANDBOX_STATE_KEY = "woc_gate_sandbox_state"  # workeroutput: the state dir of the stack a worker started
@@ -222,6 +222,6 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def _start_sandbox(settings: Settings, owner_pid: int):
-    from .sandbox import stack  # the stack's own dependencies load only when one is wanted
+    from ..sandbox import stack  # the stack's own dependencies load only when one is wanted
 
     return stack.start(faults=settings.faults, repo=settings.repo, tls=True, s3=True, owner_pid=owner_pid)

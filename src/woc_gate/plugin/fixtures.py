@@ -14,12 +14,12 @@ from typing import Any
 import filelock
 import pytest
 
-from .config import Settings
-from .errors import WocGateError
+from ..config import Settings
+from ..errors import WocGateError
+from ..sources import prisma, shared
+from ..target import clients, db
+from ..target.breaker import Breaker, breakers
 from .outcomes import WRITE_PROPERTY
-from .sources import prisma, shared
-from .target import clients, db
-from .target.breaker import Breaker, breakers
 
 TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
 
@@ -36,7 +36,7 @@ def one_line() -> Iterator[None]:
 
 def session_settings(config: pytest.Config) -> Settings | None:
     """The settings of a session woc-gate runs in, for collection hooks; None when the plugin is off."""
-    from .plugin import woc_run
+    from .hooks import woc_run
 
     return woc_run(config).settings if config.pluginmanager.has_plugin("woc_gate_run") else None
 
@@ -44,7 +44,7 @@ def session_settings(config: pytest.Config) -> Settings | None:
 @pytest.fixture(scope="session")
 def woc_attestations(request: pytest.FixtureRequest) -> list:
     """The attestations of this run (valid or not; each says whether it counts)."""
-    from .plugin import woc_run
+    from .hooks import woc_run
 
     return woc_run(request.config).attestations
 
@@ -52,7 +52,7 @@ def woc_attestations(request: pytest.FixtureRequest) -> list:
 @pytest.fixture(scope="session")
 def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""
-    from .plugin import woc_run
+    from .hooks import woc_run
 
     run = woc_run(request.config)
     with one_line():

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from .checks import CheckFailure
-from .config import OPTIONS
-from .errors import WocGateError
-from .gate import item_ids_of, marker_problem
+from ..checks import CheckFailure
+from ..config import OPTIONS
+from ..errors import WocGateError
+from ..gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import keep_suite_rootdir
 from .run import CONTROLLER_PID_KEY, SANDBOX_STATE_KEY, GateRun
 
-pytest_plugins = ["woc_gate.fixtures", "woc_gate.browser_fixtures", "woc_gate.flow_fixtures"]
+pytest_plugins = ["woc_gate.plugin.fixtures", "woc_gate.plugin.browser", "woc_gate.plugin.flows"]
 
 RUN_KEY = pytest.StashKey[GateRun]()
 COLLECTED_KEY = "woc_gate_collected"  # what an xdist worker collected, sent back in workeroutput

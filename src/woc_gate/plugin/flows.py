@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from .checks.desktop import DesktopRun, run_desktop_sequence
-from .config import Settings
+from ..checks.desktop import DesktopRun, run_desktop_sequence
+from ..config import Settings
+from ..target import clients
+from ..target.breaker import Breaker
 from .fixtures import _logins
 from .outcomes import MEASURE_PROPERTY
-from .target import clients
-from .target.breaker import Breaker
 
 
 @pytest.fixture(scope="session")
