@@ -1,4 +1,6 @@
-"""The target profile is checked like a schema; path options keep pytest's rootdir on the suite."""
+"""The target profile is checked like a schema; path options never move pytest's rootdir off the suite."""
+
+from pathlib import Path
 
 import pytest
 
@@ -98,15 +100,48 @@ def test_an_unknown_profile_key_is_one_usage_error(pytester):
     ]
 
 
-@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo"])
-def test_a_path_option_in_its_space_form_keeps_the_suites_rootdir(pytester, tmp_path_factory, option):
+def suite_with_marker(pytester: pytest.Pytester) -> Path:
     suite = pytester.path
     (suite / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\nmarkers =\n    suite_marker: mine\n")
     pytester.makepyfile("import pytest\n@pytest.mark.suite_marker\ndef test_plain(): pass")
+    return suite
+
+
+def profile_elsewhere(tmp_path_factory: pytest.TempPathFactory, option: str) -> Path:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     (elsewhere / "woc-gate.toml").write_text('environment = "staging"\n')
-    value = elsewhere / "woc-gate.toml" if option == "--woc-config" else elsewhere
-    result = pytester.runpytest(option, str(value), "--strict-markers")
+    return elsewhere / "woc-gate.toml" if option == "--woc-config" else elsewhere
+
+
+@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo"])
+def test_a_path_option_with_equals_keeps_the_suites_rootdir(pytester, tmp_path_factory, option):
+    suite = suite_with_marker(pytester)
+    result = pytester.runpytest(f"{option}={profile_elsewhere(tmp_path_factory, option)}", "--strict-markers")
     assert result.ret == 0
     result.stdout.fnmatch_lines([f"rootdir: {suite}", "configfile: pytest.ini", "*1 passed*"])
     assert not (suite / ".pytest_cache").exists()
+
+
+@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo"])
+def test_a_path_outside_the_folder_in_the_space_form_is_one_usage_error_naming_the_equals_form(
+    pytester, tmp_path_factory, option
+):
+    suite_with_marker(pytester)
+    value = profile_elsewhere(tmp_path_factory, option)
+    result = pytester.runpytest(option, str(value))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line] == [
+        f"ERROR: woc-gate: write {option}={value} (with '='): in the space form pytest reads {value} as a test path"
+        " before woc-gate's options are known and moves its rootdir off the suite; or name the ini with -c"
+    ]
+
+
+def test_a_path_inside_the_folder_or_a_named_ini_allows_the_space_form(pytester, tmp_path_factory):
+    suite = suite_with_marker(pytester)
+    (suite / "staging.toml").write_text('environment = "staging"\n')
+    elsewhere = profile_elsewhere(tmp_path_factory, "--woc-config")
+    inside = pytester.runpytest("--woc-config", "staging.toml", "--strict-markers")
+    named_ini = pytester.runpytest("-c", str(suite / "pytest.ini"), "--woc-config", str(elsewhere), "--strict-markers")
+    for result in (inside, named_ini):
+        assert result.ret == 0, result.stderr.str()
+        result.stdout.fnmatch_lines([f"rootdir: {suite}", "*1 passed*"])

@@ -11,7 +11,7 @@ from ..config import OPTIONS
 from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
-from .rootdir import keep_suite_rootdir
+from .rootdir import check_space_form_paths
 from .run import CONTROLLER_PID_KEY, SANDBOX_STATE_KEY, GateRun
 
 pytest_plugins = ["woc_gate.plugin.fixtures", "woc_gate.plugin.browser", "woc_gate.plugin.flows"]
@@ -54,8 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    keep_suite_rootdir(early_config, parser, args)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    check_space_form_paths(args, early_config.invocation_params.dir)
 
 
 def pytest_configure(config: pytest.Config) -> None:

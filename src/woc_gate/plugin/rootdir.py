@@ -1,44 +1,33 @@
-"""Keep pytest's rootdir on the suite when a woc-gate path option is given in its space form.
+"""Path options in their space form must not move pytest's rootdir off the suite.
 
-pytest picks the rootdir before it loads plugins, so in ``--woc-config /srv/staging.toml`` it does not
-yet know ``--woc-config`` and takes ``/srv/staging.toml`` for a test path: the rootdir moves to ``/srv``
-and the suite's ``pytest.ini`` is silently ignored. Once woc-gate's options are known (in
-``pytest_load_initial_conftests``), the setup is worked out again without those values.
+pytest picks its rootdir and ini file before it loads plugins, so in ``--woc-config /srv/staging.toml``
+it does not yet know ``--woc-config`` and takes ``/srv/staging.toml`` for a test path: a path outside
+the current folder moves the rootdir there and the suite's ``pytest.ini`` is silently ignored. Rather
+than redo pytest's choice through its private attributes, such a run stops with one line naming the
+fix: the ``=`` form, or ``-c PATH`` naming the ini (which ``woc-gate run`` passes).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from _pytest.config.findpaths import determine_setup  # the same rule pytest used, with the right arguments
 
 PATH_OPTIONS = ("--woc-config", "--woc-repo", "--woc-ca-bundle", "--attestations", "--gate-report", "--gate-markdown")
+INI_CHOICES = ("-c", "--config-file")  # an ini named outright: test paths no longer decide rootdir and ini
 
 
-def keep_suite_rootdir(config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """Redo pytest's rootdir and ini choice when a path option's value was taken for a test path."""
-    if not any(option in args for option in PATH_OPTIONS):
+def check_space_form_paths(args: list[str], invocation_dir: Path) -> None:
+    """A ``pytest.UsageError`` when a path option's space-form value lies outside the invocation folder."""
+    if any(arg.split("=", 1)[0] in INI_CHOICES for arg in args):
         return
-    known = parser.parse_known_args(args)
-    early = config.known_args_namespace
-    rootpath, inipath, inicfg, ignored = determine_setup(
-        inifile=early.inifilename,
-        override_ini=early.override_ini,
-        args=known.file_or_dir,
-        rootdir_cmd_arg=early.rootdir or None,
-        invocation_dir=config.invocation_params.dir,
-    )
-    if (rootpath, inipath) == (config.rootpath, config.inipath):
-        return
-    wrong_confcutdir = str(config.inipath.parent if config.inipath else config.rootpath)
-    config._rootpath, config._inipath, config._inicfg, config._ignored_config_files = (
-        rootpath,
-        inipath,
-        inicfg,
-        ignored,
-    )
-    config._inicache.clear()
-    if early.confcutdir == wrong_confcutdir:
-        early.confcutdir = str(inipath.parent if inipath else rootpath)
-    addopts = list(config.getini("addopts"))  # the suite's addopts, which pytest read from the wrong place
-    config.pluginmanager.consider_preparse(addopts, exclude_only=True)
-    args[:0] = addopts
+    for option, value in zip(args, args[1:], strict=False):
+        if option in PATH_OPTIONS and not _inside(invocation_dir / value, invocation_dir):
+            raise pytest.UsageError(
+                f"woc-gate: write {option}={value} (with '='): in the space form pytest reads {value} as a test path"
+                " before woc-gate's options are known and moves its rootdir off the suite; or name the ini with -c"
+            )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())

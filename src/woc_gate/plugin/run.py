@@ -118,8 +118,10 @@ class GateRun:
                 " pass --woc-ca-bundle with a PEM file of the CA certificates that sign the target's"
             )
         if settings.target == "sandbox":
+            from ..sandbox import require_extra
             from ..sandbox.faults import check_fault_names
 
+            require_extra()
             check_fault_names(settings.faults)
         collect_only = not _runs_tests(config)
         gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))

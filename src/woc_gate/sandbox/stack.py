@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import instances
+from woc_gate.sandbox import instances, require_extra
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
 from woc_gate.sandbox.faults import check_fault_names
@@ -117,6 +117,7 @@ def start(
     timeout: float = 60.0,
 ) -> Sandbox:
     """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot."""
+    require_extra()
     faults = sorted(check_fault_names(faults))
     if scale < 0:
         raise SandboxError(f"scale must be 0 or more; got {scale}")
