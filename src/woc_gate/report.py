@@ -9,8 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from . import __version__
 from .attestations import Attestation
 from .config import Settings
@@ -144,6 +142,8 @@ def record_schema() -> dict[str, Any]:
 
 def validate_record(record: Any) -> None:
     """Raise ``WocGateError`` when a record does not follow the schema."""
+    import jsonschema  # only a saved record is validated: loading the plugin does not pay for it
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(record_schema()).iter_errors(record))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "top level"

@@ -15,7 +15,6 @@ import pytest
 
 from ..browser import browser_executable, launch_args
 from ..config import Settings
-from ..target.browser import log_in
 from .fixtures import smoke_account
 
 FAILURE_ARTIFACTS = {"tracing": "retain-on-failure", "screenshot": "only-on-failure"}
@@ -64,6 +63,8 @@ def web_storage_state(
     folder = tmp_path_factory.mktemp("storage-states")
 
     def state(tenant: str, role: str = "admin") -> Path:
+        from ..target.browser import log_in  # playwright loads with the first browser test, not with the plugin
+
         if (tenant, role) not in states:
             context = browser.new_context(**browser_context_args)
             try:

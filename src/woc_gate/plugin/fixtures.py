@@ -1,7 +1,9 @@
 """The public fixtures gate tests use to reach the target and its source.
 
 A fixture whose surface is not configured skips (nothing proved, so its item stays UNVERIFIED);
-one whose surface is configured but broken fails its tests with one line.
+one whose surface is configured but broken fails its tests with one line. The target's and the
+sources' modules (HTTP, database, node tools) are imported inside the fixtures that use them, so
+loading the plugin pays for none of them.
 """
 
 from __future__ import annotations
@@ -9,17 +11,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import filelock
 import pytest
 
 from ..config import Settings
 from ..errors import WocGateError
-from ..sources import prisma, shared
-from ..target import clients, db
 from ..target.breaker import Breaker, breakers
 from .outcomes import WRITE_PROPERTY
+
+if TYPE_CHECKING:
+    from ..sources.prisma import Datamodel
+    from ..sources.shared import SharedSource
+    from ..target.clients import ApiSession, WebSession
 
 TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
 
@@ -71,15 +75,19 @@ def woc_repo(woc_settings: Settings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_source(woc_settings: Settings, woc_repo: Path) -> shared.SharedSource:
+def shared_source(woc_settings: Settings, woc_repo: Path) -> SharedSource:
     """The checkout's ``packages/shared``: exported types as JSON schemas, constants as values."""
+    from ..sources import shared
+
     with one_line():
         return shared.load_shared(woc_settings.repo_path("shared"))
 
 
 @pytest.fixture(scope="session")
-def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> prisma.Datamodel:
+def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> Datamodel:
     """The checkout's Prisma data model, from Prisma's own DMMF."""
+    from ..sources import prisma
+
     with one_line():
         return prisma.load_datamodel(woc_settings.repo_path("prisma_schema"))
 
@@ -87,8 +95,10 @@ def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> prisma.Datamodel
 @pytest.fixture(scope="session")
 def woc_http_client_args(woc_settings: Settings) -> dict[str, Any]:
     """Arguments of every HTTP client to the target (``timeout``, ``verify``, ``retries``); override to change them."""
+    from ..target.clients import http_client_args
+
     with one_line():
-        return clients.http_client_args(woc_settings)
+        return http_client_args(woc_settings)
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +116,8 @@ def woc_breakers() -> dict[str, Breaker]:
 @pytest.fixture(scope="session")
 def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any], woc_breakers: dict[str, Breaker]):
     """A read-only session on the target database; skips when no database is configured."""
+    from ..target import db
+
     if not woc_settings.database_url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
     with one_line(), woc_breakers["database"].guard():
@@ -145,21 +157,25 @@ def _logins(settings: Settings, login: Callable, **login_args: Any) -> Iterator[
 @pytest.fixture(scope="session")
 def api_as(
     woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
-) -> Iterator[Callable[..., clients.ApiSession]]:
+) -> Iterator[Callable[..., ApiSession]]:
     """Log in to the runtime API as a smoke account: ``api_as("a", "admin")``; skips without an API."""
     if not woc_settings.api_url:
         pytest.skip("no runtime API configured: set API_BASE_URL")
-    yield from _logins(woc_settings, clients.api_login, client_args=woc_http_client_args, breaker=woc_breakers["api"])
+    from ..target.clients import api_login
+
+    yield from _logins(woc_settings, api_login, client_args=woc_http_client_args, breaker=woc_breakers["api"])
 
 
 @pytest.fixture(scope="session")
 def web_as(
     woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
-) -> Iterator[Callable[..., clients.WebSession]]:
+) -> Iterator[Callable[..., WebSession]]:
     """Log in to the web/admin app as a smoke account: ``web_as("a", "admin")``; skips without a web URL."""
     if not woc_settings.web_url:
         pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
-    yield from _logins(woc_settings, clients.web_login, client_args=woc_http_client_args, breaker=woc_breakers["web"])
+    from ..target.clients import web_login
+
+    yield from _logins(woc_settings, web_login, client_args=woc_http_client_args, breaker=woc_breakers["web"])
 
 
 class TenantLock:
@@ -167,10 +183,14 @@ class TenantLock:
 
     def __init__(self, tenant: str, path: Path) -> None:
         self.tenant = tenant
+        import filelock
+
         self._lock = filelock.FileLock(path, timeout=TENANT_LOCK_TIMEOUT)
 
     def acquire(self) -> None:
         """Take the lock, or fail with one line after ``TENANT_LOCK_TIMEOUT`` seconds."""
+        import filelock
+
         try:
             self._lock.acquire()
         except filelock.Timeout:

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..checks.desktop import DesktopRun, run_desktop_sequence
-from ..config import Settings
-from ..target import clients
-from ..target.breaker import Breaker
 from .fixtures import _logins
 from .outcomes import MEASURE_PROPERTY
+
+if TYPE_CHECKING:
+    from ..checks.desktop import DesktopRun
+    from ..config import Settings
+    from ..target.breaker import Breaker
+    from ..target.clients import ApiSession
 
 
 @pytest.fixture(scope="session")
 def desktop_as(
     woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
-) -> Iterator[Callable[..., clients.ApiSession]]:
+) -> Iterator[Callable[..., ApiSession]]:
     """Log in to the runtime API at ``WOC_API_URL``, as the desktop client does: ``desktop_as("a", "member")``."""
+    from ..target import clients
+
     if not woc_settings.desktop_api_url:
         pytest.skip("no runtime API configured for the desktop: set WOC_API_URL (or API_BASE_URL)")
     yield from _logins(
@@ -35,6 +39,8 @@ def desktop_as(
 @pytest.fixture
 def desktop_run(desktop_as, tenant_lock, record_write) -> Callable[..., DesktopRun]:
     """Run the desktop sequence as a smoke account (start, upload, stop); what it leaves is listed in the run record."""
+
+    from ..checks.desktop import run_desktop_sequence  # images and diffs load with the first desktop test
 
     def run(tenant: str, role: str = "member") -> DesktopRun:
         api = desktop_as(tenant, role)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import filelock
 import pytest
 
 from .. import attestations as attestation_file
@@ -65,6 +64,8 @@ class GateRun:
             self.sandbox = _start_sandbox(self.settings, self.owner_pid)
             self.use_sandbox_profile(self.sandbox.profile_path)
             return
+        import filelock
+
         with filelock.FileLock(shared_dir / (SHARED_SANDBOX_FILE + ".lock"), timeout=SANDBOX_LOCK_TIMEOUT):
             shared = shared_dir / SHARED_SANDBOX_FILE
             if shared.is_file():

@@ -1,0 +1,20 @@
+"""Loading the plugin imports none of the heavy libraries: they load inside the fixtures that need them."""
+
+import subprocess
+import sys
+
+HEAVY = ("playwright", "deepdiff", "PIL", "boto3", "botocore", "lief", "gnupg", "httpx", "pymysql", "jsonschema")
+HEAVY += ("sqlglot", "sslyze", "woc_gate.sandbox", "woc_gate.target.clients", "woc_gate.checks.desktop")
+# pytest-playwright's own plugin imports playwright; it is left out so that only woc-gate's imports are seen
+LOADED = """
+import sys, pytest
+pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:playwright"])
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def test_loading_the_plugin_imports_no_heavy_library(tmp_path):
+    done = subprocess.run([sys.executable, "-c", LOADED], cwd=tmp_path, capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert "woc_gate.plugin.hooks" in loaded
+    assert sorted(name for name in loaded if name.split(".")[0] in HEAVY or name.startswith(HEAVY)) == []
