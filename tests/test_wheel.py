@@ -58,14 +58,21 @@ def dist(packaging_dir) -> Path:
             shutil.rmtree(packaging_dir, ignore_errors=True)
             _build(packaging_dir)
             _install(packaging_dir / "dist", packaging_dir / "venv")
+            _install(packaging_dir / "dist", packaging_dir / "sandbox-venv", extra="[sandbox]")
             (packaging_dir / "ready").touch()
     return packaging_dir / "dist"
 
 
 @pytest.fixture(scope="module")
 def venv(dist) -> Path:
-    """A fresh virtualenv (no system site-packages) with the wheel and its pinned dependencies."""
+    """A fresh virtualenv (no system site-packages) with the wheel and its pinned dependencies, as an operator has."""
     return dist.parent / "venv"
+
+
+@pytest.fixture(scope="module")
+def sandbox_venv(dist) -> Path:
+    """Likewise, with the reference stack's extra (``woc-gate[sandbox]``)."""
+    return dist.parent / "sandbox-venv"
 
 
 def _build(work: Path) -> None:
@@ -74,10 +81,10 @@ def _build(work: Path) -> None:
     assert built.returncode == 0, built.stdout + built.stderr
 
 
-def _install(dist: Path, venv: Path) -> None:
+def _install(dist: Path, venv: Path, extra: str = "") -> None:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # based on the base interpreter
     [wheel] = dist.glob("*.whl")
-    installed = run(str(venv / "bin" / "pip"), "install", "--disable-pip-version-check", str(wheel), cwd=venv)
+    installed = run(str(venv / "bin" / "pip"), "install", "--disable-pip-version-check", f"{wheel}{extra}", cwd=venv)
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
 
@@ -117,9 +124,23 @@ def test_the_installed_package_is_the_wheels_not_the_checkouts(venv, tmp_path, o
     assert found.stdout.strip() == str(installed_package(venv) / "_suite")
 
 
-def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writes_both_reports(
+def test_without_the_sandbox_extra_nothing_of_the_reference_stack_is_installed_and_sandbox_says_how_to_add_it(
     venv, tmp_path, operator_env
 ):
+    for module in ("starlette", "uvicorn", "moto", "jinja2"):
+        assert not list(installed_package(venv).parent.glob(f"{module}*")), module
+    done = run(str(venv / "bin" / "woc-gate"), "run", "--sandbox", cwd=tmp_path, env=operator_env)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
+    assert [line for line in done.stderr.splitlines() if line] == [
+        "ERROR: woc-gate: the reference stack needs woc-gate's sandbox extra (starlette, uvicorn, multipart, jwt, "
+        "itsdangerous, jinja2, tomli_w, moto not installed): pip install 'woc-gate[sandbox]'"
+    ]
+
+
+def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writes_both_reports(
+    sandbox_venv, tmp_path, operator_env
+):
+    venv = sandbox_venv
     cwd = tmp_path / "operator"
     cwd.mkdir()
     done = run(str(venv / "bin" / "woc-gate"), "run", "--sandbox", "-k", "prisma_role_key", cwd=cwd, env=operator_env)
@@ -136,18 +157,21 @@ def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writ
     assert not (installed_package(venv) / "_suite" / ".pytest_cache").exists()  # -p no:cacheprovider applies
 
 
-def test_run_with_a_profile_written_by_sandbox_up_proves_the_schema_contracts(venv, tmp_path, operator_env):
+def test_without_the_extra_run_with_a_profile_written_by_sandbox_up_proves_the_schema_contracts(
+    venv, sandbox_venv, tmp_path, operator_env
+):
     cwd = tmp_path / "operator"
     cwd.mkdir()
-    woc_gate = str(venv / "bin" / "woc-gate")
     state = tmp_path / "stack"
-    up = run(woc_gate, "sandbox", "up", "--state", str(state), cwd=cwd, env=operator_env)
+    stack_command = str(sandbox_venv / "bin" / "woc-gate")
+    up = run(stack_command, "sandbox", "up", "--state", str(state), cwd=cwd, env=operator_env)
     assert up.returncode == 0, up.stdout + up.stderr
     try:
         shutil.copy(state / "profile.toml", cwd / "staging.toml")
+        woc_gate = str(venv / "bin" / "woc-gate")
         done = run(woc_gate, "run", "--woc-config", "staging.toml", "-k", "contracts", cwd=cwd, env=operator_env)
     finally:
-        run(woc_gate, "sandbox", "down", "--state", str(state), cwd=cwd, env=operator_env)
+        run(stack_command, "sandbox", "down", "--state", str(state), cwd=cwd, env=operator_env)
     assert done.returncode == 1, done.stdout + done.stderr  # schema-contracts proven, other items not yet
     assert [line.split()[:2] for line in done.stdout.splitlines() if line.startswith("schema-contracts")] == [
         ["schema-contracts", "PASS"]

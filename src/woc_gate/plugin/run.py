@@ -120,9 +120,10 @@ class GateRun:
             )
         if settings.target == "sandbox":
             from ..sandbox import require_extra
+
+            require_extra()  # before the fault catalogue, which imports the stack's own dependencies
             from ..sandbox.faults import check_fault_names
 
-            require_extra()
             check_fault_names(settings.faults)
         collect_only = not _runs_tests(config)
         gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
