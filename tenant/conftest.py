@@ -94,6 +94,17 @@ def planted_canary(owned, admin_page, woc_settings, record_write, _planted):
 
 
 @pytest.fixture
+def anonymous_clients(woc_settings):
+    """A client without credentials per configured surface, closed after the test."""
+    opened = routes.anonymous_clients(woc_settings)
+    try:
+        yield opened
+    finally:
+        for client in opened.values():
+            client.close()
+
+
+@pytest.fixture
 def both_tenants_locked(tenant_lock):
     """Both smoke tenants held (in a fixed order), so no other test changes them while they are compared."""
     first, second = tenant_lock("a"), tenant_lock("b")

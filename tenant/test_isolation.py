@@ -36,9 +36,7 @@ def test_cross_tenant_attempts_are_refused_and_change_nothing(
 
 
 @pytest.mark.writes  # attempts to change and delete: refused on a sound target, but attempts all the same
-def test_drawn_foreign_missing_and_malformed_ids_are_refused(
-    route_inventory, party, roles, owned, refused, measure, woc_writes
-):
+def test_drawn_foreign_missing_and_malformed_ids_are_refused(route_inventory, party, roles, owned, refused, measure):
     findings, probes = [], 0
     for attacker, owner_key in DIRECTIONS:
         owner = owned(owner_key)
@@ -54,21 +52,18 @@ def test_drawn_foreign_missing_and_malformed_ids_are_refused(
 
 
 @pytest.mark.writes
-def test_anonymous_requests_to_protected_routes_are_refused(route_inventory, owned, woc_settings, woc_writes):
+def test_anonymous_requests_to_protected_routes_are_refused(route_inventory, owned, woc_settings, anonymous_clients):
     refused_anonymous = routes.statuses(woc_settings, "refused_anonymous")
-    clients = routes.anonymous_clients(woc_settings)
     owner = owned("a")
     findings = [
         isolation.anonymous_finding(
-            clients[route.surface],
+            anonymous_clients[route.surface],
             route,
             (owner.ids.get(route.resource) or ["0"])[0],
             refused_anonymous,
             woc_settings.endpoints["web_login"],
         )
         for route in route_inventory
-        if route.surface in clients
+        if route.surface in anonymous_clients
     ]
-    for client in clients.values():
-        client.close()
     isolation.attempts_refused([f for f in findings if f], len(findings), refused_anonymous, "anonymous requests")

@@ -1,4 +1,5 @@
-"""The browser launch options, the route inventory and the image measure the smoke and tenant checks rely on."""
+"""The browser launch options, the route inventory, the image measure and the desktop sequence the smoke and tenant
+checks rely on."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import io
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image, ImageFilter
 
 from woc_gate.browser import DEBIAN_CHROMIUM, browser_executable, launch_args
-from woc_gate.checks.desktop import edge_energy, sharp_image
+from woc_gate.checks.desktop import edge_energy, run_desktop_sequence, sharp_image
 from woc_gate.config import DEFAULT_ROUTES, Settings
-from woc_gate.errors import ConfigError
+from woc_gate.errors import ConfigError, TargetUnreachable
+from woc_gate.target.clients import ApiSession
 from woc_gate.target.routes import Route, inventory, statuses
 
 
@@ -86,3 +89,22 @@ def test_edge_energy_tells_a_blurred_image_from_the_sharp_one():
     Image.open(io.BytesIO(sharp)).filter(ImageFilter.GaussianBlur(12)).save(blurred, format="PNG")
     assert edge_energy(blurred.getvalue()) < 0.1 * edge_energy(sharp)
     assert sharp_image() != sharp  # unique per upload
+
+
+def test_the_desktop_sequence_stops_tracking_and_notes_its_entry_when_the_upload_fails():
+    sent = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/screenshots":
+            raise httpx.ConnectError("connection dropped", request=request)
+        if request.url.path == "/tracking/policy":
+            return httpx.Response(200, json={"data": {"screenshotsEnabled": True}})
+        return httpx.Response(201, json={"id": "entry-1"})
+
+    client = httpx.Client(base_url="http://target.test", transport=httpx.MockTransport(answer))
+    noted = []
+    with pytest.raises(TargetUnreachable):
+        run_desktop_sequence(ApiSession(client, {}, Settings()), lambda kind, ident: noted.append((kind, ident)))
+    assert sent == ["GET /tracking/policy", "POST /tracking/start", "POST /screenshots", "POST /tracking/stop"]
+    assert noted == [("time entry", "entry-1")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,13 +54,18 @@ class DesktopRun:
     @property
     def screenshot(self) -> dict[str, Any]:
         """The ScreenshotEvent the upload answered (empty when there was none)."""
-        if self.upload is None or self.upload.status_code >= 300:
-            return {}
-        try:
-            event = unwrap(_json(self.upload), self.upload_envelope)
-        except KeyError:  # no such envelope: screenshot_accepted reports the answer as it is
-            return {}
-        return event if isinstance(event, dict) else {}
+        return screenshot_answered(self.upload, self.upload_envelope)
+
+
+def screenshot_answered(upload: httpx.Response | None, envelope: str) -> dict[str, Any]:
+    """The ScreenshotEvent an upload answered (empty when it stored none)."""
+    if upload is None or upload.status_code >= 300:
+        return {}
+    try:
+        event = unwrap(_json(upload), envelope)
+    except KeyError:  # no such envelope: screenshot_accepted reports the answer as it is
+        return {}
+    return event if isinstance(event, dict) else {}
 
 
 def sharp_image(size: tuple[int, int] = (320, 240), square: int = 8) -> bytes:
@@ -80,23 +86,33 @@ def edge_energy(data: bytes) -> float:
     return ImageStat.Stat(image.filter(ImageFilter.FIND_EDGES).crop((1, 1, image.width - 1, image.height - 1))).mean[0]
 
 
-def run_desktop_sequence(api: ApiSession) -> DesktopRun:
-    """Policy, start, upload (when screenshots are on, and also when off, to prove it is refused), stop."""
+def run_desktop_sequence(api: ApiSession, note: Callable[[str, str], None]) -> DesktopRun:
+    """Policy, start, upload (when screenshots are on, and also when off, to prove it is refused), stop.
+
+    Tracking is stopped even when the upload fails; ``note(kind, id)`` lists each record as soon as it exists.
+    """
     policy = api_policy(api)
+    envelope = api.settings.envelopes["screenshot"]
     began = time.monotonic()
     started = api.call("POST", "tracking_start")
     image = sharp_image()
     entry_id = _json(started).get("id", "")
-    upload = api.call(
-        "POST",
-        "screenshots",
-        files={"file": ("capture.png", image, "image/png")},
-        data={"capturedAt": datetime.now(UTC).isoformat(timespec="milliseconds"), "timeEntryId": entry_id},
-    )
-    uploaded_at = time.monotonic()
-    stopped = api.call("POST", "tracking_stop")
+    if entry_id:
+        note("time entry", entry_id)
+    try:
+        upload = api.call(
+            "POST",
+            "screenshots",
+            files={"file": ("capture.png", image, "image/png")},
+            data={"capturedAt": datetime.now(UTC).isoformat(timespec="milliseconds"), "timeEntryId": entry_id},
+        )
+        uploaded_at = time.monotonic()
+        if shot_id := screenshot_answered(upload, envelope).get("id"):
+            note("screenshot", shot_id)
+    finally:
+        stopped = api.call("POST", "tracking_stop")
     wall = time.monotonic() - began
-    return DesktopRun(policy, started, upload, stopped, image, wall, uploaded_at, api.settings.envelopes["screenshot"])
+    return DesktopRun(policy, started, upload, stopped, image, wall, uploaded_at, envelope)
 
 
 def desktop_login_answers_user(api: ApiSession, tenant: str) -> None:

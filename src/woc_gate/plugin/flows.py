@@ -45,12 +45,7 @@ def desktop_run(desktop_as, tenant_lock, record_write) -> Callable[..., DesktopR
     def run(tenant: str, role: str = "member") -> DesktopRun:
         api = desktop_as(tenant, role)
         with tenant_lock(tenant):
-            done = run_desktop_sequence(api)
-        if done.entry_id:
-            record_write(tenant, "time entry", done.entry_id)
-        if done.screenshot.get("id"):
-            record_write(tenant, "screenshot", done.screenshot["id"])
-        return done
+            return run_desktop_sequence(api, lambda kind, ident: record_write(tenant, kind, ident))
 
     return run
 
