@@ -33,7 +33,7 @@ def screenshot_schema(shared_source, names):
 
 
 @pytest.fixture
-def restored_policy(web_as, tenant_lock, woc_writes):
+def restored_policy(web_as, tenant_lock):
     """``restored_policy(tenant)``: hold a tenant's settings and its web session; the original policy comes back."""
     __tracebackhide__ = True
     with contextlib.ExitStack() as held:

@@ -15,6 +15,8 @@ def test_cron_secret_is_set_and_strong(woc_settings):
     secret_is_set_and_strong("CRON_SECRET", woc_settings.var("CRON_SECRET"))
 
 
+# Calls to the retention job, which deletes: refused on a sound target, but attempts all the same.
+@pytest.mark.writes
 @pytest.mark.parametrize("call", cron.BAD_CALLS, ids=lambda call: call.label)
 def test_retention_endpoint_refuses(retention_client, woc_settings, call):
     with one_line():
@@ -22,6 +24,7 @@ def test_retention_endpoint_refuses(retention_client, woc_settings, call):
     cron.retention_refuses(response, woc_settings, call)
 
 
+@pytest.mark.writes
 def test_refused_retention_requests_delete_nothing(retention_client, woc_settings, woc_db):
     before = cron.screenshot_counts(woc_db)
     with one_line():
@@ -31,6 +34,6 @@ def test_refused_retention_requests_delete_nothing(retention_client, woc_setting
 
 
 @pytest.mark.writes
-def test_retention_endpoint_accepts_the_cron_secret(retention_client, woc_settings, woc_writes):
+def test_retention_endpoint_accepts_the_cron_secret(retention_client, woc_settings):
     with one_line():
         cron.retention_accepts_the_secret(retention_client, woc_settings)

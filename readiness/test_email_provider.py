@@ -53,13 +53,13 @@ def registered(woc_settings, run_label, resend):
 
 
 @pytest.mark.writes
-def test_registration_verification_email_is_delivered(registered, woc_writes, record_write):
+def test_registration_verification_email_is_delivered(registered, record_write):
     address, organization, _ = registered
     record_write("registration", "organization", f"{organization} (owner {address})")
 
 
 @pytest.mark.writes
-def test_password_reset_email_is_delivered(registered, resend, woc_settings, woc_writes):
+def test_password_reset_email_is_delivered(registered, resend, woc_settings):
     address, _, _ = registered
     with one_line():
         email.flow_delivers(
@@ -72,7 +72,7 @@ def test_password_reset_email_is_delivered(registered, resend, woc_settings, woc
 
 
 @pytest.mark.writes
-def test_adhoc_decision_email_is_delivered(registered, resend, woc_settings, woc_writes):
+def test_adhoc_decision_email_is_delivered(registered, resend, woc_settings):
     address, _, password = registered
     owner = SmokeAccount(address, Secret(password))
     with one_line():
@@ -86,7 +86,7 @@ def test_adhoc_decision_email_is_delivered(registered, resend, woc_settings, woc
 
 
 @pytest.mark.writes
-def test_invite_email_is_delivered(web_as, resend, woc_settings, run_label, woc_writes, record_write):
+def test_invite_email_is_delivered(web_as, resend, woc_settings, run_label, record_write):
     address = f"delivered+{run_label}-invite@resend.dev"
     web = web_as("a", "admin")
     record_write("a", "invite", address)
@@ -97,7 +97,7 @@ def test_invite_email_is_delivered(web_as, resend, woc_settings, run_label, woc_
 
 
 @pytest.mark.writes
-def test_contact_form_email_reaches_contact_to(resend, woc_settings, run_label, woc_writes):
+def test_contact_form_email_reaches_contact_to(resend, woc_settings, run_label):
     contact_to = parseaddr(woc_settings.var("CONTACT_TO") or "")[1]
     sender = f"delivered+{run_label}-contact@resend.dev"
     with one_line():

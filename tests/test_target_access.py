@@ -22,6 +22,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
+@pytest.mark.writes  # the UPDATE must reach the server, past the writes blocker, for the session to refuse it there
 def test_a_check_session_reads_but_cannot_write(clean_stack, tmp_path):
     settings = stack_settings(clean_stack, tmp_path)
     connection = db.connect_readonly(settings.database_url)
@@ -30,6 +31,7 @@ def test_a_check_session_reads_but_cannot_write(clean_stack, tmp_path):
         with pytest.raises(pymysql.err.OperationalError) as refused:
             db.query(connection, "UPDATE woc_organizations SET name = name")
         assert refused.value.args[0] == 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+        assert db.query(connection, "SHOW SESSION STATUS LIKE 'Com_update'")[0]["Value"] == "1"
     finally:
         connection.close()
 

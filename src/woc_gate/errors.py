@@ -11,7 +11,8 @@
     │   ├── TargetTLSError       untrusted certificate, or https against a plain-http server
     │   ├── TargetAnswerError    an answer no check can read (not JSON, a login answer without its token)
     │   └── DatabaseError        the database refuses the account or does not exist
-    └── BackupError              a backup file or its manifest is missing, damaged or does not match
+    ├── BackupError              a backup file or its manifest is missing, damaged or does not match
+    └── WritesBlocked            a test not marked ``writes`` tried to change data on the target
 
 ``target/boundary.py`` is the one place that turns httpx's and pymysql's exceptions into this tree.
 
@@ -66,3 +67,7 @@ class DatabaseError(TargetError):
 
 class BackupError(WocGateError):
     """A backup file or its manifest is missing, damaged or does not match."""
+
+
+class WritesBlocked(WocGateError):
+    """A test not marked ``writes`` tried to change data on the target; the message names the test and the marker."""

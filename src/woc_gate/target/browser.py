@@ -1,7 +1,8 @@
 """Driving the web/admin app in a real browser as a person would: by accessible role and label.
 
 Labels come from settings (``woc_settings.ui``). Playwright's errors are mapped here, once, to
-``TargetError`` naming the page and what could not be found.
+``TargetError`` naming the page and what could not be found. A context given to ``refuse_writes`` aborts
+each request the writes blocker refuses and leaves the refusal pending, for the test to fail with it.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import contextlib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from playwright.sync_api import BrowserContext, Page, Route
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
 
 from ..config import Settings, SmokeAccount
-from ..errors import TargetError
+from ..errors import TargetError, WritesBlocked
+from .writes import BLOCKER
 
 STEP_TIMEOUT_MS = 10_000
 
@@ -27,6 +29,21 @@ def in_browser(what: str) -> Iterator[None]:
     except PlaywrightError as error:
         first_line = str(error.message).strip().splitlines()[0] if error.message else type(error).__name__
         raise TargetError(f"{what}: {first_line}") from None
+
+
+def refuse_writes(context: BrowserContext) -> None:
+    """Send every request of the context past the writes blocker: one it refuses never leaves the browser."""
+    context.route("**/*", _refuse_unmarked_write)
+
+
+def _refuse_unmarked_write(route: Route) -> None:
+    try:
+        BLOCKER.refuse_method(route.request.method, route.request.url)
+    except WritesBlocked as refusal:
+        BLOCKER.pending = BLOCKER.pending or refusal
+        route.abort("blockedbyclient")
+    else:
+        route.fallback()
 
 
 def open_page(page: Page, path: str) -> int:
@@ -44,7 +61,7 @@ def submit_login(page: Page, settings: Settings, account: SmokeAccount) -> None:
     with in_browser(f"the login form at {settings.endpoints['web_login']} is not usable"):
         page.get_by_label(labels["email"], exact=True).fill(account.email)
         page.get_by_label(labels["password"], exact=True).fill(account.password.reveal())
-        with page.expect_navigation():
+        with BLOCKER.logging_in(), page.expect_navigation():
             page.get_by_role("button", name=labels["sign_in"]).click()
 
 

@@ -3,7 +3,8 @@
 Everything they know about the target comes from settings: base URLs, endpoint paths, envelopes,
 UI labels, the CA bundle. A surface that cannot be reached, or a login that fails, is a
 ``TargetError`` naming the URL (never the password); every request runs inside ``boundary.http_errors``
-and, when given one, the surface's circuit breaker.
+and, when given one, the surface's circuit breaker. Every client asks the writes blocker before a request
+leaves (``writes.BLOCKER``); the logins' POSTs are let through as reads.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..errors import ConfigError, TargetAnswerError, TargetError
 from ..redaction import mask_url
 from .boundary import http_errors, json_body
 from .breaker import Breaker
+from .writes import BLOCKER
 
 
 def unwrap(payload: Any, envelope: str) -> Any:
@@ -68,7 +70,17 @@ def open_client(base_url: str | None, setting: str, client_args: Mapping[str, An
     args = dict(client_args)
     transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=args.pop("retries", 0))
     with http_errors(base_url, setting):
-        return httpx.Client(base_url=base_url, transport=transport, follow_redirects=False, **args)
+        return httpx.Client(
+            base_url=base_url,
+            transport=transport,
+            follow_redirects=False,
+            event_hooks={"request": [_refuse_unmarked_write]},
+            **args,
+        )
+
+
+def _refuse_unmarked_write(request: httpx.Request) -> None:
+    BLOCKER.refuse_method(request.method, str(request.url))
 
 
 def request(
@@ -135,7 +147,10 @@ def api_login(
 def _api_token(session: ApiSession, account: SmokeAccount) -> dict[str, Any]:
     """Log the session in; the account's user record from the login answer."""
     path = session.path("api_login")
-    response = session.call("POST", "api_login", json={"email": account.email, "password": account.password.reveal()})
+    with BLOCKER.logging_in():
+        response = session.call(
+            "POST", "api_login", json={"email": account.email, "password": account.password.reveal()}
+        )
     if response.status_code != 200:
         raise TargetAnswerError(f"API login as {account.email} failed: HTTP {response.status_code} from {path}")
     body = json_body(response)
@@ -197,14 +212,15 @@ def _sign_in(session: WebSession, account: SmokeAccount) -> None:
         raise TargetAnswerError(
             f"the login form at {path} has no field labelled {missing}; check NEXTAUTH_URL and the [ui] labels"
         ) from None
-    response = request(
-        session.client,
-        "POST",
-        urljoin(path, form.action or path),
-        setting="NEXTAUTH_URL",
-        breaker=session.breaker,
-        data=fields,
-    )
+    with BLOCKER.logging_in():
+        response = request(
+            session.client,
+            "POST",
+            urljoin(path, form.action or path),
+            setting="NEXTAUTH_URL",
+            breaker=session.breaker,
+            data=fields,
+        )
     if response.status_code not in (302, 303) or not session.client.cookies:
         raise TargetAnswerError(f"web login as {account.email} failed: HTTP {response.status_code} from {path}")
 

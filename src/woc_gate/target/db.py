@@ -1,7 +1,8 @@
 """Database sessions on the target, from ``DATABASE_URL`` or the ``DB_*`` variables; the one place that opens them.
 
 ``connect`` is the only ``pymysql.connect`` of woc-gate (the reference stack uses it too): the checks'
-read-only sessions, the stack's administrative and application connections.
+read-only sessions, the stack's administrative and application connections. Only the read-only sessions
+(``connect_readonly``) are sessions on the target: their cursors ask the writes blocker before a statement leaves.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pymysql.cursors
 from ..errors import ConfigError
 from ..redaction import MASK, mask_url, split_userinfo
 from .boundary import database_errors
+from .writes import BLOCKER
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,18 @@ def connect(
     return connection
 
 
+class TargetCursor(pymysql.cursors.DictCursor):
+    """A cursor of a target session: a statement that changes data is refused unless the test is marked writes."""
+
+    def execute(self, query: str, args: Any = None) -> int:
+        BLOCKER.refuse_statement(query)
+        return super().execute(query, args)
+
+
 def connect_readonly(url: str, *, connect_args: Mapping[str, Any] | None = None) -> pymysql.Connection:
     """A session that can read but never write: every transaction in it is READ ONLY."""
     dsn = Dsn.parse(url)
-    connection = connect(dsn, cursorclass=pymysql.cursors.DictCursor, **(connect_args or {}))
+    connection = connect(dsn, cursorclass=TargetCursor, **(connect_args or {}))
     with database_errors(str(dsn)), connection.cursor() as cursor:
         cursor.execute("SET SESSION TRANSACTION READ ONLY")
     return connection
