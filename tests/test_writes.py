@@ -1,12 +1,14 @@
 """Writes to the target are refused before they leave the process unless the test is marked ``writes``;
-``--woc-readonly`` skips the tests marked so."""
+``--woc-readonly`` skips the tests marked so, and a read-only run sends no mutating request."""
 
 import contextlib
 import json
 from collections import Counter
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
+from gate_runs import run_gate_tests
 from loopback import http_server
 
 from woc_gate import config
@@ -14,11 +16,15 @@ from woc_gate.config import SmokeAccount
 from woc_gate.errors import WritesBlocked
 from woc_gate.redaction import Secret
 from woc_gate.sandbox.environment import runbook_env
+from woc_gate.sandbox.write_log import logged_writes
 from woc_gate.target import clients, db
 from woc_gate.target.writes import BLOCKER, WritesBlocker
 
 pytest_plugins = ["pytester"]
 
+ROOT = Path(__file__).resolve().parents[1]
+GATE_FOLDERS = ("contracts", "smoke", "tenant", "restore", "migration", "readiness")
+LOGINS = {"POST api /auth/login", "POST web /login"}  # reads in effect: they make a session, not data
 FORM = b'<form method="post" action="/save"><button type="submit">Save</button></form>'
 LOGIN_ANSWER = json.dumps({"accessToken": "t0ken", "user": {"email": "admin@smoke-acme.test"}}).encode()
 
@@ -225,3 +231,12 @@ def test_a_malformed_readonly_value_is_one_usage_line(project, monkeypatch):
     result = project.runpytest()
     result.stderr.fnmatch_lines(["ERROR: woc-gate: readonly 'perhaps' (from env) must be true or false"])
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_a_read_only_run_of_every_gate_folder_sends_no_mutating_request(pytester, clean_stack):
+    before = len(logged_writes(clean_stack.state_dir))
+    folders = [str(ROOT / folder) for folder in GATE_FOLDERS]
+    result, _ = run_gate_tests(pytester, *folders, f"--woc-config={clean_stack.profile_path}", "--woc-readonly")
+    sent = logged_writes(clean_stack.state_dir)[before:]
+    assert set(sent) >= LOGINS, result.stdout.str()  # the log sees what the run sends
+    assert [line for line in sent if line not in LOGINS] == []

@@ -34,6 +34,7 @@ from woc_gate.sandbox.target_profile import write_context, write_env, write_priv
 from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure_template
 from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_hsts
 from woc_gate.sandbox.web import create_web_app
+from woc_gate.sandbox.write_log import WriteLog
 from woc_gate.sources.shared import load_shared
 from woc_gate.target.scratch_server import LocalServer, find_server_program
 
@@ -164,8 +165,9 @@ class Daemon:
                     s3_access_key_id=account.access_key_id,
                     s3_secret_access_key=account.secret_access_key,
                 )
+            writes = WriteLog(self.state_dir)
             for name, create_app in (("mail", create_mail_app), ("api", create_api_app), ("web", create_web_app)):
-                app = create_app(ctx)
+                app = writes.around(create_app(ctx), name)
                 await servers.start(name, with_hsts(app) if name in redirects else app, listeners[name])
             for name, listener in redirects.items():
                 await servers.start(f"{name} http redirect", redirect_to(listeners[name].url), listener)
