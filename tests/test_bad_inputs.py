@@ -5,8 +5,9 @@ import subprocess
 import pytest
 from loopback import silent_server
 
-from woc_gate import config, fixtures
+from woc_gate import config
 from woc_gate.errors import WocGateError
+from woc_gate.plugin import fixtures
 from woc_gate.sandbox import cli as sandbox_cli
 
 pytest_plugins = ["pytester"]
@@ -63,7 +64,7 @@ def test_a_missing_checkout_is_one_line_once(pytester, tmp_path):
             pass
         """
     )
-    result = pytester.runpytest("--woc-repo", str(tmp_path / "nowhere"))
+    result = pytester.runpytest(f"--woc-repo={tmp_path / 'nowhere'}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert [line for line in result.stderr.lines if line] == [
         f"ERROR: woc-gate: the WorkOnClock checkout {tmp_path / 'nowhere'} (from command line) does not exist;"
@@ -128,7 +129,7 @@ def test_a_tenant_lock_held_too_long_is_one_line(tmp_path, monkeypatch):
 
 def test_a_missing_ca_bundle_is_one_usage_error(pytester, tmp_path):
     pytester.makepyfile("def test_plain(): pass")
-    result = pytester.runpytest("--woc-ca-bundle", str(tmp_path / "ca.pem"))
+    result = pytester.runpytest(f"--woc-ca-bundle={tmp_path / 'ca.pem'}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert [line for line in result.stderr.lines if line] == [
         f"ERROR: woc-gate: the CA bundle {tmp_path / 'ca.pem'} (from command line) does not exist;"
