@@ -118,7 +118,7 @@ class GateRun:
                 " pass --woc-ca-bundle with a PEM file of the CA certificates that sign the target's"
             )
         if settings.target == "sandbox":
-            from .sandbox.faults import check_fault_names
+            from ..sandbox.faults import check_fault_names
 
             check_fault_names(settings.faults)
         collect_only = not _runs_tests(config)
@@ -192,7 +192,7 @@ class GateRun:
             self.sandbox.stop()
             self.sandbox = None
         if self.worker_stacks:
-            from .sandbox import stack
+            from ..sandbox import stack
 
             for state_dir in self.worker_stacks:
                 stack.stop(state_dir)
