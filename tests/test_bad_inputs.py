@@ -5,8 +5,9 @@ import subprocess
 import pytest
 from loopback import silent_server
 
-from woc_gate import config, fixtures
+from woc_gate import config
 from woc_gate.errors import WocGateError
+from woc_gate.plugin import fixtures
 from woc_gate.sandbox import cli as sandbox_cli
 
 pytest_plugins = ["pytester"]
