@@ -7,7 +7,6 @@ import contextlib
 import pytest
 
 from woc_gate.checks.policies import held_policy
-from woc_gate.plugin.fixtures import one_line
 
 
 @pytest.fixture(scope="session")
@@ -19,17 +18,13 @@ def names(woc_settings):
 @pytest.fixture(scope="session")
 def policy_schema(shared_source, names):
     """The shared TrackingPolicy as a JSON schema."""
-    __tracebackhide__ = True
-    with one_line():
-        return shared_source.schema(names["policy_type"])
+    return shared_source.schema(names["policy_type"])
 
 
 @pytest.fixture(scope="session")
 def screenshot_schema(shared_source, names):
     """The shared ScreenshotEvent as a JSON schema."""
-    __tracebackhide__ = True
-    with one_line():
-        return shared_source.schema(names["screenshot_type"])
+    return shared_source.schema(names["screenshot_type"])
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from woc_gate.checks import permissions, screenshots, settings_rows
 from woc_gate.checks.policies import API, DB, WEB, api_policy, web_settings
-from woc_gate.plugin.fixtures import one_line, session_settings
+from woc_gate.plugin.fixtures import session_settings
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -22,17 +22,13 @@ def pytest_ignore_collect(collection_path, config):
 @pytest.fixture(scope="session")
 def permission_tables(prisma_datamodel, names):
     """Tables and columns of the permission models, from the Prisma schema."""
-    __tracebackhide__ = True
-    with one_line():
-        return permissions.permission_tables(prisma_datamodel, names)
+    return permissions.permission_tables(prisma_datamodel, names)
 
 
 @pytest.fixture(scope="session")
 def settings_table(prisma_datamodel, names, policy_schema):
     """The settings table and the column of each TrackingPolicy field, from the Prisma schema."""
-    __tracebackhide__ = True
-    with one_line():
-        return settings_rows.settings_table(prisma_datamodel, names, policy_schema)
+    return settings_rows.settings_table(prisma_datamodel, names, policy_schema)
 
 
 @pytest.fixture

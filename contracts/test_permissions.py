@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import permissions
-from woc_gate.plugin.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 
 
 def test_db_permission_keys_equal_shared_permissions(woc_db, shared_source, permission_tables, names):
-    with one_line():
-        shared_keys = shared_source.constant(names["permissions"])
+    shared_keys = shared_source.constant(names["permissions"])
     permissions.permission_keys_equal(
         permissions.db_permission_keys(woc_db, permission_tables),
         shared_keys,
@@ -24,8 +22,7 @@ def test_db_permission_keys_equal_shared_permissions(woc_db, shared_source, perm
 def test_every_organization_has_every_role_with_its_default_permissions(
     woc_db, shared_source, permission_tables, names
 ):
-    with one_line():
-        defaults = shared_source.constant(names["role_defaults"])
+    defaults = shared_source.constant(names["role_defaults"])
     permissions.every_role_seeded_with_its_defaults(
         permissions.seeded_roles(woc_db, permission_tables), defaults, constant=names["role_defaults"]
     )

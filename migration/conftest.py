@@ -7,7 +7,6 @@ import pytest
 from woc_gate.attestations import maintenance_approved
 from woc_gate.checks.migration_lint import lint_pending
 from woc_gate.checks.migrations import read_migration_records
-from woc_gate.plugin.fixtures import one_line
 from woc_gate.sources import runtime_sql
 from woc_gate.sources.migrations import migration_states
 
@@ -24,15 +23,13 @@ def migrations_dir(woc_settings, woc_repo):
 @pytest.fixture(scope="session")
 def states(woc_db, migrations_dir):
     """Each migration's state on the target: applied, pending, failed, rolled back, edited, missing on disk."""
-    with one_line():
-        return migration_states(migrations_dir, read_migration_records(woc_db))
+    return migration_states(migrations_dir, read_migration_records(woc_db))
 
 
 @pytest.fixture(scope="session")
 def pending_statements(woc_db, woc_settings, states):
     """Every statement of the pending migrations, judged destructive or long-running against the target."""
-    with one_line():
-        return lint_pending(woc_db, states, woc_settings.migration_scratch_url)
+    return lint_pending(woc_db, states, woc_settings.migration_scratch_url)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +41,6 @@ def maintenance_approvals(woc_attestations):
 @pytest.fixture(scope="session")
 def runtime_statements(woc_settings, woc_repo):
     """The runtime API's SQL statements, from its TypeScript source."""
-    with one_line():
-        return runtime_sql.runtime_statements(
-            woc_repo, woc_settings.layout["runtime_sql"], woc_settings.names["sql_methods"]
-        )
+    return runtime_sql.runtime_statements(
+        woc_repo, woc_settings.layout["runtime_sql"], woc_settings.names["sql_methods"]
+    )

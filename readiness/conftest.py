@@ -11,7 +11,7 @@ from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
 from woc_gate.checks import tls as tls_checks
 from woc_gate.config import RUNBOOK_VARIABLES
-from woc_gate.plugin.fixtures import one_line, session_settings
+from woc_gate.plugin.fixtures import session_settings
 from woc_gate.target import s3
 from woc_gate.target import tls as tls_target
 from woc_gate.target.release import load_release
@@ -44,8 +44,7 @@ def inventory(inventory_source, woc_settings):
         return "settings", {name: woc_settings.var(name) for name in RUNBOOK_VARIABLES}
     if woc_settings.env_file is None:
         pytest.fail("no env file given: pass --env-file with the deployment's env file", pytrace=False)
-    with one_line():
-        values = inventory_checks.read_env_file(woc_settings.env_file)
+    values = inventory_checks.read_env_file(woc_settings.env_file)
     return f"env file {woc_settings.env_file.name}", values
 
 
@@ -68,15 +67,14 @@ def tls_scan(tls_scans, woc_settings, request):
         pytest.skip(f"{name} is not an https URL (test_public_endpoint_is_https fails for it)")
     scan = tls_scans[name]
     if isinstance(scan, Exception):
-        pytest.fail(str(scan), pytrace=False)
+        raise scan
     return scan
 
 
 @pytest.fixture(scope="session")
 def resend(woc_settings):
     """A client of the email provider's API with the gate's own full-access key."""
-    with one_line():
-        client = Resend(woc_settings)
+    client = Resend(woc_settings)
     yield client
     client.close()
 
@@ -122,5 +120,4 @@ def release(woc_settings, tmp_path_factory):
     """The release under test, from installers_manifest; skips when no manifest is configured."""
     if woc_settings.installers_manifest is None:
         pytest.skip("no release manifest: set installers_manifest (or WOC_GATE_INSTALLERS_MANIFEST)")
-    with one_line():
-        return load_release(woc_settings.installers_manifest, tmp_path_factory.mktemp("release"))
+    return load_release(woc_settings.installers_manifest, tmp_path_factory.mktemp("release"))

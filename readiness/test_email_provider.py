@@ -13,7 +13,6 @@ import pytest
 
 from woc_gate.checks import email
 from woc_gate.config import SmokeAccount
-from woc_gate.plugin.fixtures import one_line
 from woc_gate.redaction import Secret
 from woc_gate.target import flows
 
@@ -31,8 +30,7 @@ def test_provider_is_required_outside_dev(woc_settings):
 
 
 def test_sender_domain_is_verified(resend, woc_settings):
-    with one_line():
-        email.sender_domain_is_verified(resend, email.sender_domain(woc_settings))
+    email.sender_domain_is_verified(resend, email.sender_domain(woc_settings))
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +39,13 @@ def registered(woc_settings, run_label, resend):
     address = f"delivered+{run_label}@resend.dev"
     password = secrets.token_urlsafe(24)
     organization = f"woc-gate {run_label}"
-    with one_line():
-        email.flow_delivers(
-            resend,
-            "registration verification",
-            address,
-            lambda: flows.register(woc_settings, organization, address, password),
-            woc_settings.email_wait_seconds,
-        )
+    email.flow_delivers(
+        resend,
+        "registration verification",
+        address,
+        lambda: flows.register(woc_settings, organization, address, password),
+        woc_settings.email_wait_seconds,
+    )
     return address, organization, password
 
 
@@ -61,28 +58,26 @@ def test_registration_verification_email_is_delivered(registered, record_write):
 @pytest.mark.writes
 def test_password_reset_email_is_delivered(registered, resend, woc_settings):
     address, _, _ = registered
-    with one_line():
-        email.flow_delivers(
-            resend,
-            "password reset",
-            address,
-            lambda: flows.forgot_password(woc_settings, address),
-            woc_settings.email_wait_seconds,
-        )
+    email.flow_delivers(
+        resend,
+        "password reset",
+        address,
+        lambda: flows.forgot_password(woc_settings, address),
+        woc_settings.email_wait_seconds,
+    )
 
 
 @pytest.mark.writes
 def test_adhoc_decision_email_is_delivered(registered, resend, woc_settings):
     address, _, password = registered
     owner = SmokeAccount(address, Secret(password))
-    with one_line():
-        email.flow_delivers(
-            resend,
-            "adhoc decision",
-            address,
-            lambda: flows.decide_adhoc_request(woc_settings, owner),
-            woc_settings.email_wait_seconds,
-        )
+    email.flow_delivers(
+        resend,
+        "adhoc decision",
+        address,
+        lambda: flows.decide_adhoc_request(woc_settings, owner),
+        woc_settings.email_wait_seconds,
+    )
 
 
 @pytest.mark.writes
@@ -90,21 +85,17 @@ def test_invite_email_is_delivered(web_as, resend, woc_settings, run_label, reco
     address = f"delivered+{run_label}-invite@resend.dev"
     web = web_as("a", "admin")
     record_write("a", "invite", address)
-    with one_line():
-        email.flow_delivers(
-            resend, "invite", address, lambda: flows.invite(web, address), woc_settings.email_wait_seconds
-        )
+    email.flow_delivers(resend, "invite", address, lambda: flows.invite(web, address), woc_settings.email_wait_seconds)
 
 
 @pytest.mark.writes
 def test_contact_form_email_reaches_contact_to(resend, woc_settings, run_label):
     contact_to = parseaddr(woc_settings.var("CONTACT_TO") or "")[1]
     sender = f"delivered+{run_label}-contact@resend.dev"
-    with one_line():
-        email.flow_delivers(
-            resend,
-            "contact form",
-            contact_to,
-            lambda: flows.contact(woc_settings, f"woc-gate {run_label}", sender, "woc-gate release smoke"),
-            woc_settings.email_wait_seconds,
-        )
+    email.flow_delivers(
+        resend,
+        "contact form",
+        contact_to,
+        lambda: flows.contact(woc_settings, f"woc-gate {run_label}", sender, "woc-gate release smoke"),
+        woc_settings.email_wait_seconds,
+    )

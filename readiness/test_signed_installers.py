@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import installers
-from woc_gate.plugin.fixtures import one_line
+from woc_gate.target.signatures import read_roots
 
 pytestmark = [pytest.mark.gate("signed-installers"), pytest.mark.readiness]
 
@@ -32,36 +32,30 @@ def test_windows_installers_carry_a_valid_authenticode_signature(release):
 
 
 def test_windows_signatures_chain_to_the_configured_roots(release):
-    with one_line():
-        roots = installers.read_roots(release.pinned("windows_roots"))
+    roots = read_roots(release.pinned("windows_roots"))
     for artifact in artifacts_of(release, "windows"):
         installers.chain_reaches_roots(artifact, installers.authenticode_signer(artifact), roots)
 
 
 def test_windows_publisher_is_the_configured_one(release):
-    with one_line():
-        publisher = release.pinned("windows_publisher")
+    publisher = release.pinned("windows_publisher")
     for artifact in artifacts_of(release, "windows"):
         installers.publisher_is(artifact, installers.authenticode_signer(artifact), publisher)
 
 
 def test_windows_signatures_are_timestamped_while_the_certificate_was_valid(release):
-    with one_line():
-        roots = installers.read_roots(release.pinned("windows_roots"))
+    roots = read_roots(release.pinned("windows_roots"))
     for artifact in artifacts_of(release, "windows"):
         installers.timestamped_while_valid(artifact, installers.authenticode_signer(artifact), roots)
 
 
 def test_linux_signatures_verify_with_the_pinned_key(release):
-    with one_line():
-        key, fingerprint = release.pinned("gpg_public_key"), release.pinned("gpg_fingerprint")
+    key, fingerprint = release.pinned("gpg_public_key"), release.pinned("gpg_fingerprint")
     for artifact in artifacts_of(release, "linux"):
-        with one_line():
-            installers.gpg_signature_verifies(artifact, key, fingerprint)
+        installers.gpg_signature_verifies(artifact, key, fingerprint)
 
 
 def test_macos_runner_record_vouches_for_the_artifact(release):
-    with one_line():
-        team_id = release.pinned("macos_team_id")
+    team_id = release.pinned("macos_team_id")
     for artifact in artifacts_of(release, "macos"):
         installers.macos_record_matches(artifact, team_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import tls
-from woc_gate.plugin.fixtures import one_line
 from woc_gate.target import clients
 
 pytestmark = [
@@ -39,6 +38,6 @@ def test_hsts_is_sent_with_a_long_max_age(tls_scan, variable, woc_settings):
 
 def test_plain_http_redirects_to_https(tls_scan, variable, woc_settings):
     plain = tls.plain_http_url(woc_settings.var(variable), woc_settings.plain_http.get(variable))
-    with one_line(), clients.anonymous(woc_settings, plain, variable) as client:
+    with clients.anonymous(woc_settings, plain, variable) as client:
         response = clients.request(client, "GET", plain)
     tls.redirects_to_https(variable, plain, response)

@@ -13,7 +13,6 @@ from woc_gate.backup.drill import run_drill
 from woc_gate.backup.manifest import read_manifest
 from woc_gate.backup.take import take_backup
 from woc_gate.errors import BackupError
-from woc_gate.plugin.fixtures import one_line
 from woc_gate.plugin.outcomes import BACKUP_PROPERTY
 
 BACKUP_NAME = "workonclock-backup.sql"
@@ -30,7 +29,7 @@ def drilled_backup(request, woc_settings, tmp_path_factory) -> Path:
     if hasattr(request.config, "workerinput"):
         shared = shared.parent  # the run's folder: one drill for every xdist worker
     dump = shared / "woc-gate-drill" / BACKUP_NAME
-    with filelock.FileLock(shared / "woc-gate-drill.lock", timeout=1800), one_line():
+    with filelock.FileLock(shared / "woc-gate-drill.lock", timeout=1800):
         if not dump.is_file():
             take_backup(woc_settings, dump, stream=None)
             run_drill(woc_settings, dump, stream=None)
@@ -40,17 +39,16 @@ def drilled_backup(request, woc_settings, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def backup_manifest(woc_settings, drilled_backup) -> dict:
     """The drilled backup's manifest, with the drill's result; a recorded one must be recent enough."""
-    with one_line():
-        manifest = read_manifest(drilled_backup)
-        result = manifest["restore_test_result"]
-        if not result:
-            raise BackupError(f"{drilled_backup} was never drilled: run woc-gate restore-drill {drilled_backup}")
-        age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(result["drilled_at"])
-        if age > dt.timedelta(hours=woc_settings.restore_drill_max_age_hours):
-            raise BackupError(
-                f"the drill of {drilled_backup} ran {age.total_seconds() / 3600:.0f} hours ago, more than "
-                f"restore_drill_max_age_hours ({woc_settings.restore_drill_max_age_hours}); drill a fresh backup"
-            )
+    manifest = read_manifest(drilled_backup)
+    result = manifest["restore_test_result"]
+    if not result:
+        raise BackupError(f"{drilled_backup} was never drilled: run woc-gate restore-drill {drilled_backup}")
+    age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(result["drilled_at"])
+    if age > dt.timedelta(hours=woc_settings.restore_drill_max_age_hours):
+        raise BackupError(
+            f"the drill of {drilled_backup} ran {age.total_seconds() / 3600:.0f} hours ago, more than "
+            f"restore_drill_max_age_hours ({woc_settings.restore_drill_max_age_hours}); drill a fresh backup"
+        )
     return manifest
 
 

@@ -6,7 +6,6 @@ import pytest
 
 from woc_gate.backup.manifest import RUNBOOK_FIELDS, verify_dump
 from woc_gate.checks import restore
-from woc_gate.plugin.fixtures import one_line
 
 pytestmark = [pytest.mark.gate("backup-restore"), pytest.mark.restore]
 
@@ -16,8 +15,7 @@ def test_backup_keeps_every_runbook_metadata_field(backup_manifest):
 
 
 def test_backup_matches_its_recorded_size_and_checksum(drilled_backup, backup_manifest):
-    with one_line():
-        verify_dump(drilled_backup, backup_manifest)
+    verify_dump(drilled_backup, backup_manifest)
 
 
 def test_backup_restores_into_a_scratch_database(drill_result):

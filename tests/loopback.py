@@ -1,4 +1,4 @@
-"""Real misbehaving servers on loopback for the boundary tests: silent, plain HTTP, TLS with an unknown CA.
+"""Real misbehaving servers on loopback for the boundary tests: silent, plain HTTP, TLS with an unknown CA, cut short.
 
 Each is a context manager yielding its base URL (``http://127.0.0.1:PORT``) or port; all stop on exit.
 """
@@ -57,6 +57,24 @@ def answering(status, body, content_type="application/json"):
             self.wfile.write(payload)
 
         do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+def cut_short(announced, sent):
+    """A request handler class that announces ``announced`` bytes on every GET, sends ``sent`` and hangs up."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "application/octet-stream")
+            self.send_header("content-length", str(announced))
+            self.end_headers()
+            self.wfile.write(b"\0" * sent)
+            self.close_connection = True
 
         def log_message(self, *args):
             pass

@@ -94,6 +94,6 @@ def test_roots_are_read_in_a_process_that_has_parsed_no_installer_yet(tmp_path):
     system_roots = Path("/etc/ssl/certs/ca-certificates.crt").read_text().split(end)
     bundle = tmp_path / "roots.pem"
     bundle.write_text("".join(pem + end for pem in system_roots[:3]))
-    script = f"from woc_gate.checks.installers import read_roots; print(len(read_roots({str(bundle)!r})))"
+    script = f"from woc_gate.target.signatures import read_roots; print(len(read_roots({str(bundle)!r}).certificates))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "3"

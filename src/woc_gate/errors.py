@@ -8,13 +8,16 @@
     ├── TargetError              a target surface (API, web, database) cannot be reached or answers wrongly
     │   ├── TargetUnreachable    refused connection, unresolvable host, closed port
     │   ├── TargetTimeout        connects but does not answer in time
+    │   ├── TargetDisconnected   closes the connection before its answer is complete
     │   ├── TargetTLSError       untrusted certificate, or https against a plain-http server
     │   ├── TargetAnswerError    an answer no check can read (not JSON, a login answer without its token)
-    │   └── DatabaseError        the database refuses the account or does not exist
+    │   └── DatabaseError        the database refuses the account, does not exist, or refuses a statement
     ├── BackupError              a backup file or its manifest is missing, damaged or does not match
     └── WritesBlocked            a test not marked ``writes`` tried to change data on the target
 
-``target/boundary.py`` is the one place that turns httpx's and pymysql's exceptions into this tree.
+``target/boundary.py`` is the one place that turns httpx's and pymysql's exceptions into this tree;
+its siblings do the same for programs (``processes``), S3 (``s3``) and installer signatures (``signatures``).
+Each keeps the library's exception as the cause (``raise … from``); reports show only the message.
 
 Check failures are not exceptions of this tree: a check that finds a defect fails its test
 with an ``AssertionError`` whose text is a title, a blank line, then ``Expected:`` / ``Received:``.
@@ -53,6 +56,10 @@ class TargetTimeout(TargetError):
     """The target accepts connections (or not) but does not answer within the timeout."""
 
 
+class TargetDisconnected(TargetError):
+    """The target closes the connection before its answer is complete (a killed session, a cut download)."""
+
+
 class TargetTLSError(TargetError):
     """The TLS handshake fails: an untrusted certificate, or https against a plain-http server."""
 
@@ -62,7 +69,11 @@ class TargetAnswerError(TargetError):
 
 
 class DatabaseError(TargetError):
-    """The database refuses the account, or the named database does not exist."""
+    """The database refuses the account, the named database does not exist, or the server refuses a statement."""
+
+    def __init__(self, message: str, refusal: str = "") -> None:
+        super().__init__(message)
+        self.refusal = refusal  # the server's own reason when it refused a statement, for checks that judge it
 
 
 class BackupError(WocGateError):

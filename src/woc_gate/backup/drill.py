@@ -15,13 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pymysql
-
 from ..checks import CheckFailure
 from ..checks import restore as checks
 from ..checks.migrations import read_migration_records
 from ..config import Settings
-from ..errors import ConfigError, TargetError
+from ..errors import ConfigError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
 from ..target.db import Dsn, connect_readonly, query
@@ -108,7 +106,7 @@ def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, s
             place.load(dump_path, progress)
             result.restore_seconds = time.monotonic() - started
             started = time.monotonic()
-            validate(settings, place.url, manifest, result)
+            validate(settings, place, manifest, result)
             result.validation_seconds = time.monotonic() - started
     manifest["restore_test_result"] = result.as_dict()
     write_manifest(dump_path, manifest)
@@ -129,16 +127,14 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
             raise ConfigError(f"--into {mask_url(into)} is the source database; restore into a scratch database")
 
 
-def validate(settings: Settings, url: str, manifest: dict, result: DrillResult) -> None:
+def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult) -> None:
     """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``."""
     tables = validated_tables(settings)
     storage = stored_objects(settings)
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
-    connection = connect_readonly(url)
+    connection = connect_readonly(place.url, setting=place.setting)
     try:
         _validate(connection, tables, storage, tolerance, manifest, result)
-    except pymysql.MySQLError as error:
-        raise TargetError(f"the restored database cannot be validated: {error.args[-1]}") from None
     finally:
         connection.close()
 

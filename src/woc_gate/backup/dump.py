@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -23,8 +22,10 @@ from pathlib import Path
 from ..errors import TargetError
 from ..redaction import mask_url
 from ..target.db import Dsn
+from ..target.processes import require_program, start
 
 CLIENTS = ("mariadb-dump", "mysqldump")
+INSTALL_CLIENT = "install mariadb-client (apt-get install mariadb-client)"
 RUNBOOK_FLAGS = ("--single-transaction", "--routines", "--triggers", "--loose-set-gtid-purged=OFF")
 INSERT = re.compile(rb"^INSERT INTO `((?:[^`]|``)+)` (?:\([^)]*\) )?VALUES\b")
 STRING = re.compile(rb"'(?:[^'\\]|\\.)*'", re.DOTALL)
@@ -40,15 +41,6 @@ class DumpResult:
     sha256: str = ""
     row_counts: dict[str, int] = field(default_factory=dict)
     client: str = ""
-
-
-def dump_client() -> Path:
-    """The installed dump client (``mariadb-dump`` or ``mysqldump``)."""
-    for name in CLIENTS:
-        found = shutil.which(name)
-        if found:
-            return Path(found)
-    raise TargetError("no mysqldump or mariadb-dump found; install mariadb-client (apt-get install mariadb-client)")
 
 
 def client_options_file(dsn: Dsn, directory: Path) -> Path:
@@ -70,7 +62,7 @@ def connection_flags(dsn: Dsn) -> list[str]:
 def dump(url: str, out: Path, progress: Callable[[str, int], None] | None = None) -> DumpResult:
     """Dump the database of ``url`` into ``out`` (written whole or not at all); what the stream carried."""
     dsn = Dsn.parse(url)
-    client = dump_client()
+    client = require_program(CLIENTS, INSTALL_CLIENT)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     options = client_options_file(dsn, out.parent)
@@ -88,9 +80,9 @@ def dump(url: str, out: Path, progress: Callable[[str, int], None] | None = None
         os.replace(partial, out)
         return result
     except OSError as error:
-        raise TargetError(f"cannot write the backup {out}: {error.strerror}; nothing was kept") from None
+        raise TargetError(f"cannot write the backup {out}: {error.strerror}; nothing was kept") from error
     except TargetError as error:
-        raise TargetError(f"the dump of {mask_url(url)} failed: {error}; nothing was kept") from None
+        raise TargetError(f"the dump of {mask_url(url)} failed: {error}; nothing was kept") from error
     finally:
         partial.unlink(missing_ok=True)
         options.unlink(missing_ok=True)
@@ -103,7 +95,7 @@ def _stream(command: list[str], partial: Path, progress) -> DumpResult:
     with (
         tempfile.TemporaryFile() as errors,
         open(partial, "wb") as sink,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process,
+        start(command, what=Path(command[0]).name, stdout=subprocess.PIPE, stderr=errors) as process,
     ):
         try:
             for line in iter(lambda: process.stdout.readline(CHUNK * 64), b""):

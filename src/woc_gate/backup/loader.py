@@ -8,36 +8,29 @@ expose ``url``, a URL of the restored database for the validation's read-only se
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-import pymysql
+import pymysql.cursors
 
 from ..checks.restore import DRILL_MARKER
-from ..errors import ConfigError, TargetError
+from ..errors import ConfigError
 from ..redaction import mask_url
-from ..target.db import Dsn, connect
+from ..target.db import Dsn, Session, connect, execute, query
+from ..target.processes import require_program
 from ..target.scratch_server import BULK_LOAD_TUNING, LocalServer, find_server_program, initialize_datadir
 from . import parallel_load
-from .dump import client_options_file, connection_flags
+from .dump import INSTALL_CLIENT, client_options_file, connection_flags
 
 CLIENTS = ("mariadb", "mysql")
 DATABASE = "workonclock_restore_check"
 
 
-def mysql_client() -> Path:
-    """The installed MySQL command-line client."""
-    for name in CLIENTS:
-        found = shutil.which(name)
-        if found:
-            return Path(found)
-    raise TargetError("no mysql or mariadb client found; install mariadb-client (apt-get install mariadb-client)")
-
-
 class ThrowawayServer:
     """A server of the drill's own in ``work``, tuned for a bulk load, gone when the drill ends."""
+
+    setting = "the drill's own server"
 
     def __init__(self, work: Path) -> None:
         self.work = work
@@ -48,8 +41,8 @@ class ThrowawayServer:
         self.server = LocalServer(program, self.work / "datadir", self.work, tuning=BULK_LOAD_TUNING)
         initialize_datadir(program, self.server.datadir, self.work / "install.log")
         self.server.start()
-        with self.server.admin_connection() as admin, admin.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        with self.server.admin_connection() as admin:
+            execute(admin, f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         return self
 
     def __exit__(self, *exc) -> None:
@@ -63,39 +56,39 @@ class ThrowawayServer:
 
     def load(self, dump_path: Path, progress) -> None:
         """Restore the dump."""
-        command = [str(mysql_client()), "--no-defaults", f"--socket={self.server.socket}", "--user=root", DATABASE]
+        command = [
+            str(require_program(CLIENTS, INSTALL_CLIENT)),
+            "--no-defaults",
+            f"--socket={self.server.socket}",
+            "--user=root",
+            DATABASE,
+        ]
         parallel_load.load(command, dump_path, progress)
 
 
 class ScratchUrl:
     """A scratch database given by URL: empty or made by an earlier drill, cleared, then restored into."""
 
+    setting = "--into"
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.dsn = Dsn.parse(url)
 
     def __enter__(self) -> ScratchUrl:
-        connection = self._connect()
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{self.dsn.database}`")
-                cursor.execute(f"USE `{self.dsn.database}`")
-                cursor.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
-                tables = [name for (name,) in cursor.fetchall()]
-                if tables and DRILL_MARKER not in tables:
-                    raise ConfigError(
-                        f"--into {mask_url(self.url)} holds {len(tables)} table(s) and no {DRILL_MARKER} marker: "
-                        "it is not empty and no drill made it; give an empty scratch database"
-                    )
-                cursor.execute("SET SESSION foreign_key_checks = 0")
-                for table in tables:
-                    cursor.execute(f"DROP TABLE `{table}`")
-                cursor.execute(f"CREATE TABLE `{DRILL_MARKER}` (restoredAt DATETIME(3) NOT NULL)")
-                cursor.execute(f"INSERT INTO `{DRILL_MARKER}` VALUES (CURRENT_TIMESTAMP(3))")
-        except pymysql.MySQLError as error:
-            raise TargetError(f"cannot prepare the scratch database {mask_url(self.url)}: {error.args[-1]}") from None
-        finally:
-            connection.close()
+        with self._connect() as connection:
+            execute(connection, f"CREATE DATABASE IF NOT EXISTS `{self.dsn.database}`")
+            execute(connection, f"USE `{self.dsn.database}`")
+            tables = [row["name"] for row in query(connection, _TABLES)]
+            if tables and DRILL_MARKER not in tables:
+                raise ConfigError(
+                    f"--into {mask_url(self.url)} holds {len(tables)} table(s) and no {DRILL_MARKER} marker: "
+                    "it is not empty and no drill made it; give an empty scratch database"
+                )
+            for table in tables:
+                execute(connection, f"DROP TABLE `{table}`")
+            execute(connection, f"CREATE TABLE `{DRILL_MARKER}` (restoredAt DATETIME(3) NOT NULL)")
+            execute(connection, f"INSERT INTO `{DRILL_MARKER}` VALUES (CURRENT_TIMESTAMP(3))")
         return self
 
     def __exit__(self, *exc) -> None:
@@ -105,11 +98,22 @@ class ScratchUrl:
         """Restore the dump."""
         options = client_options_file(self.dsn, Path(tempfile.gettempdir()))
         try:
-            command = [str(mysql_client()), f"--defaults-extra-file={options}", *connection_flags(self.dsn)]
+            client = require_program(CLIENTS, INSTALL_CLIENT)
+            command = [str(client), f"--defaults-extra-file={options}", *connection_flags(self.dsn)]
             parallel_load.load([*command, self.dsn.database], dump_path, progress)
         finally:
             options.unlink(missing_ok=True)
 
-    def _connect(self) -> pymysql.Connection:
+    def _connect(self) -> Session:
         # no database named: the drill creates the scratch database on this connection
-        return connect(dataclasses.replace(self.dsn, database=""), setting="--into", connect_timeout=10)
+        return connect(
+            dataclasses.replace(self.dsn, database=""),
+            setting=self.setting,
+            connect_timeout=10,
+            cursorclass=pymysql.cursors.DictCursor,
+            init_command="SET SESSION foreign_key_checks = 0",
+        )
+
+
+_TABLES = "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+Place = ThrowawayServer | ScratchUrl

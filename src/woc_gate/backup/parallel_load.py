@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from ..errors import TargetError
+from ..target.processes import start
 from .deferred_indexes import split_indexes
 
 WORKERS = 2
@@ -110,8 +111,9 @@ class _Clients:
 
     def __init__(self, command: list[str], count: int) -> None:
         self.errors = [tempfile.TemporaryFile() for _ in range(count)]  # noqa: SIM115 - closed in __exit__
+        what = Path(command[0]).name
         self.processes = [
-            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+            start(command, what=what, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
             for errors in self.errors
         ]
 

@@ -12,7 +12,8 @@ from typing import Any
 import jsonschema
 from deepdiff import DeepDiff
 
-from ..errors import SourceError
+from ..errors import SourceError, TargetAnswerError
+from ..target.boundary import json_body
 from ..target.clients import unwrap
 from . import CheckFailure
 
@@ -35,9 +36,9 @@ def json_payload(response, *, envelope: str, what: str) -> Any:
     if not 200 <= response.status_code < 300:
         raise ContractViolation(f"{what} failed", "HTTP 2xx", f"HTTP {response.status_code}: {response.text[:200]}")
     try:
-        body = response.json()
-    except ValueError:
-        raise ContractViolation(f"{what} did not answer JSON", "JSON", response.text[:200]) from None
+        body = json_body(response)
+    except TargetAnswerError as error:
+        raise ContractViolation(f"{what} did not answer JSON", "JSON", response.text[:200]) from error
     return unwrapped(body, envelope, what=what)
 
 

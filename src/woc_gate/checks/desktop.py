@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
+from ..errors import TargetAnswerError
+from ..target.boundary import json_body
 from ..target.clients import ApiSession, request, unwrap
 from . import CheckFailure
 from .policies import api_policy
@@ -243,8 +245,8 @@ def visible_to_admin(admin: ApiSession, run: DesktopRun, tenant: str) -> float:
 
 def _json(response: httpx.Response | None) -> Any:
     try:
-        body = response.json() if response is not None else {}
-    except ValueError:
+        body = json_body(response) if response is not None else {}
+    except TargetAnswerError:
         return {}
     return body if isinstance(body, dict) else {}
 

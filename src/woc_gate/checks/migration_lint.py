@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pymysql
 from sqlglot import exp
 
 from woc_gate.checks import CheckFailure
 from woc_gate.errors import TargetError
 from woc_gate.sources.migrations import PENDING, ROLLED_BACK, MigrationState
 from woc_gate.sources.sql_statements import DIALECT, Statement, split_statements
-from woc_gate.target.db import query
+from woc_gate.target.db import Session, query
 from woc_gate.target.scratch import COPY, INPLACE, ScratchSchema
 
 LONG_RUNNING_ROWS = 1_000_000  # an in-place rebuild of more rows than this takes minutes on managed MySQL
@@ -36,7 +35,7 @@ class TargetSchema:
 
     rows: dict[str, int]
     columns: dict[tuple[str, str], tuple[str, bool]]  # (table, column) -> (COLUMN_TYPE, nullable)
-    connection: pymysql.Connection | None = None
+    connection: Session | None = None
 
     def row_estimate(self, table: str) -> int:
         """``information_schema.TABLES.TABLE_ROWS`` of the table (0 for a table the target lacks)."""
@@ -90,7 +89,7 @@ class MigrationLintFailure(CheckFailure):
     """A pending migration needs maintenance mode that nobody approved."""
 
 
-def read_target_schema(connection: pymysql.Connection) -> TargetSchema:
+def read_target_schema(connection: Session) -> TargetSchema:
     """Row estimates and column types of every table of the target's database."""
     tables = query(
         connection,
@@ -114,9 +113,7 @@ def pending_migrations(states: list[MigrationState]) -> list[MigrationState]:
     return [state for state in states if state.status in (PENDING, ROLLED_BACK) and state.migration]
 
 
-def lint_pending(
-    connection: pymysql.Connection, states: list[MigrationState], scratch_url: str = ""
-) -> list[Assessment]:
+def lint_pending(connection: Session, states: list[MigrationState], scratch_url: str = "") -> list[Assessment]:
     """Every statement of the pending migrations judged against the target (and tried on a scratch copy if given)."""
     pending = pending_migrations(states)
     if not pending:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymysql
-
 from woc_gate.checks import CheckFailure
 from woc_gate.sources.migrations import APPLIED, FAILED, MISSING_ON_DISK, MigrationRecord, MigrationState
-from woc_gate.target.db import query
+from woc_gate.target.db import Session, query
 
 MIGRATIONS_TABLE = "_prisma_migrations"
 
@@ -20,7 +18,7 @@ class MigrationFailure(CheckFailure):
     """The migration history of the target is not what a release may start from."""
 
 
-def read_migration_records(connection: pymysql.Connection) -> list[MigrationRecord] | None:
+def read_migration_records(connection: Session) -> list[MigrationRecord] | None:
     """The rows of ``_prisma_migrations``, oldest first; ``None`` when the database has no such table."""
     tables = query(
         connection,

@@ -5,10 +5,8 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``orphan-scr
 
 from __future__ import annotations
 
-import pymysql
-
 from woc_gate.checks import CheckFailure
-from woc_gate.target.db import query
+from woc_gate.target.db import Session, query
 
 PREFIX = "woc_"
 PRISMA_TABLE = "_prisma_migrations"
@@ -54,7 +52,7 @@ def restore_completed(result: dict) -> None:
         raise RestoreFailure("the drill recorded no restore", "a restore time and validation results", result)
 
 
-def table_counts(connection: pymysql.Connection) -> dict[str, int]:
+def table_counts(connection: Session) -> dict[str, int]:
     """Exact row counts of every table of the restored database (the drill's marker aside)."""
     tables = query(
         connection,
@@ -85,7 +83,7 @@ def counts_match_the_backup(restored: dict[str, int], backed_up: dict[str, int],
         )
 
 
-def every_active_organization_has_settings(connection: pymysql.Connection, tables: dict[str, str]) -> None:
+def every_active_organization_has_settings(connection: Session, tables: dict[str, str]) -> None:
     """A settings row exists for every ACTIVE organization."""
     __tracebackhide__ = True
     missing = query(

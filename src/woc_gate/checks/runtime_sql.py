@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymysql
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -19,6 +18,7 @@ from sqlglot.errors import SqlglotError
 from woc_gate.checks import CheckFailure
 from woc_gate.sources.runtime_sql import RuntimeStatement
 from woc_gate.sources.sql_statements import DIALECT
+from woc_gate.target.db import Session, execute, refusal
 
 STATEMENT_NAME = "woc_gate_check"
 
@@ -27,19 +27,17 @@ class RuntimeSqlFailure(CheckFailure):
     """A runtime SQL statement does not fit the migrated schema."""
 
 
-def statements_that_do_not_prepare(connection: pymysql.Connection, statements: list[RuntimeStatement]) -> list[tuple]:
+def statements_that_do_not_prepare(connection: Session, statements: list[RuntimeStatement]) -> list[tuple]:
     """``(statement, server error)`` for every extracted statement the server refuses to prepare."""
     refused = []
-    with connection.cursor() as cursor:
-        for statement in statements:
-            if statement.sql is None:
-                continue
-            try:
-                cursor.execute(f"PREPARE {STATEMENT_NAME} FROM %s", (as_read(statement.sql),))
-            except pymysql.MySQLError as error:
-                refused.append((statement, error.args[-1]))
-            else:
-                cursor.execute(f"DEALLOCATE PREPARE {STATEMENT_NAME}")
+    for statement in statements:
+        if statement.sql is None:
+            continue
+        reason = refusal(connection, f"PREPARE {STATEMENT_NAME} FROM %s", (as_read(statement.sql),))
+        if reason is None:
+            execute(connection, f"DEALLOCATE PREPARE {STATEMENT_NAME}")
+        else:
+            refused.append((statement, reason))
     return refused
 
 

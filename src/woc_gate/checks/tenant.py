@@ -13,11 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ..errors import TargetAnswerError
+from ..target.boundary import json_body
 from ..target.clients import unwrap
 from ..target.routes import Route, send
 from . import CheckFailure
@@ -160,8 +163,8 @@ def _foreign_items(response: httpx.Response, organization_id: str, owner: Owner)
 
 def _items(response: httpx.Response, envelope: str) -> list[dict[str, Any]]:
     try:
-        payload = unwrap(response.json(), envelope)
-    except (ValueError, KeyError):
+        payload = unwrap(json_body(response), envelope)
+    except (TargetAnswerError, KeyError):
         return []
     return [item for item in payload if isinstance(item, dict)] if isinstance(payload, list) else []
 
@@ -182,7 +185,7 @@ def attempts_refused(findings: Sequence[str], probes: int, refused: Iterable[int
 def snapshot(routes: Iterable[Route], party: Party) -> dict[str, str]:
     """The owner's API lists as it sees them, to compare before and after the attempts."""
     return {
-        str(route): json.dumps(send(party.clients["api"], route).json(), sort_keys=True)
+        str(route): json.dumps(json_body(send(party.clients["api"], route)), sort_keys=True)
         for route in routes
         if route.surface == "api" and route.method == "GET" and not route.takes_id and "api" in party.clients
     }
@@ -234,7 +237,7 @@ def probe_malformed_and_foreign_ids(
 def anonymous_finding(client: httpx.Client, route: Route, ident: str, refused: frozenset[int], login: str) -> str:
     """What is wrong with an anonymous request on a protected route ("" when it is refused)."""
     response = send(client, route, ident)
-    location = httpx.URL(response.headers.get("location", "")).path
+    location = urlsplit(response.headers.get("location", "")).path
     if response.status_code in refused and (not response.is_redirect or location.rstrip("/") == login.rstrip("/")):
         return ""
     where = f" to {location}" if response.is_redirect else ""

@@ -1,14 +1,13 @@
 """The public fixtures gate tests use to reach the target and its source.
 
 A fixture whose surface is not configured skips (nothing proved, so its item stays UNVERIFIED);
-one whose surface is configured but broken fails its tests with one line. The target's and the
-sources' modules (HTTP, database, node tools) are imported inside the fixtures that use them, so
-loading the plugin pays for none of them.
+one whose surface is configured but broken raises a ``WocGateError``, which the report hook shows as
+one line in each test that needs it. The target's and the sources' modules (HTTP, database, node tools)
+are imported inside the fixtures that use them, so loading the plugin pays for none of them.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,16 +25,6 @@ if TYPE_CHECKING:
     from ..target.clients import ApiSession, WebSession
 
 TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
-
-
-@contextlib.contextmanager
-def one_line() -> Iterator[None]:
-    """Turn a woc-gate error into a one-line test failure, without a traceback."""
-    try:
-        yield
-    except WocGateError as error:
-        # "from None": the error is shown once, not again after "During handling of the above exception"
-        raise pytest.fail.Exception(str(error), pytrace=False) from None
 
 
 def session_settings(config: pytest.Config) -> Settings | None:
@@ -59,8 +48,7 @@ def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     from .hooks import woc_run
 
     run = woc_run(request.config)
-    with one_line():
-        run.ensure_sandbox(request.config, tmp_path_factory.getbasetemp().parent)
+    run.ensure_sandbox(request.config, tmp_path_factory.getbasetemp().parent)
     return run.settings
 
 
@@ -79,8 +67,7 @@ def shared_source(woc_settings: Settings, woc_repo: Path) -> SharedSource:
     """The checkout's ``packages/shared``: exported types as JSON schemas, constants as values."""
     from ..sources import shared
 
-    with one_line():
-        return shared.load_shared(woc_settings.repo_path("shared"))
+    return shared.load_shared(woc_settings.repo_path("shared"))
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +75,7 @@ def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> Datamodel:
     """The checkout's Prisma data model, from Prisma's own DMMF."""
     from ..sources import prisma
 
-    with one_line():
-        return prisma.load_datamodel(woc_settings.repo_path("prisma_schema"))
+    return prisma.load_datamodel(woc_settings.repo_path("prisma_schema"))
 
 
 @pytest.fixture(scope="session")
@@ -97,8 +83,7 @@ def woc_http_client_args(woc_settings: Settings) -> dict[str, Any]:
     """Arguments of every HTTP client to the target (``timeout``, ``verify``, ``retries``); override to change them."""
     from ..target.clients import http_client_args
 
-    with one_line():
-        return http_client_args(woc_settings)
+    return http_client_args(woc_settings)
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +105,7 @@ def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any], woc_brea
 
     if not woc_settings.database_url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
-    with one_line(), woc_breakers["database"].guard():
+    with woc_breakers["database"].guard():
         connection = db.connect_readonly(woc_settings.database_url, connect_args=woc_db_connect_args)
     yield connection
     connection.close()
@@ -145,8 +130,7 @@ def _logins(settings: Settings, login: Callable, **login_args: Any) -> Iterator[
     def login_as(tenant: str, role: str = "admin"):
         if (tenant, role) not in sessions:
             account = smoke_account(settings, tenant, role)
-            with one_line():
-                sessions[tenant, role] = login(settings, account, **login_args)
+            sessions[tenant, role] = login(settings, account, **login_args)
         return sessions[tenant, role]
 
     yield login_as

@@ -149,7 +149,8 @@ class GatePlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call):
         report = yield
         if call.excinfo is not None and isinstance(call.excinfo.value, (WocGateError, CheckFailure)):
-            report.longrepr = str(call.excinfo.value)  # the finding itself, without the frames that found it
+            # in setup, call or teardown alike: the finding itself, without the frames that found it
+            report.longrepr = str(call.excinfo.value)
         redact = self.run.settings.redactor()
         if redact:
             report.longrepr = redact.scrub(report.longrepr)

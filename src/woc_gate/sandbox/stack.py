@@ -24,6 +24,7 @@ from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
 from woc_gate.sandbox.faults import check_fault_names
 from woc_gate.sandbox.target_profile import read_context
 from woc_gate.suite import REFERENCE_TREE
+from woc_gate.target import processes
 
 DEFAULT_STATE_DIR = Path(".woc-gate-sandbox")
 PID_FILE = "daemon.pid"
@@ -242,13 +243,7 @@ def _wait_ready(process: subprocess.Popen, state_dir: Path, timeout: float) -> N
 
 def _abandon(process: subprocess.Popen, state_dir: Path, ephemeral: bool) -> None:
     """End a daemon that did not get ready, and sweep what it leaves (its error file stays)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    processes.stop(process, STOP_SECONDS)
     _children.pop(process.pid, None)
     instances.sweep_stale(drop_leftover)
     if ephemeral:

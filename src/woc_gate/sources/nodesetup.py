@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 from filelock import FileLock
 
 from woc_gate.errors import SourceError
+from woc_gate.target.processes import require_program, run
 
 MANIFESTS = ("package.json", "package-lock.json")
 INSTALL_TIMEOUT = 600.0
 NPM_CI = ("ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error")
+NPM_ADVICE = "check the network or npm's registry settings and run again"
 NPM_MESSAGE = re.compile(r"npm (?:error|ERR!) (?!(?:code|errno|syscall|path|dest) )(\S.*)")
 
 
@@ -62,26 +63,27 @@ def has_packages(folder: Path, packages: tuple[str, ...]) -> bool:
 
 
 def _install(node_dir: Path, home: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise SourceError(
-            "npm was not found on PATH; install Node.js 20 or later with npm "
-            "(woc-gate installs its node tools with npm ci on first use)"
-        )
+    npm = require_program(
+        ["npm"],
+        "install Node.js 20 or later with npm (woc-gate installs its node tools with npm ci on first use)",
+        SourceError,
+    )
     staging = home.with_name(home.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     _copy_atomically(node_dir, MANIFESTS, staging)
-    try:
-        done = subprocess.run([npm, *NPM_CI], cwd=staging, capture_output=True, timeout=INSTALL_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise SourceError(
-            f"npm ci did not finish within {INSTALL_TIMEOUT:g} s installing woc-gate's node tools in {home}; "
-            "check the network or npm's registry settings and run again"
-        ) from None
+    done = run(
+        [str(npm), *NPM_CI],
+        what=f"npm ci installing woc-gate's node tools in {home}",
+        advice=NPM_ADVICE,
+        error=SourceError,
+        cwd=staging,
+        capture_output=True,
+        timeout=INSTALL_TIMEOUT,
+    )
     if done.returncode != 0:
         raise SourceError(
             f"npm ci failed (exit {done.returncode}) installing woc-gate's node tools in {home}: "
-            f"{_first_error(done.stderr)}; check the network or npm's registry settings and run again"
+            f"{_first_error(done.stderr)}; {NPM_ADVICE}"
         )
     shutil.rmtree(home, ignore_errors=True)
     staging.rename(home)

@@ -12,9 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,14 +20,14 @@ from typing import Any
 from woc_gate.errors import SourceError
 from woc_gate.files import write_atomically
 from woc_gate.sources import nodesetup
+from woc_gate.target.processes import Runner, require_program, run
 
 NODE_DIR = Path(__file__).parent / "node"
 TOOL_PACKAGES = ("@prisma/prisma-schema-wasm", "esbuild", "ts-json-schema-generator", "typescript")
 PROTOCOL_SCRIPT = "protocol.mjs"
 CACHE_DIR_ENV = "WOC_GATE_CACHE_DIR"
 DEFAULT_TIMEOUT = 120.0
-
-Runner = Callable[..., subprocess.CompletedProcess]
+INSTALL_NODE = "install Node.js 20 or later with npm"
 
 
 def default_cache_dir() -> Path:
@@ -57,7 +54,7 @@ class NodeTools:
     """The installed node scripts, how to run them, and where their answers are cached."""
 
     cache_dir: Path = field(default_factory=default_cache_dir)
-    runner: Runner = subprocess.run
+    runner: Runner | None = None  # subprocess.run unless a test counts the runs
     node_dir: Path = NODE_DIR
     timeout: float = DEFAULT_TIMEOUT
 
@@ -65,9 +62,7 @@ class NodeTools:
     def configured(cls, cache_dir: Path | None = None, runner: Runner | None = None) -> NodeTools:
         """The tools with the given cache dir and runner, defaults for what is ``None``."""
         options: dict[str, Any] = {"cache_dir": Path(cache_dir)} if cache_dir else {}
-        if runner is not None:
-            options["runner"] = runner
-        return cls(**options)
+        return cls(runner=runner, **options)
 
     def call(self, script: str, request: dict, *, root: Path | None = None) -> Any:
         """The result of ``node script`` for ``request``, from the cache while its inputs are unchanged.
@@ -98,29 +93,25 @@ class NodeTools:
         return key.hexdigest()
 
     def _run(self, script: str, request: dict) -> dict:
-        node = self._node()
+        node = require_program(["node"], INSTALL_NODE, SourceError)
         scripts = nodesetup.scripts_dir(self.node_dir, self.cache_dir, TOOL_PACKAGES)
-        command = [node, str(scripts / script)]
-        stdin = json.dumps(request).encode()
-        try:
-            done = self.runner(command, input=stdin, capture_output=True, timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            raise SourceError(
-                f"node {script} did not finish within {self.timeout:g} s; check the machine's load and run again"
-            ) from None
+        done = run(
+            [str(node), str(scripts / script)],
+            what=f"node {script}",
+            advice="check the machine's load and run again",
+            error=SourceError,
+            runner=self.runner,
+            input=json.dumps(request).encode(),
+            capture_output=True,
+            timeout=self.timeout,
+        )
         try:
             return json.loads(done.stdout)
-        except ValueError:
+        except ValueError as error:
             raise SourceError(
                 f"node {script} failed (exit {done.returncode}): {_crash_summary(done.stderr)}; "
                 f"reinstall the node tools: {nodesetup.reinstall_advice(self.node_dir, scripts)}"
-            ) from None
-
-    def _node(self) -> str:
-        node = shutil.which("node")
-        if node is None:
-            raise SourceError("node was not found on PATH; install Node.js 20 or later with npm")
-        return node
+            ) from error
 
     def _store(self, path: Path, entry: dict) -> None:
         try:

@@ -1,8 +1,11 @@
 """The one place where httpx's and pymysql's exceptions become woc-gate's typed, one-line errors.
 
 Every call into those libraries runs inside ``http_errors`` or ``database_errors`` (as httpx maps
-httpcore's errors in ``map_httpcore_exceptions``); nothing above ``target/`` catches their exceptions.
-Each message names the endpoint or database (password masked) and says what to do.
+httpcore's errors in ``map_httpcore_exceptions``), and every JSON body is read by ``json_body``;
+nothing above ``target/`` catches their exceptions. Each message names the endpoint or database
+(password masked) and says what to do; the library's exception stays the cause (``raise … from``).
+Programs, S3 and installer signatures have their own mapping beside this one: ``processes``, ``s3``
+and ``signatures``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pymysql
 from ..errors import (
     DatabaseError,
     TargetAnswerError,
+    TargetDisconnected,
     TargetError,
     TargetTimeout,
     TargetTLSError,
@@ -33,7 +37,9 @@ ACCESS_DENIED = 1045
 UNKNOWN_DATABASE = 1049
 CANNOT_CONNECT = 2003
 UNKNOWN_HOST = 2005
+SERVER_GONE = 2006
 LOST_CONNECTION = 2013
+CLIENT_ERRORS = 2000  # codes from here up are the client's own; below, the server refused a statement
 
 
 @contextlib.contextmanager
@@ -47,11 +53,18 @@ def http_errors(url: str, setting: str, timeout: float | None = None) -> Iterato
         within = f"{timeout:g} s" if timeout else "the HTTP timeout"
         raise TargetTimeout(
             f"{shown} did not {waited} within {within}; check {setting}, or raise --woc-http-timeout for a slow target"
-        ) from None
+        ) from error
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+        raise TargetDisconnected(
+            f"{shown} closed the connection before its answer was complete ({_root_cause(error)}); "
+            f"run again, and if it recurs check the server behind {setting}"
+        ) from error
     except httpx.TransportError as error:
-        raise _connection_error(shown, setting, error) from None
-    except httpx.InvalidURL:
-        raise TargetError(f"{shown} is not a valid URL; check {setting}") from None
+        raise _connection_error(shown, setting, error) from error
+    except httpx.InvalidURL as error:
+        raise TargetError(f"{shown} is not a valid URL; check {setting}") from error
+    except httpx.HTTPError as error:
+        raise TargetAnswerError(f"{shown} answered what httpx cannot read ({error}); check {setting}") from error
 
 
 def _connection_error(shown: str, setting: str, error: Exception) -> TargetError:
@@ -84,12 +97,12 @@ def json_body(response: httpx.Response) -> object:
     """The JSON body of an answer; a ``TargetAnswerError`` naming the URL when it is not JSON."""
     try:
         return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         raise TargetAnswerError(
             f"{mask_url(str(response.request.url))} answered HTTP {response.status_code} with {kind}, not JSON; "
             "check that the URL points at the WorkOnClock endpoint"
-        ) from None
+        ) from error
 
 
 @contextlib.contextmanager
@@ -98,21 +111,31 @@ def database_errors(shown: str, setting: str = "DATABASE_URL") -> Iterator[None]
     try:
         yield
     except pymysql.MySQLError as error:
-        raise _database_error(shown, setting, error) from None
-    except TimeoutError:
-        raise TargetTimeout(f"the database at {shown} did not answer in time; check {setting}") from None
+        raise _database_error(shown, setting, error) from error
+    except TimeoutError as error:
+        raise TargetTimeout(f"the database at {shown} did not answer in time; check {setting}") from error
 
 
 def _database_error(shown: str, setting: str, error: pymysql.MySQLError) -> TargetError:
     code = error.args[0] if error.args and isinstance(error.args[0], int) else None
     detail = str(error.args[-1]) if error.args else type(error).__name__
+    if isinstance(error, pymysql.InterfaceError):  # pymysql's word for a session whose connection is gone
+        return TargetDisconnected(
+            f"the session with the database at {shown} is closed (its connection dropped earlier);"
+            f" check that the server runs and {setting}, then run again"
+        )
     if code == ACCESS_DENIED:
         return DatabaseError(f"the database at {shown} refuses the account: wrong user or password in {setting}")
     if code == UNKNOWN_DATABASE:
         return DatabaseError(f"the database at {shown} does not exist on that server; check the name in {setting}")
-    if code == LOST_CONNECTION or "timed out" in detail:
+    if "timed out" in detail:
         return TargetTimeout(
             f"the database at {shown} did not answer in time; check {setting}, or raise --woc-db-timeout"
+        )
+    if code in (LOST_CONNECTION, SERVER_GONE):
+        return TargetDisconnected(
+            f"the database at {shown} closed the connection ({detail});"
+            f" check that the server runs and {setting}, then run again"
         )
     if "Name or service not known" in detail or "nodename nor servname" in detail or code == UNKNOWN_HOST:
         return TargetUnreachable(
@@ -122,4 +145,5 @@ def _database_error(shown: str, setting: str, error: pymysql.MySQLError) -> Targ
         return TargetUnreachable(
             f"cannot reach the database at {shown}: connection refused; check that it runs and {setting}"
         )
-    return DatabaseError(f"the database at {shown} answered an error: {detail}")
+    refusal = detail if code is not None and code < CLIENT_ERRORS else ""
+    return DatabaseError(f"the database at {shown} answered an error: {detail}", refusal=refusal)

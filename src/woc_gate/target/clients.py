@@ -68,8 +68,8 @@ def open_client(base_url: str | None, setting: str, client_args: Mapping[str, An
     if not base_url.startswith(("http://", "https://")):
         raise TargetError(f"{mask_url(base_url)} is not an http:// or https:// URL; check {setting}")
     args = dict(client_args)
-    transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=args.pop("retries", 0))
     with http_errors(base_url, setting):
+        transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=args.pop("retries", 0))
         return httpx.Client(
             base_url=base_url,
             transport=transport,

@@ -1,8 +1,10 @@
 """Database sessions on the target, from ``DATABASE_URL`` or the ``DB_*`` variables; the one place that opens them.
 
 ``connect`` is the only ``pymysql.connect`` of woc-gate (the reference stack uses it too): the checks'
-read-only sessions, the stack's administrative and application connections. Only the read-only sessions
-(``connect_readonly``) are sessions on the target: their cursors ask the writes blocker before a statement leaves.
+read-only sessions, the stack's administrative and application connections. ``query``, ``execute`` and
+``refusal`` run statements on a session; pymysql's errors become typed one-line errors naming its database.
+Only the read-only sessions (``connect_readonly``) are sessions on the target: their cursors ask the writes
+blocker before a statement leaves.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 import pymysql.cursors
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DatabaseError
 from ..redaction import MASK, mask_url, split_userinfo
 from .boundary import database_errors
 from .writes import BLOCKER
@@ -59,6 +61,15 @@ class Dsn:
         return f"mysql://{self.user}:{MASK}@{where}/{self.database or ''}"
 
 
+class Session(pymysql.connections.Connection):
+    """A pymysql connection that knows its database (``dsn``) and the setting that named it, for its errors."""
+
+    def __init__(self, dsn: Dsn, setting: str, **options: Any) -> None:
+        self.dsn = dsn
+        self.setting = setting
+        super().__init__(**options)
+
+
 def connect(
     dsn: Dsn,
     *,
@@ -66,10 +77,12 @@ def connect(
     connect_timeout: float = 5.0,
     read_timeout: float | None = None,
     **options: Any,
-) -> pymysql.Connection:
+) -> Session:
     """A utf8mb4 autocommit connection to ``dsn``; pymysql's errors become typed one-line errors naming ``setting``."""
     with database_errors(str(dsn), setting):
-        connection = pymysql.connect(
+        connection = Session(
+            dsn,
+            setting,
             host=dsn.host,
             port=dsn.port,
             user=dsn.user,
@@ -95,17 +108,33 @@ class TargetCursor(pymysql.cursors.DictCursor):
         return super().execute(query, args)
 
 
-def connect_readonly(url: str, *, connect_args: Mapping[str, Any] | None = None) -> pymysql.Connection:
+def connect_readonly(
+    url: str, *, setting: str = "DATABASE_URL", connect_args: Mapping[str, Any] | None = None
+) -> Session:
     """A session that can read but never write: every transaction in it is READ ONLY."""
-    dsn = Dsn.parse(url)
-    connection = connect(dsn, cursorclass=TargetCursor, **(connect_args or {}))
-    with database_errors(str(dsn)), connection.cursor() as cursor:
-        cursor.execute("SET SESSION TRANSACTION READ ONLY")
+    connection = connect(Dsn.parse(url), setting=setting, cursorclass=TargetCursor, **(connect_args or {}))
+    execute(connection, "SET SESSION TRANSACTION READ ONLY")
     return connection
 
 
-def query(connection: pymysql.Connection, sql: str, args: tuple = ()) -> list[dict]:
-    """Run one read and return its rows as dicts."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+def query(session: Session, sql: str, args: tuple = ()) -> list[dict]:
+    """Run one read and return its rows (dicts on a read-only session)."""
+    with database_errors(str(session.dsn), session.setting), session.cursor() as cursor:
+        cursor.execute(sql, args or None)  # no args: a % in the text stays as written
         return list(cursor.fetchall())
+
+
+def execute(session: Session, sql: str, args: tuple = ()) -> None:
+    """Run one statement whose rows, if any, nobody reads."""
+    query(session, sql, args)
+
+
+def refusal(session: Session, sql: str, args: tuple = ()) -> str | None:
+    """The server's reason for refusing ``sql``, or None when it ran it; a failure to reach the server still raises."""
+    try:
+        execute(session, sql, args)
+    except DatabaseError as error:
+        if not error.refusal:
+            raise
+        return error.refusal
+    return None

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from ..config import Settings, SmokeAccount
-from ..errors import TargetError
+from ..errors import TargetAnswerError, TargetError
 from . import clients
+from .boundary import json_body
 
 SUBMITTED = (200, 302, 303)
 ADHOC_SPAN = timedelta(hours=1)
@@ -57,9 +58,15 @@ def decide_adhoc_request(settings: Settings, account: SmokeAccount, decision: st
         api.close()
     if response.status_code not in (200, 201):
         raise TargetError(f"POST {settings.endpoints['adhoc_requests']} answered HTTP {response.status_code}")
+    created = json_body(response)
+    if not isinstance(created, dict) or "id" not in created:
+        raise TargetAnswerError(
+            f"POST {settings.endpoints['adhoc_requests']} answered without the new request's id;"
+            " check [endpoints] adhoc_requests in the profile"
+        )
     web = clients.web_login(settings, account)
     try:
-        action = settings.endpoints["admin_adhoc_decision"].format(id=response.json()["id"], decision=decision)
+        action = settings.endpoints["admin_adhoc_decision"].format(id=created["id"], decision=decision)
         submit_form(web.client, settings.endpoints["admin_adhoc"], {}, action)
     finally:
         web.close()

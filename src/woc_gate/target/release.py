@@ -15,9 +15,13 @@ from typing import Any
 
 import httpx
 
-from ..errors import ConfigError, TargetError
+from ..errors import ConfigError, TargetAnswerError
+from ..redaction import mask_url
+from .boundary import http_errors
 
 PLATFORMS = ("windows", "linux", "macos")
+MANIFEST_SETTING = "installers_manifest"
+DOWNLOAD_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,20 @@ def _local(where: str, base: Path, workdir: Path) -> Path:
     if not where.startswith(("http://", "https://")):
         return base / where
     target = Path(tempfile.mkdtemp(dir=workdir)) / where.rstrip("/").rpartition("/")[2]
-    try:
-        with httpx.stream("GET", where, follow_redirects=True, timeout=60) as response:
-            response.raise_for_status()
-            with open(target, "wb") as file:
-                for chunk in response.iter_bytes():
-                    file.write(chunk)
-    except httpx.HTTPError as error:
-        raise TargetError(f"cannot download {where}: {error}") from None
+    download(where, target)
     return target
+
+
+def download(url: str, target: Path) -> None:
+    """Stream ``url`` into the file ``target``; an answer but a success, or one cut short, is a ``TargetError``."""
+    with (
+        http_errors(url, MANIFEST_SETTING, DOWNLOAD_TIMEOUT),
+        httpx.stream("GET", url, follow_redirects=True, timeout=DOWNLOAD_TIMEOUT) as response,
+    ):
+        if not response.is_success:
+            raise TargetAnswerError(
+                f"{mask_url(url)} answered HTTP {response.status_code}; check the artifact URL in {MANIFEST_SETTING}"
+            )
+        with open(target, "wb") as file:
+            for chunk in response.iter_bytes():
+                file.write(chunk)

@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 
 from ..config import Settings
-from ..errors import TargetError
+from ..errors import TargetAnswerError, TargetError
 from . import clients
+from .boundary import json_body
 
 PAGE = 100
 
@@ -33,13 +34,10 @@ class Resend:
 
     def get(self, path: str, **params: Any) -> Any:
         """The JSON body of a GET; a ``TargetError`` for any answer but a success."""
-        response = clients.request(self.client, "GET", path, params=params or None)
+        response = clients.request(self.client, "GET", path, params=params or None, setting="resend_api_url")
         if response.is_success:
-            return response.json()
-        try:
-            name = response.json().get("name", "")
-        except ValueError:
-            name = ""
+            return json_body(response)
+        name = _error_name(response)
         if name == "restricted_api_key":
             raise TargetError(
                 f"Resend refused GET {path} with 401 restricted_api_key: the gate's resend_read_key is a sending-only"
@@ -74,3 +72,12 @@ class Resend:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _error_name(response: httpx.Response) -> str:
+    """The ``name`` of a Resend error answer; "" when its body is not such JSON."""
+    try:
+        body = json_body(response)
+    except TargetAnswerError:
+        return ""
+    return str(body.get("name", "")) if isinstance(body, dict) else ""

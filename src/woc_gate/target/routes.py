@@ -16,12 +16,13 @@ from urllib.parse import quote
 import httpx
 
 from ..config import Settings
-from ..errors import ConfigError, TargetError
-from .clients import anonymous
+from ..errors import ConfigError, TargetDisconnected
+from .clients import anonymous, request
 
 SURFACES = ("api", "web")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 STATUS_KEYS = ("refused", "refused_anonymous")
+SETTINGS = {"api": "API_BASE_URL", "web": "NEXTAUTH_URL"}  # the variable that gives each surface's base URL
 
 
 @dataclass(frozen=True)
@@ -83,20 +84,16 @@ def _route(resource: str, entry: Any) -> Route:
 
 def anonymous_clients(settings: Settings) -> dict[str, httpx.Client]:
     """A client without credentials per configured surface."""
-    bases = {"api": (settings.api_url, "API_BASE_URL"), "web": (settings.web_url, "NEXTAUTH_URL")}
-    return {surface: anonymous(settings, url, name) for surface, (url, name) in bases.items() if url}
+    bases = {"api": settings.api_url, "web": settings.web_url}
+    return {surface: anonymous(settings, url, SETTINGS[surface]) for surface, url in bases.items() if url}
 
 
 def send(client: httpx.Client, route: Route, ident: str = "", form: Mapping[str, str] | None = None) -> httpx.Response:
     """Send one request on a route (with the form fields a web POST needs, such as its CSRF token)."""
     data = dict(form or {}) if route.method != "GET" and route.surface == "web" else None
-    for attempt in range(2):
-        try:
-            return client.request(route.method, route.url(ident), data=data)
-        except (httpx.RemoteProtocolError, httpx.NetworkError) as error:
-            # The server closed an idle keep-alive connection as it was reused: once more, on a new one.
-            if attempt:
-                raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
-        except httpx.HTTPError as error:  # unreachable, or a malformed id made the URL itself invalid
-            raise TargetError(f"cannot send {route} with id {ident!r}: {error}") from None
-    raise AssertionError("unreachable")
+    setting = SETTINGS[route.surface]
+    try:
+        return request(client, route.method, route.url(ident), setting=setting, data=data)
+    except TargetDisconnected:
+        # The server closed an idle keep-alive connection as it was reused: once more, on a new one.
+        return request(client, route.method, route.url(ident), setting=setting, data=data)

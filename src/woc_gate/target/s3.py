@@ -1,7 +1,8 @@
 """The screenshot bucket, read through boto3 with the gate's credentials and anonymously.
 
-boto3's errors are turned here into answers: a refused anonymous call is ``Denied``; a bucket that cannot
-be reached is a ``TargetError`` naming the endpoint and bucket.
+This module is boto3's boundary: every call runs through ``_call``, which turns botocore's errors into
+answers (the error code S3 refused a call with) or, for an endpoint that cannot be reached, a
+``TargetError`` naming the endpoint and bucket; the botocore exception stays its cause.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
-from ..errors import TargetError
+from ..errors import ConfigError, TargetError
 
 # the error codes S3 gives when a configuration is absent, by call
 ABSENT = {
@@ -59,9 +60,14 @@ def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False):
             "aws_secret_access_key": settings.s3_secret_access_key.reveal() if settings.s3_secret_access_key else "",
         }
     verify: Any = str(settings.ca_bundle) if settings.ca_bundle else None
-    return _session().client(
-        "s3", endpoint_url=bucket.endpoint, region_name=bucket.region, config=config, verify=verify, **keys
-    )
+    try:
+        return _session().client(
+            "s3", endpoint_url=bucket.endpoint, region_name=bucket.region, config=config, verify=verify, **keys
+        )
+    except (BotoCoreError, ValueError) as error:  # botocore refuses a malformed endpoint with a ValueError
+        raise ConfigError(
+            f"cannot set up an S3 client for {_where(bucket)}: {error}; check s3_endpoint and s3_region"
+        ) from error
 
 
 @cache
@@ -72,15 +78,15 @@ def _session() -> boto3.session.Session:
 
 def read(s3, bucket: Bucket, call: str, **kwargs: Any) -> dict[str, Any] | None:
     """The answer of one bucket call with the gate's credentials; None when the configuration is absent."""
-    try:
-        return getattr(s3, call)(Bucket=bucket.name, **kwargs)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code == ABSENT.get(call):
-            return None
-        raise TargetError(f"S3 {call} on bucket {bucket.name} at {_where(bucket)} failed: {code}") from None
-    except BotoCoreError as error:
-        raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
+    answer, refused = _call(s3, bucket, call, Bucket=bucket.name, **kwargs)
+    if refused is None:
+        return answer
+    if refused == ABSENT.get(call):
+        return None
+    raise TargetError(
+        f"S3 {call} on bucket {bucket.name} at {_where(bucket)} failed: {refused};"
+        " check the gate's S3 credentials (s3_access_key_id) and their permissions"
+    )
 
 
 def missing_keys(s3, bucket: Bucket, keys: list[str]) -> list[str]:
@@ -94,39 +100,44 @@ def list_keys(s3, bucket: Bucket) -> set[str]:
     """Every key under the bucket's prefix, the prefix taken off (one listing, page by page)."""
     prefix = f"{bucket.prefix}/" if bucket.prefix else ""
     keys: set[str] = set()
-    try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.name, Prefix=prefix):
-            keys.update(item["Key"].removeprefix(prefix) for item in page.get("Contents", []))
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        raise TargetError(f"S3 list_objects_v2 on bucket {bucket.name} at {_where(bucket)} failed: {code}") from None
-    except BotoCoreError as error:
-        raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
-    return keys
+    token: dict[str, str] = {}
+    while True:
+        page = read(s3, bucket, "list_objects_v2", Prefix=prefix, **token)
+        keys.update(item["Key"].removeprefix(prefix) for item in page.get("Contents", []))
+        if not page.get("IsTruncated"):
+            return keys
+        token = {"ContinuationToken": page["NextContinuationToken"]}
 
 
 def object_exists(s3, bucket: Bucket, key: str) -> bool:
     """Whether the bucket holds ``key`` (HEAD with the gate's credentials)."""
-    try:
-        s3.head_object(Bucket=bucket.name, Key=key)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return False
-        raise TargetError(f"S3 head_object on bucket {bucket.name} failed: {error}") from None
-    except BotoCoreError as error:
-        raise TargetError(f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}") from None
+    _, refused = _call(s3, bucket, "head_object", Bucket=bucket.name, Key=key)
+    if refused in ("404", "NoSuchKey", "NotFound"):
+        return False
+    if refused is not None:
+        raise TargetError(
+            f"S3 head_object of {key} on bucket {bucket.name} at {_where(bucket)} failed: {refused};"
+            " check the gate's S3 credentials (s3_access_key_id) and their permissions"
+        )
     return True
 
 
-def anonymous_answer(s3, call: str, **kwargs: Any) -> str:
-    """What an unsigned call gets: ``allowed``, or the S3 error code that refused it."""
+def anonymous_answer(s3, bucket: Bucket, call: str, **kwargs: Any) -> str:
+    """What an unsigned call on the bucket gets: ``allowed``, or the S3 error code that refused it."""
+    _, refused = _call(s3, bucket, call, Bucket=bucket.name, **kwargs)
+    return refused or "allowed"
+
+
+def _call(s3, bucket: Bucket, call: str, **kwargs: Any) -> tuple[Any, str | None]:
+    """The answer of one S3 call and None, or None and the error code S3 refused it with."""
     try:
-        getattr(s3, call)(**kwargs)
+        return getattr(s3, call)(**kwargs), None
     except ClientError as error:
-        return error.response.get("Error", {}).get("Code", "refused")
+        return None, error.response.get("Error", {}).get("Code") or "refused"
     except BotoCoreError as error:
-        raise TargetError(f"cannot reach S3 for an anonymous {call}: {error}") from None
-    return "allowed"
+        raise TargetError(
+            f"cannot reach bucket {bucket.name} at {_where(bucket)}: {error}; check s3_endpoint and s3_region"
+        ) from error
 
 
 def _where(bucket: Bucket) -> str:

@@ -8,12 +8,11 @@ The scratch database must be named as one, differ from the source, and hold only
 
 from __future__ import annotations
 
-import pymysql
 import pymysql.cursors
 
 from ..errors import ConfigError, TargetError
 from ..redaction import mask_url
-from .db import Dsn, connect, query
+from .db import Dsn, Session, connect, execute, query, refusal
 
 INSTANT, INPLACE, COPY = "INSTANT", "INPLACE", "COPY"
 SCRATCH_MARK = "scratch"
@@ -22,7 +21,7 @@ SCRATCH_MARK = "scratch"
 class ScratchSchema:
     """The scratch copy: ``refresh`` copies the source's tables, ``try_statement`` runs one pending statement."""
 
-    def __init__(self, scratch_url: str, source: pymysql.Connection) -> None:
+    def __init__(self, scratch_url: str, source: Session) -> None:
         self.dsn = Dsn.parse(scratch_url)
         source_name = query(source, "SELECT DATABASE() AS name")[0]["name"]
         if SCRATCH_MARK not in self.dsn.database.lower() or self.dsn.database == source_name:
@@ -31,18 +30,15 @@ class ScratchSchema:
                 f"and differ from the source database {source_name!r}"
             )
         self.source = source
-        self.connection = _connect(self.dsn, scratch_url)
+        self.connection = _connect(self.dsn)
 
     def refresh(self) -> None:
         """Replace the scratch tables with empty copies of the source's tables."""
         tables = [row["name"] for row in query(self.source, _BASE_TABLES)]
-        with self.connection.cursor() as cursor:
-            cursor.execute("SET SESSION foreign_key_checks = 0")
-            for row in query(self.connection, _BASE_TABLES):
-                cursor.execute(f"DROP TABLE `{row['name']}`")
-            for table in tables:
-                create = query(self.source, f"SHOW CREATE TABLE `{table}`")[0]["Create Table"]
-                cursor.execute(create)
+        for row in query(self.connection, _BASE_TABLES):
+            execute(self.connection, f"DROP TABLE `{row['name']}`")
+        for table in tables:
+            execute(self.connection, query(self.source, f"SHOW CREATE TABLE `{table}`")[0]["Create Table"])
 
     def try_statement(self, text: str, alter: bool) -> str:
         """How the server would run ``text`` (INSTANT, INPLACE or COPY); it stays applied on the copy.
@@ -53,32 +49,20 @@ class ScratchSchema:
         if not alter:  # CREATE INDEX takes its algorithm without a comma
             attempts = [(attempt.replace(", ", " "), algorithm) for attempt, algorithm in attempts]
         for attempt, algorithm in attempts:
-            try:
-                self._run(attempt)
+            if refusal(self.connection, attempt) is None:
                 return algorithm
-            except pymysql.MySQLError:
-                continue
-        try:
-            self._run(text)
-        except pymysql.MySQLError as error:
-            raise TargetError(f"the scratch copy refuses it: {error.args[-1]}") from None
+        self.run(text)
         return COPY
 
     def run(self, text: str) -> None:
         """Run a statement that needs no judgement (CREATE TABLE, …) so later ones meet its result."""
-        try:
-            self._run(text)
-        except pymysql.MySQLError as error:
-            raise TargetError(f"the scratch copy refuses it: {error.args[-1]}") from None
+        refused = refusal(self.connection, text)
+        if refused is not None:
+            raise TargetError(f"the scratch copy refuses it: {refused}")
 
     def close(self) -> None:
         """Close the scratch session."""
         self.connection.close()
-
-    def _run(self, text: str) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SET SESSION foreign_key_checks = 0")
-            cursor.execute(text)
 
 
 _BASE_TABLES = (
@@ -87,5 +71,11 @@ _BASE_TABLES = (
 )
 
 
-def _connect(dsn: Dsn, url: str) -> pymysql.Connection:
-    return connect(dsn, setting="migration_scratch_url", connect_timeout=10, cursorclass=pymysql.cursors.DictCursor)
+def _connect(dsn: Dsn) -> Session:
+    return connect(
+        dsn,
+        setting="migration_scratch_url",
+        connect_timeout=10,
+        cursorclass=pymysql.cursors.DictCursor,
+        init_command="SET SESSION foreign_key_checks = 0",  # tables are copied and changed in any order
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,10 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymysql
-
 from woc_gate.errors import TargetError
-from woc_gate.target.db import Dsn, connect
+from woc_gate.target.db import Dsn, Session, connect
+from woc_gate.target.processes import find_program, run, start, stop
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
 INSTALL_HINT = "install mariadb-server (apt-get install mariadb-server) or pass --db-url"
@@ -96,13 +94,13 @@ class ServerProgram:
 
 def find_server_program() -> ServerProgram:
     """MySQL's mysqld when it is installed (and is not MariaDB under that name), else MariaDB's mariadbd."""
-    mysqld = _which("mysqld")
+    mysqld = find_program(["mysqld"], SBIN_DIRS)
     if mysqld is not None:
         version = _version(mysqld)
         if "mariadb" not in version.lower():
             return ServerProgram("mysql", mysqld, None, version)
-    mariadbd = _which("mariadbd") or mysqld
-    install_db = _which("mariadb-install-db") or _which("mysql_install_db")
+    mariadbd = find_program(["mariadbd"], SBIN_DIRS) or mysqld
+    install_db = find_program(["mariadb-install-db", "mysql_install_db"], SBIN_DIRS)
     if mariadbd is None or install_db is None:
         raise TargetError(f"no MySQL or MariaDB server found (mysqld, mariadbd, mariadb-install-db); {INSTALL_HINT}")
     return ServerProgram("mariadb", mariadbd, install_db, _version(mariadbd))
@@ -114,7 +112,7 @@ def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) ->
     tmpdir.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
         command = program.install_command(datadir, tmpdir)
-        done = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+        done = run(command, what=Path(command[0]).name, advice=INSTALL_HINT, stdout=log, stderr=subprocess.STDOUT)
     if done.returncode != 0:
         raise TargetError(
             f"{program.server.name} could not initialize {datadir}: {_last_error(log_path)}; see {log_path}"
@@ -142,8 +140,9 @@ class LocalServer:
         for _ in range(attempts):
             self.log_path.unlink(missing_ok=True)
             self.port = free_port()
-            self._process = subprocess.Popen(
+            self._process = start(
                 self._command(),
+                what=self.program.server.name,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -159,7 +158,7 @@ class LocalServer:
             f" see {self.log_path}"
         )
 
-    def admin_connection(self, database: str | None = None, **options) -> pymysql.Connection:
+    def admin_connection(self, database: str | None = None, **options) -> Session:
         """A root connection over the server's socket."""
         return connect(
             Dsn("localhost", self.port, "root", "", database, str(self.socket)), setting="its datadir", **options
@@ -168,14 +167,8 @@ class LocalServer:
     def stop(self, timeout: float = 30.0) -> None:
         """Shut the server down cleanly (SIGTERM), killing it if it does not end within ``timeout``."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            stop(process, timeout)
 
     @property
     def running(self) -> bool:
@@ -235,16 +228,10 @@ def _user_flag() -> tuple[str, ...]:
     return ("--user=root",) if os.geteuid() == 0 else ()
 
 
-def _which(name: str) -> Path | None:
-    found = shutil.which(name) or shutil.which(name, path=os.pathsep.join(SBIN_DIRS))
-    return Path(found) if found else None
-
-
 def _version(binary: Path) -> str:
-    try:
-        done = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise TargetError(f"{binary} cannot run ({error}); {INSTALL_HINT}") from None
+    done = run(
+        [str(binary), "--version"], what=str(binary), advice=INSTALL_HINT, capture_output=True, text=True, timeout=30
+    )
     return done.stdout.strip()
 
 
