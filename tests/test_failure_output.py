@@ -189,7 +189,7 @@ def test_a_database_that_drops_the_session_mid_query_is_one_line(pytester, clean
             db.query(woc_db, "{KILLED_QUERY}")
     """)
     with killed_when_seen(clean_stack.ctx, KILLED_QUERY):
-        result = pytester.runpytest("--woc-config", str(clean_stack.profile_path))
+        result = pytester.runpytest(f"--woc-config={clean_stack.profile_path}")
     result.assert_outcomes(failed=1)
     ctx = clean_stack.ctx.db
     assert report_of(result, "test_reads_the_screenshots") == [
