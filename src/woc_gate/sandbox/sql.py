@@ -7,6 +7,7 @@ import secrets
 import string
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -31,7 +32,8 @@ class Sql:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._local = threading.local()
-        self._opened: list[pymysql.Connection] = []
+        # Weak: a worker thread that ends (anyio ends idle ones) takes its connection with it, closing it.
+        self._opened: weakref.WeakSet[pymysql.Connection] = weakref.WeakSet()
         self._lock = threading.Lock()
 
     async def all(self, query: str, *args: Any) -> list[Row]:
@@ -54,7 +56,7 @@ class Sql:
     def close(self) -> None:
         """Close every connection this object opened."""
         with self._lock:
-            opened, self._opened = self._opened, []
+            opened, self._opened = list(self._opened), weakref.WeakSet()
         for connection in opened:
             _close_quietly(connection)
 
@@ -84,7 +86,7 @@ class Sql:
 
     def _discard(self, connection: pymysql.Connection) -> None:
         with self._lock:
-            self._opened.remove(connection)
+            self._opened.discard(connection)
         _close_quietly(connection)
 
     def _connect(self) -> pymysql.Connection:
@@ -92,7 +94,7 @@ class Sql:
         dsn = Dsn(database.host, database.port, database.user, database.password, database.name, database.unix_socket)
         connection = connect(dsn, init_command="SET time_zone = '+00:00'")
         with self._lock:
-            self._opened.append(connection)
+            self._opened.add(connection)
         return connection
 
 
