@@ -1,10 +1,9 @@
-"""The runtime API stand-in (NestJS with direct SQL): login, tracking policy, tracking, lists, screenshots."""
+"""The runtime API stand-in (NestJS with direct SQL): login, tracking policy and tracking; records in api_records."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 from pymysql.cursors import Cursor
@@ -24,6 +23,7 @@ from woc_gate.sandbox.api_base import (
     json_body,
     services,
 )
+from woc_gate.sandbox.api_records import RESOURCES, TIME_ENTRIES, resource_routes
 from woc_gate.sandbox.auth import Caller, check_login, issue_token
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.policy import read_policy
@@ -35,49 +35,6 @@ LEGACY_LOGIN_WRITE = (
     "INSERT INTO users (id, email, lastLoginAt) VALUES (%s, %s, %s)"
     " ON DUPLICATE KEY UPDATE lastLoginAt = VALUES(lastLoginAt)"
 )
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A tenant-scoped table the API lists and reads by id."""
-
-    path: str
-    noun: str
-    select: str
-    alias: str
-    order: str
-    list_leak: str = ""  # the fault that drops the tenant filter from the list
-    read_leak: str = ""  # the fault that drops the tenant filter from the read by id
-
-
-RESOURCES = (
-    Resource(
-        "users",
-        "User",
-        "SELECT u.id, u.organizationId, u.email, u.name, u.status, r.`key` AS role, u.emailVerifiedAt,"
-        " u.createdAt FROM woc_users u JOIN woc_roles r ON r.id = u.roleId",
-        "u",
-        "u.createdAt, u.id",
-    ),
-    Resource(
-        "projects",
-        "Project",
-        "SELECT p.id, p.organizationId, p.name, p.archived, p.createdAt FROM woc_projects p",
-        "p",
-        "p.createdAt, p.id",
-        read_leak="tenant-leak-project-read",
-    ),
-    Resource(
-        "time-entries",
-        "Time entry",
-        "SELECT t.id, t.organizationId, t.userId, t.projectId, t.startedAt, t.endedAt, t.source"
-        " FROM woc_time_entries t",
-        "t",
-        "t.startedAt DESC, t.id",
-        list_leak="tenant-leak-list",
-    ),
-)
-TIME_ENTRIES = RESOURCES[2]
 
 
 def create_api_app(ctx: SandboxContext) -> Starlette:
@@ -222,38 +179,3 @@ def _close_entry(cursor: Cursor, caller: Caller, keep_open: bool) -> dict[str, A
     if not keep_open:
         cursor.execute("UPDATE woc_time_entries SET endedAt = %s WHERE id = %s", (entry["endedAt"], entry["id"]))
     return entry
-
-
-def resource_routes(resource: Resource) -> list[Route]:
-    """GET /{resource} (the caller's tenant only) and GET /{resource}/{id} (404 across tenants)."""
-
-    async def list_rows(request: Request) -> JSONResponse:
-        caller = authenticated(request)
-        api = services(request)
-        if api.ctx.has(resource.list_leak):
-            rows = await api.sql.all(f"{resource.select} ORDER BY {resource.order}")
-        else:
-            rows = await api.sql.all(
-                f"{resource.select} WHERE {resource.alias}.organizationId = %s ORDER BY {resource.order}",
-                caller.organizationId,
-            )
-        return JSONResponse([jsonable(row) for row in rows])
-
-    async def read_row(request: Request) -> JSONResponse:
-        caller = authenticated(request)
-        api = services(request)
-        row_id = request.path_params["id"]
-        if api.ctx.has(resource.read_leak):
-            row = await api.sql.one(f"{resource.select} WHERE {resource.alias}.id = %s", row_id)
-        else:
-            row = await api.sql.one(
-                f"{resource.select} WHERE {resource.alias}.id = %s AND {resource.alias}.organizationId = %s",
-                row_id,
-                caller.organizationId,
-            )
-        return JSONResponse(jsonable(found(row, resource.noun)))
-
-    return [
-        Route(f"/{resource.path}", list_rows, methods=["GET"]),
-        Route(f"/{resource.path}/{{id}}", read_row, methods=["GET"]),
-    ]

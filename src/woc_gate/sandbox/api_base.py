@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -17,11 +17,12 @@ from woc_gate.sandbox.storage import Storage
 
 @dataclass(frozen=True)
 class ApiServices:
-    """The runtime API's context, database and screenshot store."""
+    """The runtime API's context, database, screenshot store and its cache of previews (used by a fault)."""
 
     ctx: SandboxContext
     sql: Sql
     storage: Storage
+    previews: dict[str, bytes] = field(default_factory=dict)
 
 
 class ApiError(Exception):

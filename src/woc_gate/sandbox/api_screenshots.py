@@ -85,9 +85,15 @@ async def get_preview(request: Request) -> Response:
     """GET /screenshots/{id}/preview: the stored image, for the owner organization's token only."""
     api = services(request)
     caller = None if api.ctx.has("public-screenshots") else authenticated(request)
+    screenshot_id = request.path_params["id"]
+    cached = api.ctx.has("tenant-leak-preview-cache")  # the cache is keyed by screenshot id alone
+    if cached and screenshot_id in api.previews:
+        return Response(api.previews[screenshot_id], media_type="image/png", headers=PRIVATE_IMAGE_HEADERS)
     scope = None if caller is None or api.ctx.has("tenant-leak-screenshot-preview") else caller.organizationId
-    row = found(await find_screenshot(api.sql, request.path_params["id"], scope), "Screenshot")
+    row = found(await find_screenshot(api.sql, screenshot_id, scope), "Screenshot")
     data = found(api.storage.read(row["objectKey"]), "Screenshot object")
+    if cached:
+        api.previews[screenshot_id] = data
     return Response(data, media_type="image/png", headers=PRIVATE_IMAGE_HEADERS)
 
 

@@ -149,6 +149,36 @@ FAULTS: dict[str, Fault] = {
             "email-provider",
             "mail",
         ),
+        Fault(
+            "tenant-leak-org-filter",
+            "GET /users?organizationId= lists that organization's users, whoever asks",
+            "tenant-isolation",
+            "api",
+        ),
+        Fault(
+            "tenant-refused-write-applied",
+            "PATCH /projects/:id on another tenant's project answers 404 but applies the change",
+            "tenant-isolation",
+            "api",
+        ),
+        Fault(
+            "tenant-leak-org-header",
+            "admin pages take the organization from an x-organization-id header, membership unchecked",
+            "tenant-isolation",
+            "web",
+        ),
+        Fault(
+            "tenant-invite-joins-session-org",
+            "an invite accepted while signed in creates the user in the session's organization",
+            "tenant-isolation",
+            "web",
+        ),
+        Fault(
+            "tenant-leak-preview-cache",
+            "previews are cached by screenshot id alone: once read by the owner, any tenant's token gets them",
+            "tenant-isolation",
+            "api",
+        ),
     )
 }
 

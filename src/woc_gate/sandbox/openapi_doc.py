@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from woc_gate.sandbox.api_base import services
+from woc_gate.sandbox.api_records import NAME_LENGTH, RESOURCES, Resource
 from woc_gate.sandbox.context import SandboxContext
 
 OPENAPI_PATH = "/openapi.json"
 
 
 def document(ctx: SandboxContext) -> dict[str, Any]:
-    """OpenAPI 3.1 for the policy and screenshot operations, built from the shared types' schemas."""
+    """OpenAPI 3.1 for the policy, screenshot and record operations (the shared types' schemas where there are)."""
     schemas = _components(ctx.policy_schema) | _components(ctx.screenshot_schema)
     event = {"$ref": _component_ref(ctx.screenshot_schema)}
     return {
@@ -28,6 +29,7 @@ def document(ctx: SandboxContext) -> dict[str, Any]:
                 "post": _answer("201", event),
             },
             "/screenshots/{id}": {"get": _answer("200", event)},
+            **{path: item for resource in RESOURCES for path, item in _record_paths(resource).items()},
         },
         "components": {"schemas": schemas},
     }
@@ -56,3 +58,30 @@ def _enveloped(schema: dict[str, Any], ctx: SandboxContext) -> dict[str, Any]:
 
 def _answer(status: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"responses": {status: {"description": "OK", "content": {"application/json": {"schema": schema}}}}}
+
+
+def _record_paths(resource: Resource) -> dict[str, Any]:
+    """The list (its filters as query parameters), the read by id and the PATCH (its body's schema) of a record."""
+    record = {"type": "object", "required": ["id", "organizationId"]}
+    listing = _answer("200", {"type": "array", "items": record})
+    listing["parameters"] = [
+        {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+        for name, kind in resource.filters.items()
+    ]
+    change = {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": {name: _property(kind) for name, kind in resource.writable.items()},
+    }
+    update = _answer("200", record)
+    update["requestBody"] = {"required": True, "content": {"application/json": {"schema": change}}}
+    by_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        f"/{resource.path}": {"get": listing},
+        f"/{resource.path}/{{id}}": {"parameters": [by_id], "get": _answer("200", record), "patch": update},
+    }
+
+
+def _property(kind: type) -> dict[str, Any]:
+    return {"type": "boolean"} if kind is bool else {"type": "string", "minLength": 1, "maxLength": NAME_LENGTH}

@@ -19,7 +19,7 @@ from woc_gate.sandbox.emails import contact_email, password_reset_email, verific
 from woc_gate.sandbox.passwords import hash_password
 from woc_gate.sandbox.policy import insert_default_settings
 from woc_gate.sandbox.sql import Row, fetch_rows, new_id, utc_now
-from woc_gate.sandbox.web_base import WebError, checked_form, page, redirect, services
+from woc_gate.sandbox.web_base import WebError, checked_form, current_caller, page, redirect, services
 
 RESET_LIFETIME = timedelta(hours=1)
 MIN_PASSWORD_LENGTH = 8
@@ -232,8 +232,10 @@ async def accept_invite(request: Request) -> Response:
         message = f"Give your name and a password of at least {MIN_PASSWORD_LENGTH} characters."
         raise WebError(400, "Invalid details", message)
     password_hash = await run_in_threadpool(hash_password, password)
+    caller = current_caller(request) if web.ctx.has("tenant-invite-joins-session-org") else None
+    into = caller.organizationId if caller else None  # the fault: the session's organization, not the invite's
     try:
-        joined = await web.sql.run(lambda cursor: _join(cursor, hash_token(token), name.strip(), password_hash))
+        joined = await web.sql.run(lambda cursor: _join(cursor, hash_token(token), name.strip(), password_hash, into))
     except pymysql.IntegrityError:
         raise WebError(409, "Already a member", "An account with this email already exists; sign in instead.") from None
     if not joined:
@@ -241,13 +243,13 @@ async def accept_invite(request: Request) -> Response:
     return redirect("/login?notice=joined")
 
 
-def _join(cursor: Cursor, token_hash: str, name: str, password_hash: str) -> bool:
+def _join(cursor: Cursor, token_hash: str, name: str, password_hash: str, into: str | None = None) -> bool:
     rows = fetch_rows(
         cursor,
-        "SELECT i.id, i.organizationId, i.email, r.id AS roleId FROM woc_invites i"
-        " JOIN woc_roles r ON r.organizationId = i.organizationId AND r.`key` = i.roleKey"
+        "SELECT i.id, r.organizationId, i.email, r.id AS roleId FROM woc_invites i"
+        " JOIN woc_roles r ON r.organizationId = COALESCE(%s, i.organizationId) AND r.`key` = i.roleKey"
         " WHERE i.tokenHash = %s AND i.acceptedAt IS NULL AND i.expiresAt > %s FOR UPDATE",
-        (token_hash, utc_now()),
+        (into, token_hash, utc_now()),
     )
     if not rows:
         return False
