@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
@@ -75,3 +77,59 @@ def decide_adhoc_request(settings: Settings, account: SmokeAccount, decision: st
 def invite(web: clients.WebSession, email: str, role: str = "MEMBER") -> None:
     """Invite someone to the session's organization through the admin invite form."""
     submit_form(web.client, web.settings.endpoints["admin_invites"], {"email": email, "role": role})
+
+
+def redeem(client: httpx.Client, link: str, password: str, name: str = "woc-gate smoke") -> int:
+    """Follow a link from an email and submit the form it opens, as its recipient would; the final HTTP status.
+
+    The form is the page's first one that asks for a password or carries the link's token; its password
+    fields get ``password``, its empty text fields ``name``. A page without such a form was the redemption.
+    """
+    page = clients.request(client, "GET", link, setting="NEXTAUTH_URL")
+    token = parse_qs(urlsplit(link).query).get("token", [""])[0]
+    form = next((form for form in PageForms.parse(page.text) if form.redeems(token)), None)
+    if page.status_code != 200 or form is None:
+        return page.status_code
+    fields = {**form.fields, **dict.fromkeys(form.passwords, password), **dict.fromkeys(form.blanks, name)}
+    action = urljoin(link, form.action or link)
+    return clients.request(client, form.method, action, setting="NEXTAUTH_URL", data=fields).status_code
+
+
+class PageForms(HTMLParser):
+    """Every form of a page: action, method, the values it holds, and its password and blank text fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[PageForms.Form] = []
+
+    class Form:
+        """One form of a page."""
+
+        def __init__(self, action: str, method: str) -> None:
+            self.action, self.method = action, method.upper() or "GET"
+            self.fields: dict[str, str] = {}
+            self.passwords: list[str] = []
+            self.blanks: list[str] = []
+
+        def redeems(self, token: str) -> bool:
+            """True when the form asks for a password or carries the token."""
+            return bool(self.passwords) or bool(token) and token in self.fields.values()
+
+    @classmethod
+    def parse(cls, html: str) -> list[PageForms.Form]:
+        parser = cls()
+        parser.feed(html)
+        return parser.forms
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.forms.append(self.Form(attributes.get("action", ""), attributes.get("method", "get")))
+        elif tag == "input" and self.forms and attributes.get("name"):
+            form, name, kind = self.forms[-1], attributes["name"], attributes.get("type", "text").lower()
+            if kind == "password":
+                form.passwords.append(name)
+            elif kind in ("text", "email") and not attributes.get("value"):
+                form.blanks.append(name)
+            elif kind not in ("checkbox", "radio", "submit", "button") or "checked" in attributes:
+                form.fields[name] = attributes.get("value", "")

@@ -2,7 +2,9 @@
 
 Each resource lists its routes as ``"surface METHOD path"`` strings, ``surface`` being ``api`` (the
 runtime API, bearer token) or ``web`` (the web/admin app, session cookie); ``{id}`` marks a route
-that takes a record id. ``refused`` and ``refused_anonymous`` list the statuses that count as a refusal.
+that takes a record id, and ``?name&other`` after the path names query parameters the route takes
+(``"api GET /time-entries?userId&projectId"``). ``refused`` and ``refused_anonymous`` list the
+statuses that count as a refusal.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Route:
     surface: str
     method: str
     path: str
+    params: tuple[str, ...] = ()  # the query parameters the inventory names
 
     @property
     def takes_id(self) -> bool:
@@ -79,7 +82,8 @@ def _route(resource: str, entry: Any) -> Route:
             f'[routes] {resource}: {entry!r} is not "surface METHOD /path" '
             f"(surface {' or '.join(SURFACES)}, METHOD one of {', '.join(METHODS)})"
         )
-    return Route(resource, parts[0], parts[1], parts[2])
+    path, _, query = parts[2].partition("?")
+    return Route(resource, parts[0], parts[1], path, tuple(filter(None, query.split("&"))))
 
 
 def anonymous_clients(settings: Settings) -> dict[str, httpx.Client]:
@@ -88,12 +92,34 @@ def anonymous_clients(settings: Settings) -> dict[str, httpx.Client]:
     return {surface: anonymous(settings, url, SETTINGS[surface]) for surface, url in bases.items() if url}
 
 
-def send(client: httpx.Client, route: Route, ident: str = "", form: Mapping[str, str] | None = None) -> httpx.Response:
-    """Send one request on a route (with the form fields a web POST needs, such as its CSRF token)."""
-    data = dict(form or {}) if route.method != "GET" and route.surface == "web" else None
+def send(
+    client: httpx.Client,
+    route: Route,
+    ident: str = "",
+    form: Mapping[str, str] | None = None,
+    *,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    cookies: Mapping[str, str] | None = None,
+    body: Mapping[str, Any] | None = None,
+) -> httpx.Response:
+    """Send one request on a route (a web POST with the form fields it needs, such as its CSRF token).
+
+    ``body`` is the change a write carries: JSON on the API, form fields on the web. ``cookies`` are sent
+    beside the client's own (its session), for this request only.
+    """
+    writes = route.method != "GET"
+    options: dict[str, Any] = {"params": params or None, "headers": dict(headers or {})}
+    if writes and route.surface == "web":
+        options["data"] = {**(form or {}), **(body or {})}
+    elif writes and body is not None:
+        options["json"] = dict(body)
+    if cookies:
+        jar = {cookie.name: cookie.value for cookie in client.cookies.jar}
+        options["headers"]["Cookie"] = "; ".join(f"{name}={value}" for name, value in {**jar, **cookies}.items())
     setting = SETTINGS[route.surface]
     try:
-        return request(client, route.method, route.url(ident), setting=setting, data=data)
+        return request(client, route.method, route.url(ident), setting=setting, **options)
     except TargetDisconnected:
         # The server closed an idle keep-alive connection as it was reused: once more, on a new one.
-        return request(client, route.method, route.url(ident), setting=setting, data=data)
+        return request(client, route.method, route.url(ident), setting=setting, **options)

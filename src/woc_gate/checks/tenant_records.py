@@ -1,0 +1,208 @@
+"""Ids in paths: another tenant's records read, changed and deleted by id, and what the owner reads before and after.
+
+The owner reads every record the probes name (and every route they read) before they go out: that is
+its records' state to compare afterwards, and a cache warmed the way its own use warms it, so that an
+answer served from a cache meets the probes too. Every write carries a real change (valid for the
+route's schema when the OpenAPI document describes it), and a refusal proves nothing until the
+owner's re-read shows the record unchanged; a change the refused attempt made is put back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from ..errors import TargetAnswerError
+from ..target.boundary import json_body
+from ..target.routes import Route, send
+from .openapi import resolve
+from .tenant import DATE_LIKE, WORKERS, Owner, Party, Probe
+
+MARK = " (woc-gate)"  # what a change appends to a free-text field
+WRITE_REFUSALS = frozenset({400, 422})  # a validator may refuse a write before the tenant check; the re-read proves it
+FIXED_FIELDS = frozenset({"id", "organizationId", "createdAt", "updatedAt"})
+UNCHANGED_FORMATS = frozenset({"date-time", "date", "email", "uri", "uuid"})
+Reading = tuple[int, Any]  # the owner's answer: status, and the JSON payload (or whether the record is listed)
+
+
+def documented_operation(document: Mapping[str, Any] | None, route: Route) -> dict[str, Any]:
+    """The OpenAPI operation of an API route (its path parameters named as the document names them); {} if none."""
+    if not document or route.surface != "api":
+        return {}
+    shape = re.sub(r"\{[^}]*\}", "{}", route.path)
+    for path, item in document.get("paths", {}).items():
+        if re.sub(r"\{[^}]*\}", "{}", path) == shape and route.method.lower() in item:
+            operation = dict(item[route.method.lower()])
+            operation["parameters"] = [*item.get("parameters", []), *operation.get("parameters", [])]
+            return operation
+    return {}
+
+
+def request_schema(document: Mapping[str, Any] | None, route: Route) -> dict[str, Any]:
+    """The JSON schema of a route's request body in the OpenAPI document, references resolved; {} if none."""
+    body = documented_operation(document, route).get("requestBody", {})
+    schema = body.get("content", {}).get("application/json", {}).get("schema")
+    return resolve(document or {}, schema) if schema else {}
+
+
+def change_payload(route: Route, record: Mapping[str, Any], owner: Owner, document: Mapping[str, Any] | None) -> dict:
+    """A real change to a record: the documented body's fields, else the record's own, each given another valid value.
+
+    Free text gets a mark appended, booleans flip, a reference moves to another of the owner's records,
+    a bounded number steps by one; enums, dates, emails and ids stay out (a change there may be refused
+    as invalid, or lock the owner out of its own record).
+    """
+    schema = request_schema(document, route)
+    fields = schema.get("properties", {}) if schema else {name: {} for name in record}
+    payload = {}
+    for name, spec in fields.items():
+        if name in FIXED_FIELDS or spec.get("readOnly") or "enum" in spec or spec.get("format") in UNCHANGED_FORMATS:
+            continue
+        value = _changed(name, record.get(name), spec, owner)
+        if value is not None:
+            payload[name] = value
+    return payload
+
+
+def _changed(name: str, value: Any, spec: Mapping[str, Any], owner: Owner) -> Any:
+    kind = spec.get("type") or {bool: "boolean", str: "string", int: "integer", float: "number"}.get(type(value))
+    if kind == "boolean":
+        return not value if isinstance(value, bool) else True
+    if name.lower().endswith("id") and name != "id":
+        return next((ident for ident in owner.ids_named(name) if ident != value), None)
+    if kind == "string" and (value is None or isinstance(value, str)):
+        text = value or ""
+        if "@" in text or DATE_LIKE.match(text) or (text.isupper() and not spec):
+            return None
+        limit = spec.get("maxLength", len(text) + len(MARK))
+        return (text[: limit - len(MARK)] + MARK).strip() if limit > len(MARK) else None
+    if kind in ("integer", "number") and isinstance(value, int | float) and ("maximum" in spec or "minimum" in spec):
+        return value + 1 if value + 1 <= spec.get("maximum", value + 1) else value - 1
+    return None
+
+
+def cross_tenant_probes(
+    routes: Iterable[Route],
+    parties: Iterable[Party],
+    owner: Owner,
+    refused: frozenset[int],
+    per_resource: int,
+    document: Mapping[str, Any] | None = None,
+) -> list[Probe]:
+    """Every attacker on every route: lists read once, id routes once per owned record (at most ``per_resource``).
+
+    Writes carry a change to the record; an id-less write is left out (it would change the attacker's own tenant).
+    """
+    routes, probes = list(routes), []
+    for route in routes:
+        records = owner.records.get(route.resource, {})
+        idents = owner.ids.get(route.resource, [])[:per_resource] if route.takes_id else [""]
+        for ident in idents if route.takes_id or route.method == "GET" else []:
+            write = route.method != "GET"
+            changes = write and route.method != "DELETE"
+            body = change_payload(route, records.get(ident, {}), owner, document) if changes else None
+            statuses = (refused | WRITE_REFUSALS if write else refused) if route.takes_id else frozenset()
+            for party in parties:
+                if route.surface in party.clients:
+                    probes.append(Probe(party, route, owner, ident, statuses, body=_frozen(body)))
+    return probes
+
+
+def _frozen(body: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
+    return None if body is None else tuple(body.items())
+
+
+def named_records(probes: Iterable[Probe]) -> set[tuple[str, str]]:
+    """The owner's records the probes name, as (resource, id)."""
+    return {(probe.route.resource, probe.ident) for probe in probes if probe.ident}
+
+
+def owner_reads(
+    routes: Iterable[Route], named: Iterable[tuple[str, str]], party: Party
+) -> dict[tuple[Route, str], Reading]:
+    """The owner's own reading of each named record and of each id-less route, sent before the probes (and after).
+
+    Each record is read through every GET route of its resource: by id (the answer), or in a list (listed or not).
+    """
+    named = set(named)
+    requests: dict[tuple[Route, str], None] = {}
+    for route in routes:
+        if route.method == "GET" and route.surface in party.clients:
+            idents = [ident for resource, ident in named if resource == route.resource]
+            requests.update(
+                dict.fromkeys((route, ident) for ident in idents) if route.takes_id else {(route, ""): None}
+            )
+    with ThreadPoolExecutor(WORKERS) as pool:
+        answers = pool.map(lambda key: send(party.clients[key[0].surface], *key), requests)
+    readings: dict[tuple[Route, str], Reading] = {}
+    for (route, ident), response in zip(requests, answers, strict=True):
+        if route.takes_id:
+            readings[route, ident] = (response.status_code, _payload(response))
+        else:
+            for listed in (i for resource, i in named if resource == route.resource):
+                readings[route, listed] = (response.status_code, listed in response.text)
+    return readings
+
+
+def _payload(response: httpx.Response) -> Any:
+    if "json" not in response.headers.get("content-type", ""):
+        return None  # a page or an image: its status tells whether the record is still there
+    try:
+        return json_body(response)
+    except TargetAnswerError:
+        return None
+
+
+def changed_records(
+    before: Mapping[tuple[Route, str], Reading], after: Mapping[tuple[Route, str], Reading], owner: str
+) -> list[str]:
+    """What the owner tenant reads differently after the attempts, one line per record and route."""
+    lines = []
+    for (route, ident), (status, payload) in before.items():
+        now_status, now_payload = after.get((route, ident), (0, None))
+        if (status, payload) == (now_status, now_payload):
+            continue
+        if status != now_status:
+            change = f"HTTP {status} before, {now_status} after"
+        elif isinstance(payload, bool):
+            change = "listed before, not after" if payload else "not listed before, listed after"
+        else:
+            change = _difference(payload, now_payload)
+        lines.append(f"tenant {owner}'s {route.resource} {ident} read through {route}: {change}")
+    return lines
+
+
+def _difference(before: Any, after: Any) -> str:
+    if isinstance(before, dict) and isinstance(after, dict):
+        names = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
+        return "; ".join(
+            f"{name} {json.dumps(before.get(name))} before, {json.dumps(after.get(name))} after" for name in names
+        )
+    return f"{json.dumps(before)[:80]} before, {json.dumps(after)[:80]} after"
+
+
+def put_back(
+    probes: Sequence[Probe],
+    before: Mapping[tuple[Route, str], Reading],
+    after: Mapping[tuple[Route, str], Reading],
+    party: Party,
+) -> None:
+    """Undo, through the owner, what refused API writes changed: each field they carried written back as it was read."""
+    changed = {}
+    for (route, ident), (status, payload) in before.items():
+        if isinstance(payload, dict) and after.get((route, ident)) != (status, payload):
+            changed[ident] = payload
+    done = set()
+    for probe in probes:
+        original = changed.get(probe.ident)
+        if probe.body is None or probe.route.method not in ("PATCH", "PUT") or not isinstance(original, dict):
+            continue
+        fields = {name: original[name] for name, _ in probe.body if name in original}
+        if fields and (probe.route, probe.ident) not in done and probe.route.surface in party.clients:
+            send(party.clients[probe.route.surface], probe.route, probe.ident, party.form, body=fields)
+            done.add((probe.route, probe.ident))
