@@ -120,6 +120,19 @@ def planted_canary(owned, admin_page, woc_settings, record_write, _planted):
 
 
 @pytest.fixture
+def planted_adhoc_requests(owned, api_as, route_inventory, woc_settings, record_write, _planted):
+    """A pending adhoc request planted in each tenant through its member (once per session), among its records."""
+    admin_adhoc = woc_settings.endpoints["admin_adhoc"].rstrip("/") + "/"
+    deciding = [route for route in route_inventory if route.takes_id and route.path.startswith(admin_adhoc)]
+    if deciding and "adhoc" not in _planted:
+        for tenant in ("a", "b"):
+            ident = flows.request_adhoc_time(api_as(tenant, "member"))
+            record_write(tenant, "adhoc request", ident)
+            owned(tenant).own(deciding[0].resource, ident)
+        _planted["adhoc"] = True
+
+
+@pytest.fixture
 def anonymous_clients(woc_settings):
     """A client without credentials per configured surface, closed after the test."""
     opened = routes.anonymous_clients(woc_settings)

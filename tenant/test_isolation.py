@@ -23,7 +23,17 @@ DRAWN_IDS_PER_ACCOUNT = 80
 @pytest.mark.writes
 @pytest.mark.browser
 def test_cross_tenant_attempts_are_refused_and_change_nothing(
-    resource, route_inventory, party, roles, owned, refused, api_document, planted_canary, both_tenants_locked, measure
+    resource,
+    route_inventory,
+    party,
+    roles,
+    owned,
+    refused,
+    api_document,
+    planted_canary,
+    planted_adhoc_requests,
+    both_tenants_locked,
+    measure,
 ):
     resource_routes = [route for route in route_inventory if route.resource == resource]
     started, findings, changes, probes = time.monotonic(), [], [], 0
@@ -37,7 +47,7 @@ def test_cross_tenant_attempts_are_refused_and_change_nothing(
         before = records.owner_reads(resource_routes, named, owner_admin)
         findings += isolation.run_probes(batch)
         after = records.owner_reads(resource_routes, named, owner_admin)
-        changes += records.changed_records(before, after, owner_key)
+        changes += records.changed_records(before, after, batch, owner_key)
         records.put_back(batch, before, after, owner_admin)
         probes += len(batch)
     measure("cross_tenant_probes", probes)

@@ -71,6 +71,12 @@ class Owner:
         """Add a canary: a value only this tenant's records hold."""
         self.canaries[token] = f"tenant {self.tenant}'s {what}"
 
+    def own(self, resource: str, ident: str) -> None:
+        """Add a record of a resource (its id a canary too)."""
+        if ident and ident not in self.ids.setdefault(resource, []):
+            self.ids[resource].append(ident)
+            self.plant(ident, f"{resource} id")
+
     def keep_apart(self, other: Owner) -> None:
         """Drop the canaries and texts the other tenant holds too: only values of one tenant alone betray it."""
         for mine, theirs in ((self.canaries, other.canaries), (self.texts, other.texts)):
@@ -167,7 +173,7 @@ def harvest(routes: Iterable[Route], party: Party, list_envelope: str, slug: str
                 if item.get("organizationId") not in (None, party.organization_id):
                     continue  # a leaking list: another tenant's record is not this one's canary
                 ident = str(item.get("id", ""))
-                _own(owner, route.resource, ident)
+                owner.own(route.resource, ident)
                 owner.records.setdefault(route.resource, {})[ident] = item
                 if item.get("email"):
                     owner.plant(str(item["email"]), f"{route.resource} email")
@@ -178,7 +184,7 @@ def harvest(routes: Iterable[Route], party: Party, list_envelope: str, slug: str
             for id_route in routes:
                 if id_route.resource == route.resource and id_route.takes_id:
                     for ident in id_route.id_pattern().findall(response.text):
-                        _own(owner, route.resource, ident)
+                        owner.own(route.resource, ident)
     return owner
 
 
@@ -187,12 +193,6 @@ def _free_text(name: str, value: Any) -> bool:
     if not isinstance(value, str) or len(value) < MIN_TEXT or re.search(r"(?i)(id|key|url)$", name):
         return False
     return not (DATE_LIKE.match(value) or value.isupper() or "@" in value or "/" in value) and value.strip() == value
-
-
-def _own(owner: Owner, resource: str, ident: str) -> None:
-    if ident and ident not in owner.ids.setdefault(resource, []):
-        owner.ids[resource].append(ident)
-        owner.plant(ident, f"{resource} id")
 
 
 def run_probes(probes: Sequence[Probe]) -> list[Finding]:

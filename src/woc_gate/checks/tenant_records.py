@@ -159,31 +159,46 @@ def _payload(response: httpx.Response) -> Any:
 
 
 def changed_records(
-    before: Mapping[tuple[Route, str], Reading], after: Mapping[tuple[Route, str], Reading], owner: str
+    before: Mapping[tuple[Route, str], Reading],
+    after: Mapping[tuple[Route, str], Reading],
+    probes: Iterable[Probe],
+    owner: str,
 ) -> list[str]:
-    """What the owner tenant reads differently after the attempts, one line per record and route."""
+    """What the owner reads differently after the attempts: a record gone or come, or a field a write carried.
+
+    Other fields are left alone: a timestamp the product moves on every read is no change an attempt made.
+    """
+    written = _written(probes)
     lines = []
     for (route, ident), (status, payload) in before.items():
         now_status, now_payload = after.get((route, ident), (0, None))
-        if (status, payload) == (now_status, now_payload):
-            continue
         if status != now_status:
             change = f"HTTP {status} before, {now_status} after"
-        elif isinstance(payload, bool):
+        elif isinstance(payload, bool) and payload != now_payload:
             change = "listed before, not after" if payload else "not listed before, listed after"
+        elif fields := _drifted(payload, now_payload, written.get(ident, set())):
+            change = "; ".join(
+                f"{name} {json.dumps(payload[name])} before, {json.dumps(now_payload.get(name))} after"
+                for name in fields
+            )
         else:
-            change = _difference(payload, now_payload)
+            continue
         lines.append(f"tenant {owner}'s {route.resource} {ident} read through {route}: {change}")
     return lines
 
 
-def _difference(before: Any, after: Any) -> str:
-    if isinstance(before, dict) and isinstance(after, dict):
-        names = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
-        return "; ".join(
-            f"{name} {json.dumps(before.get(name))} before, {json.dumps(after.get(name))} after" for name in names
-        )
-    return f"{json.dumps(before)[:80]} before, {json.dumps(after)[:80]} after"
+def _written(probes: Iterable[Probe]) -> dict[str, set[str]]:
+    """The fields the probes' writes carried, by record id."""
+    written: dict[str, set[str]] = {}
+    for probe in probes:
+        written.setdefault(probe.ident, set()).update(name for name, _ in probe.body or ())
+    return written
+
+
+def _drifted(before: Any, after: Any, fields: Iterable[str]) -> list[str]:
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    return sorted(name for name in fields if name in before and before[name] != after.get(name))
 
 
 def put_back(
@@ -193,16 +208,13 @@ def put_back(
     party: Party,
 ) -> None:
     """Undo, through the owner, what refused API writes changed: each field they carried written back as it was read."""
-    changed = {}
-    for (route, ident), (status, payload) in before.items():
-        if isinstance(payload, dict) and after.get((route, ident)) != (status, payload):
-            changed[ident] = payload
-    done = set()
+    written, done = _written(probes), set()
     for probe in probes:
-        original = changed.get(probe.ident)
-        if probe.body is None or probe.route.method not in ("PATCH", "PUT") or not isinstance(original, dict):
+        if probe.body is None or probe.route.method not in ("PATCH", "PUT") or probe.route.surface not in party.clients:
             continue
-        fields = {name: original[name] for name, _ in probe.body if name in original}
-        if fields and (probe.route, probe.ident) not in done and probe.route.surface in party.clients:
-            send(party.clients[probe.route.surface], probe.route, probe.ident, party.form, body=fields)
-            done.add((probe.route, probe.ident))
+        for (route, ident), (_, payload) in before.items():
+            fields = _drifted(payload, after.get((route, ident), (0, None))[1], written.get(ident, set()))
+            if ident == probe.ident and fields and (probe.route, ident) not in done:
+                original = {name: payload[name] for name, _ in probe.body if name in payload}
+                send(party.clients[probe.route.surface], probe.route, ident, party.form, body=original)
+                done.add((probe.route, ident))

@@ -11,7 +11,6 @@ own addressee in the tenant that sent it.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,10 +24,10 @@ from ..target.resend import Resend
 from ..target.routes import Route, send
 from . import CheckFailure
 from .email import CLOCK_SKEW, find_email
-from .tenant import WORKERS, IsolationFailure, Party, answer_items
+from .tenant import DATE_LIKE, WORKERS, IsolationFailure, Party, answer_items
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
-Listed = dict[str, dict[str, str]]  # tenant → email → the user as its admin lists it (canonical JSON)
+Listed = dict[str, dict[str, dict[str, Any]]]  # tenant → email → the user as its admin lists it
 Identity = tuple[str, str]  # the organization and role a smoke account signs in to
 
 
@@ -71,8 +70,13 @@ def listed_users(routes: Iterable[Route], parties: Iterable[Party], envelope: st
             if route.surface == "api" and route.method == "GET" and not route.takes_id:
                 for item in answer_items(send(party.clients["api"], route), envelope):
                     if isinstance(item.get("email"), str):
-                        users[item["email"].lower()] = json.dumps(item, sort_keys=True)
+                        users[item["email"].lower()] = account_view(item)
     return listed
+
+
+def account_view(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A listed user with its timestamps as set or not: one set anew (verified) is a change, one moving on is not."""
+    return {name: "set" if isinstance(value, str) and DATE_LIKE.match(value) else value for name, value in item.items()}
 
 
 def identities(settings: Settings, accounts: Mapping[tuple[str, str], SmokeAccount]) -> dict[tuple[str, str], Any]:
@@ -102,7 +106,8 @@ def no_account_moved(
     __tracebackhide__ = True
     joins, address = link.joins, link.addressee
     problems = [
-        f"the {role} of tenant {tenant} {_identity(signed_in.get((tenant, role)))}, not {_identity(identity)}"
+        f"the {role} of tenant {tenant} {_identity(signed_in.get((tenant, role)))}"
+        f" (before: organization {identity[0]} as {identity[1]})"
         for (tenant, role), identity in expected.items()
         if signed_in.get((tenant, role)) != identity
     ]

@@ -53,25 +53,31 @@ def decide_adhoc_request(settings: Settings, account: SmokeAccount, decision: st
     """As ``account``: ask for adhoc time through the runtime API, then decide it in the web admin."""
     api = clients.api_login(settings, account)
     try:
-        now = datetime.now(UTC).replace(microsecond=0)
-        body = {"startedAt": (now - ADHOC_SPAN).isoformat(), "endedAt": now.isoformat(), "reason": "woc-gate smoke"}
-        response = api.call("POST", "adhoc_requests", json=body)
+        created = request_adhoc_time(api)
     finally:
         api.close()
-    if response.status_code not in (200, 201):
-        raise TargetError(f"POST {settings.endpoints['adhoc_requests']} answered HTTP {response.status_code}")
-    created = json_body(response)
-    if not isinstance(created, dict) or "id" not in created:
-        raise TargetAnswerError(
-            f"POST {settings.endpoints['adhoc_requests']} answered without the new request's id;"
-            " check [endpoints] adhoc_requests in the profile"
-        )
     web = clients.web_login(settings, account)
     try:
-        action = settings.endpoints["admin_adhoc_decision"].format(id=created["id"], decision=decision)
+        action = settings.endpoints["admin_adhoc_decision"].format(id=created, decision=decision)
         submit_form(web.client, settings.endpoints["admin_adhoc"], {}, action)
     finally:
         web.close()
+
+
+def request_adhoc_time(api: clients.ApiSession) -> str:
+    """Ask for an hour of adhoc time through the runtime API, as the session's account; the new request's id."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    body = {"startedAt": (now - ADHOC_SPAN).isoformat(), "endedAt": now.isoformat(), "reason": "woc-gate smoke"}
+    response = api.call("POST", "adhoc_requests", json=body)
+    path = api.settings.endpoints["adhoc_requests"]
+    if response.status_code not in (200, 201):
+        raise TargetError(f"POST {path} answered HTTP {response.status_code}")
+    created = json_body(response)
+    if not isinstance(created, dict) or "id" not in created:
+        raise TargetAnswerError(
+            f"POST {path} answered without the new request's id; check [endpoints] adhoc_requests in the profile"
+        )
+    return str(created["id"])
 
 
 def invite(web: clients.WebSession, email: str, role: str = "MEMBER") -> None:
