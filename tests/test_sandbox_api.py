@@ -175,6 +175,37 @@ def test_reads_by_id_work_in_the_tenant_and_are_404_across(clients, resource):
     assert answer.json()["error"] == "Not Found"
 
 
+def test_a_patch_changes_the_tenants_own_record_and_is_404_across_without_a_change(clients):
+    admin_a, admin_b = clients["a", "ADMIN"], clients["b", "ADMIN"]
+    project = admin_a.get("/projects").json()[0]
+    assert admin_b.patch(f"/projects/{project['id']}", json={"name": "taken"}).status_code == 404
+    assert admin_a.get(f"/projects/{project['id']}").json() == project
+    try:
+        changed = admin_a.patch(f"/projects/{project['id']}", json={"name": "renamed", "archived": True}).json()
+        assert (changed["name"], changed["archived"]) == ("renamed", True)
+    finally:
+        admin_a.patch(f"/projects/{project['id']}", json={"name": project["name"], "archived": project["archived"]})
+
+
+@pytest.mark.parametrize(
+    ("role", "body", "status"),
+    [("MEMBER", {"name": "x"}, 403), ("ADMIN", {"owner": "x"}, 400), ("ADMIN", {"archived": "yes"}, 400)],
+)
+def test_a_patch_is_checked_before_the_record_is_looked_for(clients, role, body, status):
+    project = clients["a", "ADMIN"].get("/projects").json()[0]
+    assert clients["b", role].patch(f"/projects/{project['id']}", json=body).status_code == status
+
+
+def test_a_list_filter_stays_in_the_callers_tenant(clients):
+    admin_a, admin_b = clients["a", "ADMIN"], clients["b", "ADMIN"]
+    user_a = admin_a.get("/users").json()[0]["id"]
+    assert admin_a.get("/time-entries", params={"userId": user_a}).json()
+    assert admin_b.get("/time-entries", params={"userId": user_a}).json() == []
+    assert admin_b.get("/users", params={"organizationId": admin_a.user["organizationId"]}).json() == (
+        admin_b.get("/users").json()
+    )
+
+
 @pytest.mark.parametrize("tenant", ["a", "b"])
 def test_start_then_stop_closes_the_entry(clients, tenant):
     client = clients[tenant, "MEMBER"]
