@@ -48,3 +48,27 @@ def test_pages_show_only_the_callers_tenant_whatever_headers_and_cookies_name(re
     isolation.attempts_refused(
         findings, len(batch), f"requests on {resource} naming the other tenant in a header or cookie"
     )
+
+
+@pytest.mark.writes  # the attacker's own forms, sent back as they are
+def test_forms_naming_the_other_tenant_change_only_the_callers_own(
+    resource, route_inventory, party, roles, owned, both_tenants_locked, measure
+):
+    resource_routes = [route for route in route_inventory if route.resource == resource]
+    findings, changes, probes = [], [], 0
+    for attacker, owner_key in DIRECTIONS:
+        owner, owner_admin = owned(owner_key), party(owner_key, "admin")
+        attackers = [party(attacker, role) for role in roles[attacker] if role in ATTACKERS]
+        batch = requests.form_probes(requests.read_routes(resource_routes, attackers), owner)
+        owners_forms = requests.edit_forms(requests.read_routes(resource_routes, [owner_admin]))
+        before = records.owner_reads(resource_routes, (), owner_admin)
+        findings += isolation.run_probes(batch)
+        changed = records.changed_records(
+            before, records.owner_reads(resource_routes, (), owner_admin), batch, owner_key
+        )
+        if changed:
+            requests.put_back_forms(owners_forms, owner_admin)
+        changes += changed
+        probes += len(batch)
+    measure("cross_tenant_probes", probes)
+    isolation.attempts_refused(findings, probes, f"forms on {resource} naming the other tenant", changes=changes)

@@ -125,7 +125,8 @@ class Probe:
     @property
     def echoed(self) -> frozenset[str]:
         """The values this request names itself."""
-        return frozenset({self.ident, *(value for _, value in (*self.params, *self.headers, *self.cookies))})
+        named = (*self.params, *self.headers, *self.cookies, *(self.body or ()))
+        return frozenset({self.ident, *(str(value) for _, value in named)})
 
     @property
     def named(self) -> str:
@@ -268,9 +269,7 @@ def attempts_refused(
     if errors:
         parts.append(f"{errors}{'' if reached else f' of {probes} {what}'} met a server error")
     if changes:
-        parts.append(
-            f"{len(changes)} reading(s) of the other tenant's records changed although every attempt was refused"
-        )
+        parts.append(f"{len(changes)} reading(s) of the other tenant's records changed")
     shown = [finding.line for finding in findings[:SHOWN_FINDINGS]] + list(changes[:SHOWN_FINDINGS])
     hidden = len(findings) + len(changes) - len(shown)
     more = f"\n  … and {hidden} more" if hidden else ""

@@ -141,9 +141,8 @@ def owner_reads(
         answers = pool.map(lambda key: send(party.clients[key[0].surface], *key), requests)
     readings: dict[tuple[Route, str], Reading] = {}
     for (route, ident), response in zip(requests, answers, strict=True):
-        if route.takes_id:
-            readings[route, ident] = (response.status_code, _payload(response))
-        else:
+        readings[route, ident] = (response.status_code, _payload(response))
+        if not route.takes_id:
             for listed in (i for resource, i in named if resource == route.resource):
                 readings[route, listed] = (response.status_code, listed in response.text)
     return readings
@@ -177,13 +176,14 @@ def changed_records(
         elif isinstance(payload, bool) and payload != now_payload:
             change = "listed before, not after" if payload else "not listed before, listed after"
         elif fields := _drifted(payload, now_payload, written.get(ident, set())):
+            was, now = _leaves(payload), _leaves(now_payload)
             change = "; ".join(
-                f"{name} {json.dumps(payload[name])} before, {json.dumps(now_payload.get(name))} after"
-                for name in fields
+                f"{name} {json.dumps(was[name])} before, {json.dumps(now.get(name))} after" for name in fields
             )
         else:
             continue
-        lines.append(f"tenant {owner}'s {route.resource} {ident} read through {route}: {change}")
+        record = f"{route.resource} {ident}" if ident else route.resource
+        lines.append(f"tenant {owner}'s {record} read through {route}: {change}")
     return lines
 
 
@@ -196,9 +196,16 @@ def _written(probes: Iterable[Probe]) -> dict[str, set[str]]:
 
 
 def _drifted(before: Any, after: Any, fields: Iterable[str]) -> list[str]:
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return []
+    before, after = _leaves(before), _leaves(after)
     return sorted(name for name in fields if name in before and before[name] != after.get(name))
+
+
+def _leaves(payload: Any) -> dict[str, Any]:
+    """A JSON object's fields, those of objects inside it (an envelope) too."""
+    if not isinstance(payload, dict):
+        return {}
+    inner = (_leaves(value) for value in payload.values() if isinstance(value, dict))
+    return {**{name: value for found in inner for name, value in found.items()}, **payload}
 
 
 def put_back(
@@ -215,6 +222,6 @@ def put_back(
         for (route, ident), (_, payload) in before.items():
             fields = _drifted(payload, after.get((route, ident), (0, None))[1], written.get(ident, set()))
             if ident == probe.ident and fields and (probe.route, ident) not in done:
-                original = {name: payload[name] for name, _ in probe.body if name in payload}
+                original = {name: value for name, value in _leaves(payload).items() if name in dict(probe.body)}
                 send(party.clients[probe.route.surface], probe.route, ident, party.form, body=original)
                 done.add((probe.route, ident))

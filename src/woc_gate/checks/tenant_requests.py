@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from ..target.routes import Route
+from ..target.flows import PageForms
+from ..target.routes import Route, send
 from .openapi import resolve
 from .tenant import WORKERS, Owner, Party, Probe, leaks
 from .tenant_records import documented_operation
@@ -63,6 +65,7 @@ TENANT_COOKIES = (
     "tenant",
     "tenantId",
 )
+TENANT_FIELDS = ("organizationId", "orgId", "org", "tenantId", "slug")
 TENANT_WORDS = ("org", "tenant", "workspace", "company")
 PER_KIND = 2  # values tried per parameter and kind of record
 NOT_IDS = frozenset({"boolean", "integer", "number"})
@@ -143,3 +146,38 @@ def header_and_cookie_probes(pairs: Sequence[tuple[Party, Route]], owner: Owner,
             for value in tenant_values(name, route, owner):
                 probes.append(Probe(party, route, owner, cookies=((name, value),), baseline=baseline))
     return probes
+
+
+def edit_forms(pairs: Sequence[tuple[Party, Route]]) -> dict[tuple[str, Route], dict[str, str]]:
+    """The forms of each party's web pages that post back what they show, by (party's role, action): their fields.
+
+    Sent back unchanged (a settings form), such a form changes nothing of the sender's own records.
+    """
+    forms = {}
+    for party, route in pairs:
+        if route.surface == "web":
+            for form in PageForms.parse(send(party.clients["web"], route).text):
+                if form.edits_in_place:
+                    action = Route(route.resource, "web", "POST", urlsplit(urljoin(route.path, form.action)).path)
+                    forms[party.role, action] = form.fields
+    return forms
+
+
+def form_probes(pairs: Sequence[tuple[Party, Route]], owner: Owner) -> list[Probe]:
+    """Each attacker's own edit forms sent back as they are, plus a field naming the owner tenant (its id or slug).
+
+    A product that takes the tenant from the form writes the attacker's values into the owner's records.
+    """
+    parties = {party.role: party for party, _ in pairs}
+    return [
+        Probe(parties[role], action, owner, body=tuple({**fields, name: value}.items()))
+        for (role, action), fields in edit_forms(pairs).items()
+        for name in TENANT_FIELDS
+        for value in tenant_values(name, action, owner)
+    ]
+
+
+def put_back_forms(forms: Mapping[tuple[str, Route], Mapping[str, str]], party: Party) -> None:
+    """Send the owner's own edit forms back as they were read: what a form naming it wrote is undone."""
+    for (_, action), fields in forms.items():
+        send(party.clients["web"], action, body=fields)

@@ -162,8 +162,9 @@ FAULTS: dict[str, Fault] = {
             "api",
         ),
         Fault(
-            "tenant-leak-org-header",
-            "admin pages take the organization from an x-organization-id header, membership unchecked",
+            "tenant-org-from-request",
+            "admin pages take the organization from the request (an x-organization-id header, the settings"
+            " form's organizationId field), membership unchecked",
             "tenant-isolation",
             "web",
         ),

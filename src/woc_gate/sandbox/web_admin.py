@@ -152,7 +152,8 @@ async def save_settings(request: Request) -> Response:
     error = policy_error(web.ctx.policy_schema, policy)
     if error is not None:
         return _settings_page(request, policy, error=f"{'.'.join(map(str, error.path))}: {error.message}", status=400)
-    await store_policy(web, caller.organizationId, policy)
+    named = form.get("organizationId") if web.ctx.has("tenant-org-from-request") else None
+    await store_policy(web, str(named or caller.organizationId), policy)
     return redirect("/admin/settings?saved=1")
 
 

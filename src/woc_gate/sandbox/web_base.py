@@ -75,7 +75,7 @@ def signed_in(request: Request) -> Caller:
     if caller is None:
         raise LoginRequired
     switched = request.headers.get(ORGANIZATION_HEADER)
-    if switched and services(request).ctx.has("tenant-leak-org-header"):
+    if switched and services(request).ctx.has("tenant-org-from-request"):
         return replace(caller, organizationId=switched)  # the organization switcher's header, membership unchecked
     return caller
 

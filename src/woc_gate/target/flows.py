@@ -102,7 +102,7 @@ def redeem(client: httpx.Client, link: str, password: str, name: str = "woc-gate
 
 
 class PageForms(HTMLParser):
-    """Every form of a page: action, method, the values it holds, and its password and blank text fields."""
+    """Every form of a page: action, method, the values it holds, its password and blank text fields, what it shows."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -116,10 +116,16 @@ class PageForms(HTMLParser):
             self.fields: dict[str, str] = {}
             self.passwords: list[str] = []
             self.blanks: list[str] = []
+            self.shown = 0  # the fields a person sees and may change
 
         def redeems(self, token: str) -> bool:
             """True when the form asks for a password or carries the token."""
             return bool(self.passwords) or bool(token) and token in self.fields.values()
+
+        @property
+        def edits_in_place(self) -> bool:
+            """True for a form that posts back values it shows (none blank): sent as it is, it changes nothing."""
+            return self.method == "POST" and self.shown > 0 and not self.blanks and not self.passwords
 
     @classmethod
     def parse(cls, html: str) -> list[PageForms.Form]:
@@ -133,6 +139,7 @@ class PageForms(HTMLParser):
             self.forms.append(self.Form(attributes.get("action", ""), attributes.get("method", "get")))
         elif tag == "input" and self.forms and attributes.get("name"):
             form, name, kind = self.forms[-1], attributes["name"], attributes.get("type", "text").lower()
+            form.shown += kind not in ("hidden", "submit", "button")
             if kind == "password":
                 form.passwords.append(name)
             elif kind in ("text", "email") and not attributes.get("value"):
