@@ -1,5 +1,5 @@
-"""Runbook §5 step 5: a request that names the other tenant (its ids in a parameter, its organization in a header or
-cookie) still shows only the caller's own tenant, on the API and on the web and admin pages.
+"""Runbook §5 step 5: a request that names the other tenant (its ids in a parameter, its organization in a header,
+cookie or form field) still shows and changes only the caller's own tenant, on the API and the web and admin pages.
 
 The owner reads each route first (a cache keyed without the tenant then holds its answer); each attacker's plain
 answer is its baseline, so a probe reports only what naming the other tenant added.

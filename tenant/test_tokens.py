@@ -30,16 +30,21 @@ def test_one_tenants_links_redeemed_by_the_other_move_no_account(
     before = tokens.listed_users(route_inventory, admins, woc_settings.envelopes["list"])
     link = send_link(flow, ISSUER)
     name = f"woc-gate {secrets.token_hex(4)}"  # unique: a name both tenants showed would be no canary
+    statuses = {}
     with closing(clients.web_login(woc_settings, smoke_account(woc_settings, REDEEMER, "member"))) as signed_in:
-        flows.redeem(signed_in.client, link.url, link.password, name)
+        statuses[f"signed in as tenant {REDEEMER}'s member"] = flows.redeem(
+            signed_in.client, link.url, link.password, name
+        )
     with clients.anonymous(woc_settings, woc_settings.web_url, "NEXTAUTH_URL") as anonymous:
-        flows.redeem(anonymous, link.url, link.password, name)
+        statuses["anonymously"] = flows.redeem(anonymous, link.url, link.password, name)
     accounts = {(tenant, role): smoke_account(woc_settings, tenant, role) for tenant in roles for role in roles[tenant]}
+    what = f"tenant {ISSUER}'s {flow} link redeemed by tenant {REDEEMER}"
     tokens.no_account_moved(
         before,
         tokens.listed_users(route_inventory, admins, woc_settings.envelopes["list"]),
         tokens.identities(woc_settings, accounts),
         signed_in_as_before,
         link,
-        f"tenant {ISSUER}'s {flow} link redeemed by tenant {REDEEMER}",
+        what,
     )
+    tokens.redeemed_without_server_error(statuses, what)

@@ -325,3 +325,13 @@ def test_a_link_that_moved_an_account_or_added_a_user_is_named_and_activity_is_n
         "  tenant b's users: m@b.test gone",
         "  tenant a's users: m@b.test added",
     ]
+
+
+def test_a_link_whose_redemption_met_a_server_error_says_so():
+    tokens.redeemed_without_server_error({"anonymously": 400, "signed in": 303}, "the invite")
+    with pytest.raises(CheckFailure) as failure:
+        tokens.redeemed_without_server_error({"anonymously": 502}, "the invite")
+    assert str(failure.value).splitlines()[0::3] == [
+        "the invite met a server error",
+        "Received: redeemed anonymously: HTTP 502",
+    ]

@@ -1,9 +1,11 @@
 """Tenant isolation: one tenant's accounts try to read, list, change and delete the other tenant's records.
 
 The owner tenant's records are harvested through its own accounts (ids from its API lists, ids in
-its pages' links); they, the organization's id and slug, and any planted marker are the canaries.
-Every answer an attacker gets is scanned for them; a request naming another tenant's record must get
-a refusal status. What a probe finds is a leak, a missing refusal or a server error, reported as such.
+its pages' links); they, the organization's id and slug, the names its records hold and any planted
+marker are the canaries (a value both tenants hold is none). Every answer an attacker gets is scanned
+for them, and for API list items of other organizations; a request naming another tenant's record
+must get a refusal status. What a probe finds is a leak, a missing refusal or a server error, reported
+as such.
 The other modules of the family build the probes: ``tenant_records`` (ids in paths, writes and what
 they leave), ``tenant_requests`` (a tenant named in parameters, headers, cookies) and ``tenant_tokens``.
 """

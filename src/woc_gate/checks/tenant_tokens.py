@@ -133,3 +133,15 @@ def _identity(found: Any) -> str:
     if isinstance(found, tuple):
         return f"signs in to organization {found[0]} as {found[1]}"
     return f"cannot sign in ({found})"
+
+
+def redeemed_without_server_error(statuses: Mapping[str, int], what: str) -> None:
+    """Each redemption got an answer, a refusal or not, but no server error."""
+    __tracebackhide__ = True
+    errors = {who: status for who, status in statuses.items() if status >= 500}
+    if errors:
+        raise IsolationFailure(
+            f"{what} met a server error",
+            "an answer to each redemption (a refusal or not) without a server error",
+            "; ".join(f"redeemed {who}: HTTP {status}" for who, status in errors.items()),
+        )
