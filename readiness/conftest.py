@@ -9,8 +9,7 @@ import pytest
 from woc_gate.checks import cron
 from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
-from woc_gate.checks import tls as tls_checks
-from woc_gate.config import RUNBOOK_VARIABLES
+from woc_gate.config import PUBLIC_URLS, RUNBOOK_VARIABLES
 from woc_gate.plugin.fixtures import session_settings
 from woc_gate.target import s3
 from woc_gate.target import tls as tls_target
@@ -53,7 +52,7 @@ def tls_scans(woc_settings):
     """The sslyze scan of every https public endpoint, by variable name; skips in dev."""
     if woc_settings.environment == "dev":
         pytest.skip("dev environment: TLS is not required")
-    urls = {name: woc_settings.var(name) for name in tls_checks.PUBLIC_URLS}
+    urls = {name: woc_settings.var(name) for name in PUBLIC_URLS}
     https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
     scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle) if https else {}
     return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import tls
+from woc_gate.config import PUBLIC_URLS
 from woc_gate.target import clients
 
 pytestmark = [
     pytest.mark.gate("env-inventory"),
     pytest.mark.readiness,
-    pytest.mark.parametrize("variable", tls.PUBLIC_URLS),
+    pytest.mark.parametrize("variable", PUBLIC_URLS),
 ]
 
 

@@ -66,10 +66,13 @@ def test_numbers_and_truths_from_the_profile_env_and_command_line(tmp_path):
     [
         (
             {"WOC_GATE_HTTP_TIMEOUT": "soon"},
-            "http_timeout 'soon' (from env) must be a number of seconds of at least 0.1",
+            "http_timeout 'soon' (from env WOC_GATE_HTTP_TIMEOUT) must be a number of seconds of at least 0.1",
         ),
-        ({"WOC_GATE_TLS_VERIFY": "maybe"}, "tls_verify 'maybe' (from env) must be true or false"),
-        ({"WOC_GATE_CONNECT_RETRIES": "-1"}, "connect_retries '-1' (from env) must be a whole number of at least 0"),
+        ({"WOC_GATE_TLS_VERIFY": "maybe"}, "tls_verify 'maybe' (from env WOC_GATE_TLS_VERIFY) must be true or false"),
+        (
+            {"WOC_GATE_CONNECT_RETRIES": "-1"},
+            "connect_retries '-1' (from env WOC_GATE_CONNECT_RETRIES) must be a whole number of at least 0",
+        ),
     ],
 )
 def test_a_mistyped_setting_from_env_names_it_and_its_source(tmp_path, environ, message):

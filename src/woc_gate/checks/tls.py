@@ -10,7 +10,6 @@ import httpx
 from ..target.tls import TlsScan
 from . import CheckFailure
 
-PUBLIC_URLS = ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")
 MODERN = frozenset({"TLS 1.2", "TLS 1.3"})
 REDIRECTS = (301, 302, 307, 308)
 

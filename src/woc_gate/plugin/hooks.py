@@ -42,20 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gate-report", metavar="PATH", type=Path, help="Write the JSON run record to PATH")
     group.addoption("--gate-markdown", metavar="PATH", type=Path, help="Write the run record as Markdown to PATH")
     group.addoption("--woc-config", metavar="PATH", dest="woc_config", help="Target profile (default woc-gate.toml)")
-    group.addoption(
-        "--woc-fault",
-        metavar="NAME",
-        dest="woc_faults",
-        action="append",
-        default=[],
-        help="Start the reference stack with this fault (repeatable)",
-    )
     for option in OPTIONS:
         if option.flag:
-            if option.kind is bool and option.default is False:
-                group.addoption(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
-            else:
-                group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)
+            group.addoption(option.flag, dest=option.name, help=option.help, **option.option_arguments())
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -102,7 +102,7 @@ class GateRun:
         for flag in ("gate_report", "gate_markdown"):
             _check_output_path(config.getoption(flag), "--" + flag.replace("_", "-"))
         options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
-        options |= {"config": config.getoption("woc_config"), "faults": config.getoption("woc_faults")}
+        options["config"] = config.getoption("woc_config")
         settings = _reload(options, config.rootpath, None)
         if settings.faults and settings.target != "sandbox":
             raise WocGateError(

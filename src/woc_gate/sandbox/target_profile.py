@@ -15,7 +15,7 @@ from pathlib import Path
 
 import tomli_w
 
-from woc_gate.config import OPTIONS
+from woc_gate.config import environment_of
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.environment import runbook_env
 from woc_gate.sandbox.openapi_doc import OPENAPI_PATH
@@ -76,19 +76,10 @@ def write_profile(path: Path, ctx: SandboxContext, seed_file: SeedFile, state_di
 
 
 def write_env(path: Path, ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> None:
-    """Write ``env``: the runbook variables, then the suite's own, so the file alone reaches the stack."""
-    variables = runbook_env(ctx) | suite_env(profile_data(ctx, seed_file, state_dir))
+    """Write ``env``: each profile value that has a variable (runbook, suite, smoke), so the file alone reaches it."""
+    variables = environment_of(profile_data(ctx, seed_file, state_dir))
     lines = [f"export {name}={_single_quoted(value)}\n" for name, value in variables.items()]
     write_private(path, "".join(lines))
-
-
-def suite_env(profile: dict) -> dict[str, str]:
-    """The profile's suite settings and smoke accounts under their ``WOC_GATE_`` variable names."""
-    variables = {option.name: option.variable for option in OPTIONS}
-    env = {variables[key]: str(value) for key, value in profile.items() if key in variables}
-    for key, table in profile["smoke"].items():
-        env |= {f"WOC_GATE_SMOKE_{key.upper()}_{name.upper()}": value for name, value in table.items()}
-    return env
 
 
 def write_context(path: Path, ctx: SandboxContext) -> None:
