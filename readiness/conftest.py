@@ -27,11 +27,11 @@ def retention_client(woc_settings):
 
 
 def pytest_generate_tests(metafunc):
-    # The env file is checked where the operator hands one over; a reference stack, started later, writes one.
+    # The env file is checked where the operator hands one over.
     if "inventory" in metafunc.fixturenames:
         settings = session_settings(metafunc.config)
         sources = ["settings"]
-        if settings is None or settings.env_file or settings.target == "sandbox":
+        if settings is None or settings.env_file:
             sources.append("env file")
         metafunc.parametrize("inventory_source", sources, scope="session")
 

@@ -185,6 +185,24 @@ def test_the_short_header_groups_the_settings_by_source(pytester, monkeypatch):
     )
 
 
+def test_with_the_reference_stack_the_settings_are_complete_at_collection_before_it_starts(pytester):
+    pytester.makeconftest(
+        """
+        from woc_gate.plugin.fixtures import session_settings
+
+        def pytest_collection_modifyitems(config, items):
+            settings = session_settings(config)
+            started = settings.env_file.parent.exists()
+            source = settings.sources["env_file"]
+            print(f"collection: {settings.openapi_path} {settings.env_file.name} {source} {started}")
+        """
+    )
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest_subprocess("--woc-target=sandbox", "-s")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["collection: /openapi.json env from sandbox False", "*1 passed*"])
+
+
 def test_a_gate_run_without_a_target_is_one_usage_error(pytester):
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest_subprocess("-m", "gate")

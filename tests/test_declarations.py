@@ -10,6 +10,7 @@ from woc_gate import config
 from woc_gate.config.declaration import Setting, declared, setting, table
 from woc_gate.errors import ConfigError
 from woc_gate.redaction import Secret
+from woc_gate.sandbox.layout import static_profile
 
 pytest_plugins = ["pytester"]
 
@@ -149,6 +150,16 @@ def test_secrets_of_the_suite_are_held_masked_and_redacted(tmp_path):
         "restore_scratch_url=mysql://drill:****@db/workonclock_restore_check (from env)",
     ]
     assert settings.redactor()("re_full-access-key scratch-pw") == "**** ****"
+
+
+def test_the_stacks_state_dir_alone_completes_the_settings_it_decides(tmp_path):
+    settings = config.load(options={}, environ={}, rootdir=tmp_path, sandbox_profile=static_profile(tmp_path / "state"))
+    assert (settings.openapi_path, settings.env_file, settings.repo) == (
+        "/openapi.json",
+        tmp_path / "state" / "env",
+        tmp_path / "state" / "workonclock",
+    )
+    assert settings.sources["env_file"] == "from sandbox"
 
 
 def test_a_profile_is_written_as_environment_variables_where_they_exist():

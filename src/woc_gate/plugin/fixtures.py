@@ -43,12 +43,12 @@ def woc_attestations(request: pytest.FixtureRequest) -> list:
 
 
 @pytest.fixture(scope="session")
-def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def woc_settings(request: pytest.FixtureRequest) -> Settings:
     """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""
     from .hooks import woc_run
 
     run = woc_run(request.config)
-    run.ensure_sandbox(request.config, tmp_path_factory.getbasetemp().parent)
+    run.ensure_sandbox()
     return run.settings
 
 

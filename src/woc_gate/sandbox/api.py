@@ -26,6 +26,7 @@ from woc_gate.sandbox.api_base import (
 )
 from woc_gate.sandbox.auth import Caller, check_login, issue_token
 from woc_gate.sandbox.context import SandboxContext
+from woc_gate.sandbox.layout import OPENAPI_PATH
 from woc_gate.sandbox.policy import read_policy
 from woc_gate.sandbox.sql import Sql, fetch_rows, jsonable, new_id, utc_now
 from woc_gate.sandbox.storage import open_storage
@@ -91,7 +92,7 @@ def create_api_app(ctx: SandboxContext) -> Starlette:
 
     routes = [
         Route("/health", health, methods=["GET"]),
-        Route(openapi_doc.OPENAPI_PATH, openapi_doc.openapi_json, methods=["GET"]),
+        Route(OPENAPI_PATH, openapi_doc.openapi_json, methods=["GET"]),
         Route("/auth/login", login, methods=["POST"]),
         Route("/tracking/policy", tracking_policy, methods=["GET"]),
         Route("/tracking/start", start_tracking, methods=["POST"]),

@@ -11,8 +11,6 @@ from starlette.responses import JSONResponse
 from woc_gate.sandbox.api_base import services
 from woc_gate.sandbox.context import SandboxContext
 
-OPENAPI_PATH = "/openapi.json"
-
 
 def document(ctx: SandboxContext) -> dict[str, Any]:
     """OpenAPI 3.1 for the policy and screenshot operations, built from the shared types' schemas."""
