@@ -125,7 +125,7 @@ def test_a_path_option_with_equals_keeps_the_suites_rootdir(pytester, tmp_path_f
     assert not (suite / ".pytest_cache").exists()
 
 
-@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo"])
+@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo", "--env-file"])
 def test_a_path_outside_the_folder_in_the_space_form_is_one_usage_error_naming_the_equals_form(
     pytester, tmp_path_factory, option
 ):
