@@ -24,6 +24,7 @@ from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
 from woc_gate.sandbox.faults import check_fault_names
 from woc_gate.sandbox.layout import ENV_FILE, ERROR_FILE, LOG_FILE, PROFILE_FILE, STORAGE_DIR, TREE_DIR
 from woc_gate.sandbox.target_profile import read_context
+from woc_gate.sandbox.write_log import WRITE_LOG_FILE
 from woc_gate.suite import REFERENCE_TREE
 from woc_gate.target import processes
 
@@ -44,6 +45,7 @@ RUNTIME_ENTRIES = (
     TLS_DIR,
     RELEASE_DIR,
     PID_FILE,
+    WRITE_LOG_FILE,
 )
 POLL_SECONDS = 0.05
 STOP_SECONDS = 30.0
