@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import ConfigError
 from ..redaction import Redactor, Secret, hidden_parts, reveal, shown, url_passwords
 from . import variables
 from .declaration import declared, setting, table
@@ -84,6 +85,12 @@ class Settings:
         "production", "Environment of the target", flag="--woc-env", variable="WOC_GATE_ENV", choices=ENVIRONMENTS
     )
     repo: Path | None = setting(None, "Path of the WorkOnClock source checkout", flag="--woc-repo")
+    migrations: Path | None = setting(
+        None,
+        "Prisma migrations folder, if not the checkout's [layout] migrations",
+        flag="--woc-migrations",
+        shown_default="`[layout] migrations` of the checkout",
+    )
     commit_sha: str | None = setting(None, "WorkOnClock commit SHA being released", flag="--woc-commit")
     operator: str | None = setting(None, "Who runs the gate", flag="--woc-operator")
     ca_bundle: Path | None = setting(
@@ -142,7 +149,14 @@ class Settings:
         50, "Screenshots whose objects are checked: this many newest and as many oldest", minimum=1
     )
     installers_manifest: Path | None = setting(None, "The release's installers manifest (TOML)")
-    migration_scratch_url: str = setting("", "Scratch database where pending migration statements are tried")
+    migration_scratch_url: str = setting(
+        "",
+        "Scratch database (on a server like the target's) where pending migrations are tried",
+        flag="--woc-scratch-url",
+    )
+    migration_copy_rows: int = setting(
+        100_000, "Rows above which a table copy with writes locked needs maintenance mode", minimum=0, unit="rows"
+    )
     restore_scratch_url: str = setting("", "An account limited to workonclock_restore_check (for restore-drill --into)")
     screenshot_storage_dir: str = setting("", "Screenshot objects on disk, keyed by objectKey")
     restore_drill_record: str = setting("", "A drilled backup whose recorded result the gate reads instead of drilling")
@@ -224,6 +238,32 @@ class Settings:
     def repo_path(self, part: str) -> Path | None:
         """A part of the WorkOnClock checkout (``shared``, ``prisma_schema``, …), or None without a checkout."""
         return self.repo / self.layout[part] if self.repo else None
+
+    def checkout_part(self, part: str, *, otherwise: str = "") -> Path:
+        """A part of the checkout that must exist; a ``ConfigError`` naming ``[layout] part`` when it does not."""
+        path = self.repo_path(part)
+        if path is None or not path.exists():
+            raise ConfigError(
+                f"the checkout {self.repo} has no {self.layout[part]} ([layout] {part}): a layout other than"
+                f" WorkOnClock's? set [layout] {part} in the profile to where it is{otherwise}"
+            )
+        return path
+
+    @property
+    def migrations_dir(self) -> Path:
+        """The Prisma migrations folder: ``migrations`` when given, else the checkout's; a ``ConfigError`` if absent."""
+        if self.migrations is None and self.repo is None:
+            raise ConfigError(
+                "no migrations folder: pass --woc-migrations PATH (or WOC_GATE_MIGRATIONS, or --woc-repo)"
+            )
+        if self.migrations is None:
+            return self.checkout_part("migrations", otherwise=", or pass --woc-migrations PATH")
+        if not self.migrations.is_dir():
+            raise ConfigError(
+                f"the migrations folder {self.migrations} ({self.sources.get('migrations', 'given')}) does not exist;"
+                " pass --woc-migrations with a Prisma migrations folder"
+            )
+        return self.migrations
 
     @property
     def has_target(self) -> bool:
