@@ -30,9 +30,13 @@ class PrismaLedger:
         """``migrate deploy`` applies the script: the start row, the script, one step, finished."""
         row = self.started(migration)
         migrate.run_script(self.connection, migration.script())
+        self.finished(row)
+        return row
+
+    def finished(self, row: str) -> None:
+        """What Prisma writes once the script ran: one step, then the finish."""
         self._run("UPDATE _prisma_migrations SET applied_steps_count = applied_steps_count + 1 WHERE id = %s", row)
         self._run("UPDATE _prisma_migrations SET finished_at = %s WHERE id = %s", self._tick(), row)
-        return row
 
     def failed(self, migration: Migration, logs: str) -> str:
         """``migrate deploy`` fails on the script: the start row and its logs, never finished."""
@@ -44,14 +48,14 @@ class PrismaLedger:
         """``migrate resolve --rolled-back``: the failed row is marked rolled back."""
         self._run("UPDATE _prisma_migrations SET rolled_back_at = %s WHERE id = %s", self._tick(), row)
 
-    def started(self, migration: Migration) -> str:
-        """The row Prisma inserts when it starts a migration; its id."""
+    def started(self, migration: Migration, checksum: str | None = None) -> str:
+        """The row Prisma inserts when it starts a migration (with its own ``checksum`` if given); its id."""
         row = str(uuid.uuid4())
         self._run(
             "INSERT INTO _prisma_migrations (id, checksum, started_at, finished_at, migration_name, logs,"
             " rolled_back_at, applied_steps_count) VALUES (%s, %s, %s, NULL, %s, NULL, NULL, 0)",
             row,
-            migration.checksum,
+            checksum or migration.checksum,
             self._tick(),
             migration.name,
         )
