@@ -4,6 +4,7 @@ Precedence, highest first: command-line option, the reference stack (``--woc-tar
 environment variable, target profile (``woc-gate.toml`` or ``--woc-config``), default. Each value is
 taken from the first source that gives it, converted to its declared type, and its source recorded in
 ``Settings.sources``; a value that does not fit is a ``ConfigError`` naming the option, variable or file.
+A relative path in a profile is relative to the profile's folder.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Layer:
     values: Mapping[str, Any]
     origin: str  # as errors name it: "from env", "from target profile /srv/woc-gate.toml"
     spelled: Mapping[str, str] = field(default_factory=dict)  # the source's own name of an address: "--woc-env"
+    folder: Path | None = None  # a profile's folder: its relative paths are relative to it, not to the run's
 
     def where(self, address: str) -> str:
         """Where a value came from, for an error: ``from env WOC_GATE_ENV``."""
@@ -56,7 +58,8 @@ def load(
     profile_path = _profile_path(options, environ, rootdir)
     if profile_path is not None:
         data = read_profile(profile_path)
-        layers.append(Layer(f"from {profile_path.name}", _flat(data), f"from target profile {profile_path}"))
+        origin = f"from target profile {profile_path}"
+        layers.append(Layer(f"from {profile_path.name}", _flat(data), origin, folder=profile_path.parent))
     sources: dict[str, str] = {}
     values = {setting.name: _pick_setting(setting, layers, sources) for setting in OPTIONS}
     values |= {table.name: _pick_table(table, layers, sources) for table in TABLES}
@@ -80,7 +83,9 @@ def _pick_setting(setting: Setting, layers: list[Layer], sources: dict[str, str]
         value = layer.values.get(setting.name)
         if value not in UNSET:
             sources[setting.name] = layer.source
-            return setting.convert(value, layer.where(setting.name))
+            converted = setting.convert(value, layer.where(setting.name))
+            relative = setting.kind is Path and layer.folder is not None and not converted.is_absolute()
+            return (layer.folder / converted).resolve() if relative else converted
     sources[setting.name] = "default"
     return setting.default
 
@@ -130,7 +135,8 @@ def _variable_names() -> dict[str, str]:
 def _stack(profile_or_path: Path | Mapping[str, Any]) -> Layer:
     if isinstance(profile_or_path, Mapping):
         return Layer("from sandbox", _flat(profile_or_path), "from sandbox")
-    return Layer("from sandbox", _flat(read_profile(profile_or_path)), f"from target profile {profile_or_path}")
+    origin = f"from target profile {profile_or_path}"
+    return Layer("from sandbox", _flat(read_profile(profile_or_path)), origin, folder=profile_or_path.parent)
 
 
 def _flat(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -158,8 +158,10 @@ class Settings:
         100_000, "Rows above which a table copy with writes locked needs maintenance mode", minimum=0, unit="rows"
     )
     restore_scratch_url: str = setting("", "An account limited to workonclock_restore_check (for restore-drill --into)")
-    screenshot_storage_dir: str = setting("", "Screenshot objects on disk, keyed by objectKey")
-    restore_drill_record: str = setting("", "A drilled backup whose recorded result the gate reads instead of drilling")
+    screenshot_storage_dir: Path | None = setting(None, "Screenshot objects on disk, keyed by objectKey")
+    restore_drill_record: Path | None = setting(
+        None, "A drilled backup whose recorded result the gate reads instead of drilling"
+    )
     restore_drill_max_age_hours: int = setting(24, "How old that recorded drill may be", minimum=1, unit="hours")
     faults: tuple[str, ...] = setting(
         (),

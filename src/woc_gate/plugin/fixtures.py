@@ -67,7 +67,7 @@ def shared_source(woc_settings: Settings, woc_repo: Path) -> SharedSource:
     """The checkout's ``packages/shared``: exported types as JSON schemas, constants as values."""
     from ..sources import shared
 
-    return shared.load_shared(woc_settings.repo_path("shared"))
+    return shared.load_shared(woc_settings.checkout_part("shared"))
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> Datamodel:
     """The checkout's Prisma data model, from Prisma's own DMMF."""
     from ..sources import prisma
 
-    return prisma.load_datamodel(woc_settings.repo_path("prisma_schema"))
+    return prisma.load_datamodel(woc_settings.checkout_part("prisma_schema"))
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def stored_objects(settings: Settings) -> StoredObjects | None:
         keys = s3.list_keys(s3.client(settings, bucket), bucket)
         return StoredObjects(keys, f"s3://{bucket.name}/{bucket.prefix}")
     if settings.screenshot_storage_dir:
-        return StoredObjects(folder_keys(Path(settings.screenshot_storage_dir)), settings.screenshot_storage_dir)
+        return StoredObjects(folder_keys(settings.screenshot_storage_dir), str(settings.screenshot_storage_dir))
     return None
 
 
