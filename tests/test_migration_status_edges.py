@@ -64,6 +64,13 @@ class Target:
         data = script.encode() if isinstance(script, str) else script
         (self.folder / name / "migration.sql").write_bytes(data)
 
+    def deployed_init(self) -> PrismaLedger:
+        """The init migration written and deployed as Prisma deploys it; the ledger."""
+        self.write(*INIT)
+        ledger = PrismaLedger(self.admin)
+        ledger.applied(self.migration(INIT[0]))
+        return ledger
+
     def migration(self, name: str):
         """The migration ``name`` as Prisma lists it now."""
         return next(migration for migration in list_migrations(self.folder) if migration.name == name)
@@ -113,9 +120,7 @@ def test_the_gate_fails_a_database_that_needs_a_baseline(target, pytester):
 
 
 def test_a_script_applied_after_a_rolled_back_attempt_of_another_script_is_edited(target, capsys):
-    target.write(*INIT)
-    ledger = PrismaLedger(target.admin)
-    ledger.applied(target.migration(INIT[0]))
+    ledger = target.deployed_init()
     target.write(COLORS[0], COLORS[1].replace("VARCHAR(7)", "VARCHAR(6)"))
     first = ledger.failed(target.migration(COLORS[0]), prisma_logs(COLORS[0], 1205, "Lock wait timeout", 1))
     ledger.rolled_back(first)
@@ -141,9 +146,7 @@ def test_a_byte_that_is_not_utf8_in_a_comment_is_not_an_edit(target, capsys):
 
 
 def test_the_note_of_a_failed_migration_is_the_database_error(target, capsys):
-    target.write(*INIT)
-    ledger = PrismaLedger(target.admin)
-    ledger.applied(target.migration(INIT[0]))
+    ledger = target.deployed_init()
     target.write(*COLORS)
     logs = prisma_logs(COLORS[0], 1205, "Lock wait timeout exceeded; try restarting transaction", 1)
     ledger.failed(target.migration(COLORS[0]), logs)
@@ -155,9 +158,7 @@ def test_the_note_of_a_failed_migration_is_the_database_error(target, capsys):
 
 
 def test_the_failed_migration_deploy_runs_again_is_linted_against_what_its_attempt_left(target, capsys):
-    target.write(*INIT)
-    ledger = PrismaLedger(target.admin)
-    ledger.applied(target.migration(INIT[0]))
+    ledger = target.deployed_init()
     script = COLORS[1] + "\n-- CreateIndex\nCREATE UNIQUE INDEX `woc_projects_name_key` ON `woc_projects`(`name`);\n"
     target.write(COLORS[0], script)
     run_script(target.admin, COLORS[1])  # statement 1 ran before statement 2 failed

@@ -22,6 +22,7 @@ Fault that proves it: ``pending-destructive-migration``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from woc_gate.checks import CheckFailure
@@ -177,12 +178,11 @@ class _Lint:
         self.schema = after
         return assessment
 
-    def _dropped(self, changes: Changes) -> list[Finding]:
-        findings = []
+    def _dropped(self, changes: Changes) -> Iterator[Finding]:
         for table in changes.dropped_tables:
             target = self.lineage.table(table)
             if target and self.rows.holds_rows(target):
-                findings.append(Finding(DROPS_DATA, f"drops table {table} ({self.rows.size(target)})"))
+                yield Finding(DROPS_DATA, f"drops table {table} ({self.rows.size(target)})")
         for table, column in changes.dropped_columns:
             origin = self.lineage.column(changes.table_of[table], column)
             if origin and origin.column and self.rows.holds_values(origin):
@@ -191,109 +191,79 @@ class _Lint:
                 added = [new.name for where, new in changes.added_columns if where == table]
                 if added:
                     reason += f"; it adds {', '.join(added)}: if that is a rename, RENAME COLUMN keeps the data"
-                findings.append(Finding(DROPS_DATA, reason))
-        return findings
+                yield Finding(DROPS_DATA, reason)
 
-    def _renamed(self, changes: Changes) -> list[Finding]:
+    def _renamed(self, changes: Changes) -> Iterator[Finding]:
         after_restart = "the running application uses the old name until it restarts"
-        findings = [
-            Finding(RENAMES, f"renames table {old} to {new}: {after_restart}")
-            for old, new in changes.renamed_tables
-            if self.lineage.table(old)
-        ]
+        for old, new in changes.renamed_tables:
+            if self.lineage.table(old):
+                yield Finding(RENAMES, f"renames table {old} to {new}: {after_restart}")
         for table, old, new in changes.renamed_columns:
             origin = self.lineage.column(changes.table_of[table], old)
             if origin and origin.column:
-                findings.append(Finding(RENAMES, f"renames column {table}.{old} to {new}: {after_restart}"))
-        return findings
+                yield Finding(RENAMES, f"renames column {table}.{old} to {new}: {after_restart}")
 
-    def _retyped(self, changes: Changes) -> list[Finding]:
-        findings = []
+    def _retyped(self, changes: Changes) -> Iterator[Finding]:
         for table, old, new in changes.changed_columns:
             origin = self.lineage.column(changes.table_of[table], old.name)
             if origin is None:
                 continue
             why = narrowing(old.type, new.type)
             if why and self.rows.holds_values(origin):
-                findings.append(
-                    Finding(NARROWS_TYPE, f"narrows {table}.{new.name} from {old.type} to {new.type}: {why}")
+                yield Finding(NARROWS_TYPE, f"narrows {table}.{new.name} from {old.type} to {new.type}: {why}")
+            nulls = (
+                self.rows.nulls(origin) if old.nullable and not new.nullable and origin not in self.backfilled else 0
+            )
+            if nulls:
+                yield Finding(
+                    NOT_NULL, f"makes {table}.{new.name} NOT NULL while {nulls} rows hold NULL: {self._fate()}"
                 )
-            if old.nullable and not new.nullable and origin not in self.backfilled:
-                nulls = self.rows.nulls(origin)
-                if nulls:
-                    findings.append(
-                        Finding(
-                            NOT_NULL,
-                            f"makes {table}.{new.name} NOT NULL while {nulls} rows hold NULL: " + self._null_fate(),
-                        )
-                    )
-        return findings
 
-    def _added_not_null(self, changes: Changes) -> list[Finding]:
-        findings = []
+    def _added_not_null(self, changes: Changes) -> Iterator[Finding]:
         for table, column in changes.added_columns:
             target = self.lineage.table(changes.table_of[table])
             needs_value = not column.nullable and column.default is None and not column.filled_by_server
             if needs_value and target and self.rows.holds_rows(target):
-                findings.append(
-                    Finding(
-                        NOT_NULL,
-                        f"adds NOT NULL column {table}.{column.name} without a default to {table}"
-                        f" ({self.rows.size(target)}): its rows get an implicit '' or 0",
-                    )
+                yield Finding(
+                    NOT_NULL,
+                    f"adds NOT NULL column {table}.{column.name} without a default to {table}"
+                    f" ({self.rows.size(target)}): its rows get an implicit '' or 0",
                 )
-        return findings
 
-    def _unique(self, changes: Changes) -> list[Finding]:
-        findings = []
+    def _unique(self, changes: Changes) -> Iterator[Finding]:
         for table, index, columns in changes.added_unique:
             origins = [self.lineage.column(changes.table_of[table], column) for column in columns]
-            if not all(origins):
-                continue
-            repeated, rows = self.rows.duplicates(origins)
+            repeated, rows = self.rows.duplicates(origins) if all(origins) else (0, 0)
             if repeated:
-                findings.append(
-                    Finding(
-                        UNIQUE_DUPLICATES,
-                        f"adds unique index {index} on {table}({', '.join(columns)}) while {repeated} value(s)"
-                        f" repeat over {rows} rows: it fails with a duplicate entry",
-                    )
+                yield Finding(
+                    UNIQUE_DUPLICATES,
+                    f"adds unique index {index} on {table}({', '.join(columns)}) while {repeated} value(s)"
+                    f" repeat over {rows} rows: it fails with a duplicate entry",
                 )
-        return findings
 
-    def _foreign_keys(self, changes: Changes) -> list[Finding]:
+    def _foreign_keys(self, changes: Changes) -> Iterator[Finding]:
         if not self.scratch.prisma.foreign_key_checks:
-            return []
-        findings = []
+            return
         for table, name, key in changes.added_foreign_keys:
             children = [self.lineage.column(changes.table_of[table], column) for column in key.columns]
             parent_table = changes.table_of.get(key.parent)
             parents = [self.lineage.column(parent_table, column) for column in key.parent_columns]
-            if not all(children) or not all(parents):
-                continue
-            orphans = self.rows.orphans(children, parents)
+            orphans = self.rows.orphans(children, parents) if all(children) and all(parents) else 0
             if orphans:
-                findings.append(
-                    Finding(
-                        WILL_FAIL,
-                        f"adds foreign key {name} on {table}({', '.join(key.columns)}) while {orphans} rows"
-                        f" reference no row of {key.parent}: the server refuses it",
-                    )
+                yield Finding(
+                    WILL_FAIL,
+                    f"adds foreign key {name} on {table}({', '.join(key.columns)}) while {orphans} rows"
+                    f" reference no row of {key.parent}: the server refuses it",
                 )
-        return findings
 
-    def _copied(self, statement: Statement, algorithm: str | None) -> list[Finding]:
-        table = statement.table
-        target = self.lineage.table(table) if table else None
-        if algorithm != COPY or target is None or self.rows.estimate(target) <= self.copy_rows:
-            return []
-        return [
-            Finding(
+    def _copied(self, statement: Statement, algorithm: str | None) -> Iterator[Finding]:
+        target = self.lineage.table(statement.table) if algorithm == COPY else None
+        if target and self.rows.estimate(target) > self.copy_rows:
+            yield Finding(
                 TABLE_COPY,
-                f"copies {table} (~{self.rows.estimate(target)} rows, over {self.copy_rows}) with writes locked:"
-                " the server runs it neither INSTANT nor INPLACE with LOCK=NONE",
+                f"copies {statement.table} (~{self.rows.estimate(target)} rows, over {self.copy_rows}) with writes"
+                " locked: the server runs it neither INSTANT nor INPLACE with LOCK=NONE",
             )
-        ]
 
     def _note_backfill(self, statement: Statement) -> None:
         filled = statement.filled_columns()
@@ -301,7 +271,7 @@ class _Lint:
             table, columns = filled
             self.backfilled |= {origin for column in columns if (origin := self.lineage.column(table, column))}
 
-    def _null_fate(self) -> str:
+    def _fate(self) -> str:
         if self.scratch.prisma.strict:
             return "the statement fails (strict SQL mode)"
         return "they become '' or 0 (the SQL mode is not strict)"
