@@ -258,11 +258,12 @@ class _Lint:
 
     def _copied(self, statement: Statement, algorithm: str | None) -> Iterator[Finding]:
         target = self.lineage.table(statement.table) if algorithm == COPY else None
-        if target and self.rows.estimate(target) > self.copy_rows:
+        rows = self.rows.rows_up_to(target, self.copy_rows) if target else 0
+        if rows > self.copy_rows:
             yield Finding(
                 TABLE_COPY,
-                f"copies {statement.table} (~{self.rows.estimate(target)} rows, over {self.copy_rows}) with writes"
-                " locked: the server runs it neither INSTANT nor INPLACE with LOCK=NONE",
+                f"copies {statement.table} (~{rows} rows, over {self.copy_rows}) with writes locked:"
+                " the server runs it neither INSTANT nor INPLACE with LOCK=NONE",
             )
 
     def _note_backfill(self, statement: Statement) -> None:

@@ -1,8 +1,8 @@
 """What the target's rows say about a pending statement, asked in its read-only session.
 
-Row estimates come from ``information_schema.TABLES`` (InnoDB's estimate, good enough to weigh a
-table copy); whether a table or column holds data is asked of the rows themselves, because InnoDB's
-estimate can read 0 for a table with rows.
+Row estimates come from ``information_schema.TABLES``; InnoDB's estimate can read 0 for a table with
+rows, so whether a table or column holds data, and whether a table is above a row threshold, is asked
+of the rows themselves (counted no further than the threshold).
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ class TargetRows:
     def estimate(self, table: str) -> int:
         """``TABLE_ROWS`` of the table."""
         return self.estimates.get(table, 0)
+
+    def rows_up_to(self, table: str, limit: int) -> int:
+        """How many rows the table holds, counted up to ``limit + 1``; beyond that InnoDB's estimate if larger."""
+        counted = self._count(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {_name(table)} LIMIT {limit + 1}) AS some")
+        return max(counted, self.estimate(table)) if counted > limit else counted
 
     def holds_rows(self, table: str) -> bool:
         """Whether the table has a row."""
