@@ -1,7 +1,7 @@
 """``_prisma_migrations`` written row by row with the statements Prisma's schema engine runs.
 
-The row at the start of a migration, one step and the finish on success, the logs on failure, and
-``migrate resolve --rolled-back``; ``prisma_logs`` is what Prisma writes in ``logs`` when a script fails.
+The row at the start of a migration, one step and the finish on success, the logs on failure
+(``woc_gate.sandbox.migrate.failure_logs``), and ``migrate resolve --rolled-back``.
 """
 
 from __future__ import annotations
@@ -68,21 +68,3 @@ class PrismaLedger:
     def _run(self, sql: str, *args) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, args or None)
-
-
-def prisma_logs(migration: str, code: int, error: str, query: int) -> str:
-    """The logs Prisma's schema engine writes for a migration that failed (P3018 and its span trace)."""
-    return (
-        "A migration failed to apply. New migrations cannot be applied before the error is recovered from."
-        " Read more about how to resolve migration issues in a production database:"
-        f" https://pris.ly/d/migrate-resolve\n\nMigration name: {migration}\n\nDatabase error code: {code}\n\n"
-        f"Database error:\n{error}\n\nPlease check the query number {query} from the migration file.\n\n"
-        "   0: sql_schema_connector::apply_migration::apply_script\n"
-        f'           with migration_name="{migration}"\n'
-        "             at schema-engine/connectors/sql-schema-connector/src/apply_migration.rs:106\n"
-        "   1: schema_core::commands::apply_migrations::Applying migration\n"
-        f'           with migration_name="{migration}"\n'
-        "             at schema-engine/core/src/commands/apply_migrations.rs:91\n"
-        "   2: schema_core::state::ApplyMigrations\n"
-        "             at schema-engine/core/src/state.rs:226"
-    )

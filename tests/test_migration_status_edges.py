@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from gate_runs import failing, items_by_id, run_gate_tests
-from prisma_ledger import PrismaLedger, prisma_logs
+from prisma_ledger import PrismaLedger
 
 from woc_gate.cli import main
-from woc_gate.sandbox.migrate import run_script
+from woc_gate.sandbox.migrate import failure_logs, run_script
 from woc_gate.sources.prisma import list_migrations
 
 pytest_plugins = ["pytester", "migration_server"]
@@ -122,7 +122,7 @@ def test_the_gate_fails_a_database_that_needs_a_baseline(target, pytester):
 def test_a_script_applied_after_a_rolled_back_attempt_of_another_script_is_edited(target, capsys):
     ledger = target.deployed_init()
     target.write(COLORS[0], COLORS[1].replace("VARCHAR(7)", "VARCHAR(6)"))
-    first = ledger.failed(target.migration(COLORS[0]), prisma_logs(COLORS[0], 1205, "Lock wait timeout", 1))
+    first = ledger.failed(target.migration(COLORS[0]), failure_logs(COLORS[0], 1205, "Lock wait timeout", 1))
     ledger.rolled_back(first)
     target.write(*COLORS)
     ledger.applied(target.migration(COLORS[0]))
@@ -148,7 +148,7 @@ def test_a_byte_that_is_not_utf8_in_a_comment_is_not_an_edit(target, capsys):
 def test_the_note_of_a_failed_migration_is_the_database_error(target, capsys):
     ledger = target.deployed_init()
     target.write(*COLORS)
-    logs = prisma_logs(COLORS[0], 1205, "Lock wait timeout exceeded; try restarting transaction", 1)
+    logs = failure_logs(COLORS[0], 1205, "Lock wait timeout exceeded; try restarting transaction", 1)
     ledger.failed(target.migration(COLORS[0]), logs)
     assert target.status() == 1
     assert capsys.readouterr().out.splitlines()[-3] == (
@@ -162,7 +162,7 @@ def test_the_failed_migration_deploy_runs_again_is_linted_against_what_its_attem
     script = COLORS[1] + "\n-- CreateIndex\nCREATE UNIQUE INDEX `woc_projects_name_key` ON `woc_projects`(`name`);\n"
     target.write(COLORS[0], script)
     run_script(target.admin, COLORS[1])  # statement 1 ran before statement 2 failed
-    logs = prisma_logs(COLORS[0], 1062, "Duplicate entry 'Website' for key 'woc_projects_name_key'", 2)
+    logs = failure_logs(COLORS[0], 1062, "Duplicate entry 'Website' for key 'woc_projects_name_key'", 2)
     ledger.failed(target.migration(COLORS[0]), logs)
     assert target.status("--scratch-url", target.scratch_url) == 1
     assert capsys.readouterr().out.splitlines()[-5:] == [

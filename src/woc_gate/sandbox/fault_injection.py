@@ -41,9 +41,8 @@ FAILED_MIGRATION = (
     "20250317090000_project_colors",
     "-- AlterTable\nALTER TABLE `woc_projects` ADD COLUMN `color` VARCHAR(191) NULL;\n",
 )
-FAILED_MIGRATION_LOGS = (
-    "Database error code: 1205\n\nDatabase error:\nLock wait timeout exceeded; try restarting transaction\n\n"
-    "Please check the query number 1 from the migration file."
+FAILED_MIGRATION_LOGS = migrate.failure_logs(
+    FAILED_MIGRATION[0], 1205, "Lock wait timeout exceeded; try restarting transaction", 1
 )
 DESTRUCTIVE_MIGRATION = (
     "20250324090000_drop_email_verified_at",
