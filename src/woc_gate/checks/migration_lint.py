@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from woc_gate.checks import CheckFailure
 from woc_gate.checks.column_types import narrowing
-from woc_gate.checks.schema_changes import Changes, Lineage, changes_of
+from woc_gate.checks.schema_changes import Changes, Lineage, Source, changes_of
 from woc_gate.checks.target_rows import TargetRows
 from woc_gate.errors import ConfigError
 from woc_gate.sources.migrations import FAILED, PENDING, ROLLED_BACK, MigrationState
@@ -144,7 +144,7 @@ class _Lint:
         self.copy_rows = copy_rows
         self.schema = scratch.schema()
         self.lineage = Lineage(self.schema)
-        self.backfilled: set[tuple[str, str]] = set()  # target columns an UPDATE of a pending migration fills
+        self.backfilled: set[Source] = set()  # columns an UPDATE of a pending migration fills
         self.stopped_at = ""  # the statement deploy would fail on: the ones after it never run
 
     def migration(self, state: MigrationState) -> list[Assessment]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from woc_gate.sources.sql_statements import Statement
-from woc_gate.target.schema import Column, ForeignKey, Schema
+from woc_gate.target.schema import Column, ForeignKey, Schema, Table
 
 
 @dataclass
@@ -48,19 +48,29 @@ def changes_of(statement: Statement, before: Schema, after: Schema) -> Changes:
         if old_name is None:
             changes.column_of |= {(name, column): None for column in table.columns}
             continue
-        _compare_table(changes, statement, name, before[old_name], table, old_name)
+        _compare_table(changes, statement, name, before[old_name], table)
     return changes
 
 
-def _compare_table(changes: Changes, statement: Statement, name: str, old, new, old_name: str) -> None:
+def _compare_table(changes: Changes, statement: Statement, name: str, old: Table, new: Table) -> None:
     renames = {
         old_column: new_column
         for (table, old_column), new_column in statement.column_renames().items()
-        if table in (name, old_name)
+        if table in (name, old.name)
         and old_column in old.columns
         and new_column in new.columns
         and old_column not in new.columns
     }
+    _compare_columns(changes, name, old, new, renames)
+    for index, columns in new.unique.items():
+        if tuple(renames.get(c, c) for c in old.unique.get(index, ())) != columns:
+            changes.added_unique.append((name, index, columns))
+    for key, foreign_key in new.foreign_keys.items():
+        if key not in old.foreign_keys:
+            changes.added_foreign_keys.append((name, key, foreign_key))
+
+
+def _compare_columns(changes: Changes, name: str, old: Table, new: Table, renames: dict[str, str]) -> None:
     previous = {new_column: old_column for old_column, new_column in renames.items()}
     for column_name, column in new.columns.items():
         old_column_name = previous.get(column_name, column_name if column_name in old.columns else None)
@@ -71,13 +81,6 @@ def _compare_table(changes: Changes, statement: Statement, name: str, old, new, 
             changes.changed_columns.append((name, old.columns[old_column_name], column))
     changes.renamed_columns += [(name, old_column, new_column) for old_column, new_column in renames.items()]
     changes.dropped_columns += [(name, c) for c in old.columns if c not in renames and c not in new.columns]
-    for index, columns in new.unique.items():
-        earlier = tuple(renames.get(c, c) for c in old.unique.get(index, ()))
-        if earlier != columns:
-            changes.added_unique.append((name, index, columns))
-    for key, foreign_key in new.foreign_keys.items():
-        if key not in old.foreign_keys:
-            changes.added_foreign_keys.append((name, key, foreign_key))
 
 
 def _differs(old: Column, new: Column) -> bool:

@@ -29,7 +29,9 @@ class TargetRows:
 
     def rows_up_to(self, table: str, limit: int) -> int:
         """How many rows the table holds, counted up to ``limit + 1``; beyond that InnoDB's estimate if larger."""
-        counted = self._count(f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {_name(table)} LIMIT {limit + 1}) AS some")
+        counted = self._count(
+            f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM {_name(table)} LIMIT {limit + 1}) AS first_rows"
+        )
         return max(counted, self.estimate(table)) if counted > limit else counted
 
     def holds_rows(self, table: str) -> bool:
@@ -56,10 +58,10 @@ class TargetRows:
         grouped = f" WHERE {' AND '.join(f'{c} IS NOT NULL' for c in columns)} GROUP BY {', '.join(columns)}"
         row = query(
             self.session,
-            f"SELECT COUNT(*) AS groups, COALESCE(SUM(n), 0) AS n FROM (SELECT COUNT(*) AS n"
-            f" FROM {_name(sources[0].table)}{grouped if columns else ''} HAVING COUNT(*) > 1) AS repeated",
+            f"SELECT COUNT(*) AS value_count, COALESCE(SUM(n), 0) AS n FROM (SELECT COUNT(*) AS n"
+            f" FROM {_name(sources[0].table)}{grouped if columns else ''} HAVING COUNT(*) > 1) AS repeated_values",
         )[0]
-        return int(row["groups"]), int(row["n"])
+        return int(row["value_count"]), int(row["n"])
 
     def orphans(self, children: list[Source], parents: list[Source]) -> int:
         """How many rows reference no row of the parent (a reference with a NULL references none)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .db import Session, query
 
 JSON_CHECK = re.compile(r"json_valid\(`((?:[^`]|``)+)`\)", re.IGNORECASE)
+FILLED_BY_SERVER = re.compile(r"auto_increment|(?:virtual|stored) generated", re.IGNORECASE)  # not DEFAULT_GENERATED
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def read_schema(session: Session, *, skip: tuple[str, ...] = ()) -> Schema:
                 "json" if is_json else row["type"],
                 row["nullable"] == "YES",
                 None if row["dflt"] in (None, "NULL") else row["dflt"],  # MariaDB writes DEFAULT NULL as NULL
-                "auto_increment" in row["extra"].lower() or "generated" in row["extra"].lower(),
+                bool(FILLED_BY_SERVER.search(row["extra"])),
             )
     for row in query(session, _UNIQUE):
         if row["tbl"] in tables:
