@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -152,3 +153,14 @@ def test_a_reader_that_stops_reading_ends_the_output_quietly(target, tmp_path):
     assert reader.stdout.readline().startswith(b"Not managed by Prisma Migrate")
     reader.stdout.close()
     assert (reader.wait(timeout=60), reader.stderr.read()) == (0, b"")
+
+
+def test_migrate_status_gives_each_finding_its_category_in_json(target, tmp_path, capsys):
+    write_migration(
+        tmp_path / "migrations", "20250201090000_drop", "ALTER TABLE `woc_projects` DROP COLUMN `no_such`;\n"
+    )
+    assert main(["migrate-status", "--migrations", "migrations", "--scratch-url", scratch(target), "--json"]) == 0
+    (pending,) = json.loads(capsys.readouterr().out)["pending_statements"][1:]
+    assert pending["findings"] == [
+        {"category": "will-fail", "reason": "the server refuses it: Can't DROP COLUMN `no_such`; check that it exists"}
+    ]
