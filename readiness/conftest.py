@@ -1,15 +1,17 @@
-"""Fixtures of the readiness tests: anonymous clients, the variables by source, TLS scans."""
+"""Fixtures of the readiness tests: anonymous clients, the retention canary, the variables by source, TLS scans."""
 
 from __future__ import annotations
 
 import secrets
 
+import filelock
 import pytest
 
 from woc_gate.checks import cron
 from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
-from woc_gate.config import PUBLIC_URLS, RUNBOOK_VARIABLES
+from woc_gate.config import PUBLIC_URLS, RUNBOOK_VARIABLES, SMOKE_TENANTS
+from woc_gate.errors import WocGateError
 from woc_gate.plugin.fixtures import session_settings
 from woc_gate.target import s3
 from woc_gate.target import tls as tls_target
@@ -24,6 +26,47 @@ def retention_client(woc_settings):
         pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
     with cron.retention_client(woc_settings) as client:
         yield client
+
+
+RETENTION_LOCK_TIMEOUT = 120  # seconds: longer than a canary test with its job run
+
+
+@pytest.fixture
+def retention_job_lock(tmp_path_factory):
+    """Held while a test watches the retention job's effects, so no other worker runs the job meanwhile."""
+    lock = filelock.FileLock(tmp_path_factory.getbasetemp().parent / "woc-gate-retention.lock")
+    try:
+        lock.acquire(timeout=RETENTION_LOCK_TIMEOUT)
+    except filelock.Timeout:
+        raise WocGateError(
+            f"the retention job stayed locked by another test for {RETENTION_LOCK_TIMEOUT} s; run with -n 0"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@pytest.fixture
+def retention_canary(retention_job_lock, desktop_as, tenant_lock, record_write, retention_client, woc_settings, woc_db):
+    """A screenshot past retention, uploaded to a smoke tenant as the desktop does (None when the product refuses
+    such uploads); afterwards the job itself removes it, or it is listed in the run record."""
+    canary = None
+    for tenant in SMOKE_TENANTS:
+        # the time entry stays and is listed; the screenshot only if the job does not remove it
+        def note(kind, ident, tenant=tenant):
+            if kind != "screenshot":
+                record_write(tenant, kind, ident)
+
+        with tenant_lock(tenant):
+            canary = cron.plant_canary(desktop_as(tenant, "member"), tenant, note)
+        if canary is not None:
+            break
+    yield canary
+    if canary is not None and cron.retention_state(woc_db, canary)["canary stored"]:
+        cron.run_retention(retention_client, woc_settings)
+        if cron.retention_state(woc_db, canary)["canary stored"]:
+            record_write(canary.tenant, "screenshot", canary.screenshot_id)
 
 
 def pytest_generate_tests(metafunc):
