@@ -8,12 +8,13 @@ import filelock
 import pytest
 
 from woc_gate.checks import cron
+from woc_gate.checks import headers as headers_checks
 from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
 from woc_gate.config import PUBLIC_URLS, RUNBOOK_VARIABLES, SMOKE_TENANTS
 from woc_gate.errors import WocGateError
 from woc_gate.plugin.fixtures import session_settings
-from woc_gate.target import s3
+from woc_gate.target import clients, s3
 from woc_gate.target import tls as tls_target
 from woc_gate.target.release import load_release
 from woc_gate.target.resend import Resend
@@ -111,6 +112,20 @@ def tls_scan(tls_scans, woc_settings, request):
     if isinstance(scan, Exception):
         raise scan
     return scan
+
+
+@pytest.fixture
+def first_answer(woc_settings, variable, public_page):
+    """The page named by the test's ``variable`` and ``public_page``, and its first answer (no redirect followed)."""
+    if woc_settings.environment == "dev":
+        pytest.skip("dev environment: TLS is not required")
+    base = woc_settings.var(variable)
+    if not base or not base.startswith("https://"):
+        pytest.skip(f"{variable} is not an https URL (test_public_endpoint_is_https fails for it)")
+    path = headers_checks.page_path(woc_settings, public_page)
+    with clients.anonymous(woc_settings, base, variable) as client:
+        response = clients.request(client, "GET", path, setting=variable)
+    return f"{variable} {path}", response
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""TLS for the stack: a throwaway CA and a server certificate for 127.0.0.1 and localhost, HSTS, and http→https.
+"""TLS for the stack: a throwaway CA and a server certificate for 127.0.0.1 and localhost, HSTS and the other
+security headers, and http→https.
 
 The certificates are built with ``cryptography``'s ``CertificateBuilder`` the way public CAs issue them
 (a non-critical subjectAltName, serverAuth, key identifiers), so that sslyze accepts the chain. The
@@ -17,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from starlette.responses import RedirectResponse
+
+from woc_gate.sandbox.context import SandboxContext
 
 HOSTS = ("127.0.0.1", "localhost")
 HSTS = "max-age=63072000; includeSubDomains"
@@ -88,22 +91,27 @@ def _builder(subject, issuer, public_key, start: datetime.datetime, days: int) -
     )
 
 
-def with_hsts(app):
-    """The ASGI app with a ``Strict-Transport-Security`` header on every HTTP response."""
+def with_security_headers(app, ctx: SandboxContext):
+    """The ASGI app with HSTS, ``nosniff`` and ``X-Frame-Options: DENY`` on every HTTP response.
+
+    With ``hsts-only-after-redirect`` a redirect goes without HSTS, as from a proxy that adds the
+    header to pages only: the page a redirect ends on still sends it.
+    """
 
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
 
-        async def send_with_header(message):
+        async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message = {
-                    **message,
-                    "headers": [*message.get("headers", []), (b"strict-transport-security", HSTS.encode())],
-                }
+                redirect = 300 <= message["status"] < 400
+                added = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+                if not (redirect and ctx.has("hsts-only-after-redirect")):
+                    added.append((b"strict-transport-security", HSTS.encode()))
+                message = {**message, "headers": [*message.get("headers", []), *added]}
             await send(message)
 
-        await app(scope, receive, send_with_header)
+        await app(scope, receive, send_with_headers)
 
     return wrapped
 
