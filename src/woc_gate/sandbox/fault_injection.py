@@ -16,6 +16,7 @@ import pymysql
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import migrate, variants
 from woc_gate.sandbox.environment import BACKUP_SUFFIX
+from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 
 MIGRATIONS = Path("apps/web/prisma/migrations")
@@ -203,6 +204,10 @@ def backup_drops_trigger(target: FaultTarget) -> None:
     target.execute(f"GRANT {BACKUP_GRANTS} ON `{database}`.* TO %s@%s", backup, host)
 
 
+def runtime_sql_union_missing_table(target: FaultTarget) -> None:
+    add_reports_service(target.tree, ("woc_time_entries", "woc_time_entries_archive"))
+
+
 def prisma_enum_drift(target: FaultTarget) -> None:
     target.edit_schema(r"(enum RoleKey \{[^}]*?)(\n\})", rf"\1\n  {DRIFTED_ROLE}\2", "the enum RoleKey")
 
@@ -223,6 +228,7 @@ INJECTORS: dict[str, Callable[[FaultTarget], None]] = {  # in the order they are
     "legacy-table": legacy_table,
     "raw-sql-dropped-column": raw_sql_dropped_column,
     "backup-drops-trigger": backup_drops_trigger,
+    "runtime-sql-union-missing-table": runtime_sql_union_missing_table,
     "failed-migration": failed_migration,
     "edited-migration": edited_migration,
     "pending-destructive-migration": pending_destructive_migration,

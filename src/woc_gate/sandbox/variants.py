@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from woc_gate.sandbox.policy import policy_properties
+from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sandbox.seedfile import load_seed_file
 
 if TYPE_CHECKING:
@@ -162,10 +163,15 @@ def schema_objects(target: FaultTarget) -> None:
         target.execute(f"GRANT {grant} TO %s@%s", user, host)
 
 
+def runtime_sql_union_table(target: FaultTarget) -> None:
+    add_reports_service(target.tree, ("woc_time_entries", "woc_adhoc_requests"))
+
+
 INJECTORS = {
     "org-missing-role": org_missing_role,
     "settings-row-out-of-range": settings_row_out_of_range,
     "settings-column-drift": settings_column_drift,
     "instant-add-column": instant_add_column,
     "schema-objects": schema_objects,
+    "runtime-sql-union-table": runtime_sql_union_table,
 }
