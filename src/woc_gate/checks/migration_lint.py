@@ -4,9 +4,10 @@ Each statement is parsed with sqlglot (MySQL) and judged against the target's sc
 estimates: destructive (drops a table or column, narrows a type or an enum, adds NOT NULL without
 a default to a populated table, a "rename" written as drop + add) or long-running (the server,
 asked on a schema-only scratch copy, cannot run the ALTER with ``ALGORITHM=INSTANT`` nor
-``INPLACE, LOCK=NONE`` on a populated table; without a scratch database that cannot be ruled out).
+``INPLACE, LOCK=NONE`` on a populated table; without a scratch database that cannot be ruled out, but
+for an ALTER that only adds columns the server's manual says it adds instantly).
 
-Fault that proves it: ``pending-destructive-migration``.
+Fault that proves it: ``pending-destructive-migration``; variant that must pass: ``instant-add-column``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ LONG_RUNNING_ROWS = 1_000_000  # an in-place rebuild of more rows than this take
 INTEGER_RANK = {"TINYINT": 1, "SMALLINT": 2, "MEDIUMINT": 3, "INT": 4, "INTEGER": 4, "BIGINT": 5}
 SIZED_TYPES = ("VARCHAR", "CHAR", "VARBINARY", "BINARY", "DECIMAL", "DATETIME", "TIMESTAMP", "TIME")
 TEXT_RANK = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 16777215, "LONGTEXT": 4294967295}
+# The first version adding a column instantly as the last one, and the first adding it anywhere (FIRST, AFTER).
+INSTANT_ADD_COLUMN = {"mysql": ((8, 0, 12), (8, 0, 29)), "mariadb": ((10, 3, 2), (10, 4, 0))}
+NOT_INSTANT = (  # column attributes that make the server rebuild the table or build an index
+    exp.AutoIncrementColumnConstraint,
+    exp.PrimaryKeyColumnConstraint,
+    exp.UniqueColumnConstraint,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ class TargetSchema:
     rows: dict[str, int]
     columns: dict[tuple[str, str], tuple[str, bool]]  # (table, column) -> (COLUMN_TYPE, nullable)
     connection: Session | None = None
+    server: str = ""  # SELECT VERSION(): "8.0.36", "10.11.6-MariaDB-…"
+    no_instant_add: frozenset[str] = frozenset()  # tables with a FULLTEXT index or ROW_FORMAT=COMPRESSED
 
     def row_estimate(self, table: str) -> int:
         """``information_schema.TABLES.TABLE_ROWS`` of the table (0 for a table the target lacks)."""
@@ -93,8 +103,13 @@ def read_target_schema(connection: Session) -> TargetSchema:
     """Row estimates and column types of every table of the target's database."""
     tables = query(
         connection,
-        "SELECT TABLE_NAME AS name, COALESCE(TABLE_ROWS, 0) AS estimate FROM information_schema.TABLES"
-        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+        "SELECT TABLE_NAME AS name, COALESCE(TABLE_ROWS, 0) AS estimate, ROW_FORMAT AS format"
+        " FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+    )
+    fulltext = query(
+        connection,
+        "SELECT DISTINCT TABLE_NAME AS name FROM information_schema.STATISTICS"
+        " WHERE TABLE_SCHEMA = DATABASE() AND INDEX_TYPE = 'FULLTEXT'",
     )
     columns = query(
         connection,
@@ -105,6 +120,11 @@ def read_target_schema(connection: Session) -> TargetSchema:
         rows={row["name"]: int(row["estimate"]) for row in tables},
         columns={(c["tbl"], c["col"]): (c["type"].upper(), c["nullable"] == "YES") for c in columns},
         connection=connection,
+        server=query(connection, "SELECT VERSION() AS version")[0]["version"],
+        no_instant_add=frozenset(
+            [row["name"] for row in fulltext]
+            + [t["name"] for t in tables if (t["format"] or "").upper() == "COMPRESSED"]
+        ),
     )
 
 
@@ -262,7 +282,7 @@ def _has_default(column: exp.ColumnDef) -> bool:
 
 def _long_running(statement: Statement, table: str, schema: TargetSchema, scratch, *, alter: bool) -> list[str]:
     if scratch is None:
-        if not schema.holds_data(table):
+        if not schema.holds_data(table) or (alter and _adds_columns_instantly(statement.tree, table, schema)):
             return []
         return [f"may rebuild {table} ({schema.size(table)}): no scratch database configured to ask the server"]
     try:
@@ -274,6 +294,28 @@ def _long_running(statement: Statement, table: str, schema: TargetSchema, scratc
     if algorithm == INPLACE and schema.row_estimate(table) >= LONG_RUNNING_ROWS:
         return [f"rebuilds {table} in place (INPLACE, LOCK=NONE) over {schema.size(table)}"]
     return []
+
+
+def _adds_columns_instantly(tree: exp.Alter, table: str, schema: TargetSchema) -> bool:
+    """Whether, by the server's manual, this ALTER only adds columns and the server adds them without a rebuild."""
+    flavor = "mariadb" if "mariadb" in schema.server.lower() else "mysql"
+    found = re.match(r"(\d+)\.(\d+)\.(\d+)", schema.server)
+    if found is None or table in schema.no_instant_add:
+        return False
+    version = tuple(int(part) for part in found.groups())
+    at_end, anywhere = INSTANT_ADD_COLUMN[flavor]
+    actions = tree.args.get("actions") or []
+    return bool(actions) and all(
+        isinstance(action, exp.ColumnDef)
+        and version >= (anywhere if action.args.get("position") else at_end)
+        and not any(_rebuilds(constraint.args.get("kind")) for constraint in action.constraints)
+        for action in actions
+    )
+
+
+def _rebuilds(kind: exp.Expression | None) -> bool:
+    stored = isinstance(kind, exp.ComputedColumnConstraint) and kind.args.get("persisted")
+    return bool(stored) or isinstance(kind, NOT_INSTANT)
 
 
 def _flag_drop_and_add(assessments: list[Assessment]) -> None:
