@@ -272,7 +272,9 @@ def _enum_values(column_type: str) -> list[str]:
 
 
 def _not_null(column: exp.ColumnDef) -> bool:
-    return any(isinstance(c.args.get("kind"), exp.NotNullColumnConstraint) for c in column.constraints)
+    kinds = [c.args.get("kind") for c in column.constraints]
+    # sqlglot reads an explicit NULL (Prisma writes one for every optional column) as NOT NULL with allow_null
+    return any(isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null") for kind in kinds)
 
 
 def _has_default(column: exp.ColumnDef) -> bool:
