@@ -134,8 +134,8 @@ BEGIN
 END;
 
 -- CreateTrigger
-CREATE TRIGGER `woc_screenshots_size_guard` BEFORE INSERT ON `woc_screenshots`
-FOR EACH ROW SET NEW.`sizeBytes` = GREATEST(NEW.`sizeBytes`, 0);
+CREATE TRIGGER `woc_projects_trim_name` BEFORE INSERT ON `woc_projects`
+FOR EACH ROW SET NEW.`name` = TRIM(NEW.`name`);
 
 -- CreateEvent
 CREATE EVENT `woc_expire_invites` ON SCHEDULE EVERY 1 DAY
