@@ -73,8 +73,12 @@ FAULTS = {  # fault: (its item, the gate files of the item, the failing tests, a
         "env-inventory",
         ENV_INVENTORY,
         [
-            "test_first_answer_sends_hsts_with_a_long_max_age[NEXTAUTH_URL /]",
-            "test_first_answer_sends_hsts_with_a_long_max_age[NEXTAUTH_URL admin]",
+            f"{test}[NEXTAUTH_URL {page}]"
+            for test in (
+                "test_first_answer_sends_hsts_with_a_long_max_age",
+                "test_first_answer_sends_the_security_headers",
+            )
+            for page in ("/", "admin")
         ],
         "NEXTAUTH_URL / answers HTTP 307 without a strict HSTS header",
     ),

@@ -163,7 +163,7 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "hsts-only-after-redirect",
-            "a public page's first answer, a redirect, carries no Strict-Transport-Security; only where it ends does",
+            "a public page's first answer, a redirect, carries no HSTS nor nosniff; only the page it ends on does",
             "env-inventory",
             "web",
         ),

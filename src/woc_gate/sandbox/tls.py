@@ -23,6 +23,11 @@ from woc_gate.sandbox.context import SandboxContext
 
 HOSTS = ("127.0.0.1", "localhost")
 HSTS = "max-age=63072000; includeSubDomains"
+SECURITY_HEADERS = (
+    (b"strict-transport-security", HSTS.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+)
 SERVER_DAYS = 90
 EXPIRING_SERVER_DAYS = 5  # inside any sensible warning window
 
@@ -94,8 +99,8 @@ def _builder(subject, issuer, public_key, start: datetime.datetime, days: int) -
 def with_security_headers(app, ctx: SandboxContext):
     """The ASGI app with HSTS, ``nosniff`` and ``X-Frame-Options: DENY`` on every HTTP response.
 
-    With ``hsts-only-after-redirect`` a redirect goes without HSTS, as from a proxy that adds the
-    header to pages only: the page a redirect ends on still sends it.
+    With ``hsts-only-after-redirect`` a redirect goes without them, as when the redirect is answered
+    before the middleware that adds them: the page it ends on still sends them.
     """
 
     async def wrapped(scope, receive, send):
@@ -103,12 +108,10 @@ def with_security_headers(app, ctx: SandboxContext):
             return await app(scope, receive, send)
 
         async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                redirect = 300 <= message["status"] < 400
-                added = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
-                if not (redirect and ctx.has("hsts-only-after-redirect")):
-                    added.append((b"strict-transport-security", HSTS.encode()))
-                message = {**message, "headers": [*message.get("headers", []), *added]}
+            starts = message["type"] == "http.response.start"
+            bare = starts and 300 <= message["status"] < 400 and ctx.has("hsts-only-after-redirect")
+            if starts and not bare:
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
             await send(message)
 
         await app(scope, receive, send_with_headers)
