@@ -2,7 +2,8 @@
 
 Refusals are judged by their status and by their effects: before the first refused call an expired
 screenshot (the canary) is planted in a smoke tenant through the desktop API, and after every refused
-call it must still be there. Faults that prove them: ``cron-no-secret``, ``cron-secret-prefix``.
+call it must still be there. Faults that prove them: ``cron-no-secret``, ``cron-secret-prefix``,
+``cron-refused-but-run``.
 """
 
 from __future__ import annotations
