@@ -33,10 +33,6 @@ def test_only_tls_1_2_or_newer_is_accepted(tls_scan, variable):
     tls.only_modern_protocols(variable, tls_scan)
 
 
-def test_hsts_is_sent_with_a_long_max_age(tls_scan, variable, woc_settings):
-    tls.hsts_is_strict(variable, tls_scan, woc_settings.hsts_min_age)
-
-
 def test_plain_http_redirects_to_https(tls_scan, variable, woc_settings):
     plain = tls.plain_http_url(woc_settings.var(variable), woc_settings.plain_http.get(variable))
     with clients.anonymous(woc_settings, plain, variable) as client:

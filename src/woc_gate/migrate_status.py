@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .checks.migration_lint import NO_SCRATCH, Assessment, lint_pending, pending_migrations
+from .checks.migration_lint import Assessment, lint_pending
 from .checks.migrations import count_tables, read_migration_records, unmanaged
 from .errors import ConfigError
 from .sources.migrations import APPLIED, FAILED, MigrationState, migration_states
@@ -26,7 +26,6 @@ class Status:
     ledger: str = ""  # why the database is not under Prisma Migrate; "" when it is
     deploy_refuses: bool = False  # it holds tables but no ledger (P3005)
     pending: list[Assessment] = field(default_factory=list)
-    not_judged: str = ""  # why the pending statements were not judged
 
     @property
     def clean(self) -> bool:
@@ -53,14 +52,10 @@ def load_status(
         if records is None:
             tables = count_tables(connection)
             status.ledger, status.deploy_refuses = unmanaged(records, tables, status.states), tables > 0
-        if not pending_migrations(status.states) or status.deploy_refuses:
-            return status
-        if not settings.migration_scratch_url:
-            status.not_judged = NO_SCRATCH
-            return status
-        status.pending = lint_pending(
-            connection, status.states, settings.migration_scratch_url, settings.migration_copy_rows
-        )
+        if not status.deploy_refuses:
+            status.pending = lint_pending(
+                connection, status.states, settings.migration_scratch_url, settings.migration_copy_rows
+            )
         return status
     finally:
         connection.close()
@@ -74,7 +69,6 @@ def render_json(status: Status) -> str:
         "not_managed": status.ledger or None,
         "migrations": [state.as_dict() for state in status.states],
         "pending_statements": [assessment.as_dict() for assessment in status.pending],
-        "pending_not_judged": status.not_judged or None,
     }
     return json.dumps(document, indent=2)
 
@@ -87,8 +81,6 @@ def render_text(status: Status) -> list[str]:
 
 def render_pending(status: Status) -> list[str]:
     """One line per pending statement, then whether it needs maintenance mode and why, one finding a line."""
-    if status.not_judged:
-        return ["", f"Pending statements not judged: {status.not_judged}."]
     if not status.pending:
         return []
     lines = ["", "Pending statements:"]

@@ -88,10 +88,14 @@ def edge_energy(data: bytes) -> float:
     return ImageStat.Stat(image.filter(ImageFilter.FIND_EDGES).crop((1, 1, image.width - 1, image.height - 1))).mean[0]
 
 
-def run_desktop_sequence(api: ApiSession, note: Callable[[str, str], None]) -> DesktopRun:
+def run_desktop_sequence(
+    api: ApiSession, note: Callable[[str, str], None], captured_at: datetime | None = None
+) -> DesktopRun:
     """Policy, start, upload (when screenshots are on, and also when off, to prove it is refused), stop.
 
-    Tracking is stopped even when the upload fails; ``note(kind, id)`` lists each record as soon as it exists.
+    The capture is taken now unless ``captured_at`` says otherwise (a client uploading what it buffered
+    offline). Tracking is stopped even when the upload fails; ``note(kind, id)`` lists each record as
+    soon as it exists.
     """
     policy = api_policy(api)
     envelope = api.settings.envelopes["screenshot"]
@@ -106,7 +110,10 @@ def run_desktop_sequence(api: ApiSession, note: Callable[[str, str], None]) -> D
             "POST",
             "screenshots",
             files={"file": ("capture.png", image, "image/png")},
-            data={"capturedAt": datetime.now(UTC).isoformat(timespec="milliseconds"), "timeEntryId": entry_id},
+            data={
+                "capturedAt": (captured_at or datetime.now(UTC)).isoformat(timespec="milliseconds"),
+                "timeEntryId": entry_id,
+            },
         )
         uploaded_at = time.monotonic()
         if shot_id := screenshot_answered(upload, envelope).get("id"):

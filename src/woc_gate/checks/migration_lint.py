@@ -17,7 +17,11 @@ columns it touches. A finding names its category:
   INPLACE with LOCK=NONE);
 - ``will-fail``: the server refuses it, or it adds a foreign key that rows of the target violate.
 
-Fault that proves it: ``pending-destructive-migration``.
+Without a scratch database the server cannot be asked: a CREATE TABLE and an ALTER that only adds
+columns the target's server adds instantly by its manual are judged (``instant_columns``), every other
+statement is ``not-judged``.
+
+Fault that proves it: ``pending-destructive-migration``; variant that must pass: ``instant-add-column``.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from sqlglot import exp
+
 from woc_gate.checks import CheckFailure
 from woc_gate.checks.column_types import narrowing
+from woc_gate.checks.instant_columns import adds_columns_instantly, columns_without_a_value, tables_without_instant_add
 from woc_gate.checks.schema_changes import Changes, Lineage, Source, changes_of
 from woc_gate.checks.target_rows import TargetRows
-from woc_gate.errors import ConfigError
 from woc_gate.sources.migrations import FAILED, PENDING, ROLLED_BACK, MigrationState
 from woc_gate.sources.sql_statements import Statement, split_statements
-from woc_gate.target.db import Session
+from woc_gate.target.db import Session, query
 from woc_gate.target.scratch import COPY, ScratchSchema
 
 DROPS_DATA = "drops-data"
@@ -42,8 +48,9 @@ RENAMES = "renames"
 UNIQUE_DUPLICATES = "unique-duplicates"
 TABLE_COPY = "table-copy"
 WILL_FAIL = "will-fail"
-CATEGORIES = (DROPS_DATA, NARROWS_TYPE, NOT_NULL, RENAMES, UNIQUE_DUPLICATES, TABLE_COPY, WILL_FAIL)
-NO_SCRATCH = "no scratch database to try them on: set migration_scratch_url (or pass --scratch-url)"
+NOT_JUDGED = "not-judged"
+CATEGORIES = (DROPS_DATA, NARROWS_TYPE, NOT_NULL, RENAMES, UNIQUE_DUPLICATES, TABLE_COPY, WILL_FAIL, NOT_JUDGED)
+NO_SCRATCH = "no scratch database to try it on: set migration_scratch_url (or pass --scratch-url)"
 
 
 @dataclass(frozen=True)
@@ -102,14 +109,14 @@ def lint_pending(
 ) -> list[Assessment]:
     """Every statement of the pending migrations, applied in order to a scratch copy of the target and judged.
 
-    ``copy_rows``: a table copy over more rows than this needs maintenance mode. A ``ConfigError`` when a
-    migration is pending and there is no scratch database.
+    ``copy_rows``: a table copy over more rows than this needs maintenance mode. Without ``scratch_url``
+    only what the server's manual settles is judged.
     """
     pending = pending_migrations(states)
     if not pending:
         return []
     if not scratch_url:
-        raise ConfigError(f"{len(pending)} pending migration(s) cannot be judged: {NO_SCRATCH}")
+        return without_scratch(connection, pending)
     scratch = ScratchSchema(scratch_url, connection)
     try:
         scratch.refresh()
@@ -133,6 +140,31 @@ def pending_migrations_need_no_unapproved_maintenance(assessments: list[Assessme
                 f"{a.migration} statement {a.statement.number} `{a.statement.summary}`: {a.reasons}" for a in unapproved
             ),
         )
+
+
+def without_scratch(connection: Session, pending: list[MigrationState]) -> list[Assessment]:
+    """The pending statements judged without asking the server: a new table, columns it adds instantly; no more."""
+    server = query(connection, "SELECT VERSION() AS version")[0]["version"]
+    no_instant_add = tables_without_instant_add(connection)
+    rows = TargetRows(connection)
+    assessments = []
+    for state in pending:
+        for statement in split_statements(state.migration.script()):
+            assessment = Assessment(state.name, statement)
+            if adds_columns_instantly(statement, server, no_instant_add):
+                assessment.findings = [
+                    Finding(
+                        NOT_NULL,
+                        f"adds NOT NULL column {statement.table}.{column} without a default to a table"
+                        " with rows: its rows get an implicit '' or 0",
+                    )
+                    for column in columns_without_a_value(statement)
+                    if rows.holds_rows(statement.table)
+                ]
+            elif not isinstance(statement.tree, exp.Create) or statement.tree.kind != "TABLE":
+                assessment.findings = [Finding(NOT_JUDGED, f"not judged: {NO_SCRATCH}")]
+            assessments.append(assessment)
+    return assessments
 
 
 class _Lint:

@@ -58,20 +58,6 @@ def only_modern_protocols(name: str, scan: TlsScan) -> None:
         )
 
 
-def hsts_is_strict(name: str, scan: TlsScan, min_age: int) -> None:
-    """``name`` sends Strict-Transport-Security with a max-age of at least ``min_age`` seconds."""
-    __tracebackhide__ = True
-    if scan.hsts_max_age is None or scan.hsts_max_age < min_age:
-        received = scan.headers_error or (
-            "no Strict-Transport-Security header" if scan.hsts_max_age is None else f"max-age={scan.hsts_max_age}"
-        )
-        raise CheckFailure(
-            f"{name} ({scan.endpoint}) does not send a strict HSTS header",
-            f"Strict-Transport-Security with max-age >= {min_age}",
-            received,
-        )
-
-
 def plain_http_url(https_url: str, configured: str | None) -> str:
     """Where plain HTTP for an https URL is served: the configured URL, else port 80 of the same host."""
     if configured:

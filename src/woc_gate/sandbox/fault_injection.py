@@ -15,6 +15,8 @@ import pymysql
 
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import migrate, variants
+from woc_gate.sandbox.environment import BACKUP_SUFFIX
+from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 
 MIGRATIONS = Path("apps/web/prisma/migrations")
@@ -50,6 +52,12 @@ DESTRUCTIVE_MIGRATION = (
     " All the data in the column will be lost.\n\n*/\n"
     "-- AlterTable\nALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`;\n",
 )
+SIZE_GUARD_MIGRATION = (
+    "20250312090000_screenshot_size_guard",
+    "-- CreateTrigger\nCREATE TRIGGER `woc_screenshots_size_guard` BEFORE INSERT ON `woc_screenshots`\n"
+    "FOR EACH ROW SET NEW.`sizeBytes` = GREATEST(NEW.`sizeBytes`, 0);\n",
+)
+BACKUP_GRANTS = "SELECT, SHOW VIEW, EVENT, LOCK TABLES"  # a backup account as guides grant it, TRIGGER forgotten
 EDIT_TO_APPLIED_MIGRATION = "\n-- CreateIndex\nCREATE INDEX `woc_roles_name_idx` ON `woc_roles`(`name`);\n"
 
 
@@ -72,6 +80,28 @@ class FaultTarget:
         """Run one statement."""
         with self.db.cursor() as cursor:
             cursor.execute(query, args)
+
+    def add_migration(self, name: str, script: str) -> Path:
+        """Add a migration folder to the tree copy (pending); its ``migration.sql``."""
+        folder = self.tree / MIGRATIONS / name
+        folder.mkdir(parents=True)
+        sql_path = folder / MIGRATION_SCRIPT
+        sql_path.write_text(script)
+        return sql_path
+
+    def apply_migration(self, name: str, script: str) -> None:
+        """Add a migration folder to the tree copy and apply it, recorded as Prisma records it."""
+        sql_path = self.add_migration(name, script)
+        migrate.apply(self.db, Migration(name, sql_path.parent, sql_path, migration_checksum(sql_path.read_bytes())))
+
+    def edit_schema(self, pattern: str, replacement: str, what: str) -> None:
+        """Change the tree copy's ``schema.prisma`` once; a ``SandboxError`` when ``pattern`` finds nothing."""
+        schema = self.tree / SCHEMA
+        text = schema.read_text()
+        edited, count = re.subn(pattern, replacement, text, count=1)
+        if count == 0:
+            raise SandboxError(f"{schema} has no {what} for the fault to change")
+        schema.write_text(edited)
 
     def background_row(self, query: str, fault: str) -> tuple:
         """The first row of ``query`` (with ``{smoke}`` placeholders) for an organization that is not a smoke tenant."""
@@ -130,7 +160,7 @@ def legacy_table(target: FaultTarget) -> None:
 
 def failed_migration(target: FaultTarget) -> None:
     name, script = FAILED_MIGRATION
-    sql_path = _add_migration(target.tree, name, script)
+    sql_path = target.add_migration(name, script)
     migrate.record_started(target.db, name, migration_checksum(sql_path.read_bytes()), FAILED_MIGRATION_LOGS)
 
 
@@ -143,24 +173,42 @@ def edited_migration(target: FaultTarget) -> None:
 
 
 def pending_destructive_migration(target: FaultTarget) -> None:
-    _add_migration(target.tree, *DESTRUCTIVE_MIGRATION)
-    _edit_schema(target.tree, r"\n\s*emailVerifiedAt\s+DateTime\?[^\n]*", "", "the User field emailVerifiedAt")
+    target.add_migration(*DESTRUCTIVE_MIGRATION)
+    target.edit_schema(r"\n\s*emailVerifiedAt\s+DateTime\?[^\n]*", "", "the User field emailVerifiedAt")
 
 
 def raw_sql_dropped_column(target: FaultTarget) -> None:
-    name, script = DROPPED_COLUMN_MIGRATION
-    sql_path = _add_migration(target.tree, name, script)
-    migrate.apply(target.db, Migration(name, sql_path.parent, sql_path, migration_checksum(sql_path.read_bytes())))
-    _edit_schema(
-        target.tree,
+    target.apply_migration(*DROPPED_COLUMN_MIGRATION)
+    target.edit_schema(
         r"(model TimeEntry \{[^}]*?)\n\s*createdAt\s+DateTime[^\n]*",
         r"\1",
         "the TimeEntry field createdAt",
     )
 
 
+def backup_drops_trigger(target: FaultTarget) -> None:
+    target.apply_migration(*SIZE_GUARD_MIGRATION)
+    # DATABASE_URL names a read-only backup account without TRIGGER (see environment.database_user): SHOW TRIGGERS
+    # and information_schema hide the trigger from it, and mysqldump leaves it out without a word.
+    (database,) = target.rows("SELECT DATABASE()")[0]
+    user, host = target.rows(
+        "SELECT User, Host FROM mysql.db WHERE Db = %s AND Insert_priv = 'Y' AND User <> 'root' ORDER BY User LIMIT 1",
+        database,
+    )[0]
+    plugin, hashed = target.rows(
+        "SELECT plugin, authentication_string FROM mysql.user WHERE User = %s AND Host = %s", user, host
+    )[0]
+    backup = user + BACKUP_SUFFIX  # logs in with the application account's password: only the user name changes
+    target.execute(f"CREATE USER %s@%s IDENTIFIED WITH {plugin} AS %s", backup, host, hashed)
+    target.execute(f"GRANT {BACKUP_GRANTS} ON `{database}`.* TO %s@%s", backup, host)
+
+
+def runtime_sql_union_missing_table(target: FaultTarget) -> None:
+    add_reports_service(target.tree, ("woc_time_entries", "woc_time_entries_archive"))
+
+
 def prisma_enum_drift(target: FaultTarget) -> None:
-    _edit_schema(target.tree, r"(enum RoleKey \{[^}]*?)(\n\})", rf"\1\n  {DRIFTED_ROLE}\2", "the enum RoleKey")
+    target.edit_schema(r"(enum RoleKey \{[^}]*?)(\n\})", rf"\1\n  {DRIFTED_ROLE}\2", "the enum RoleKey")
 
 
 def orphan_screenshot_object(target: FaultTarget) -> None:
@@ -172,29 +220,14 @@ def orphan_screenshot_object(target: FaultTarget) -> None:
     (target.storage / object_key).unlink()
 
 
-def _add_migration(tree: Path, name: str, script: str) -> Path:
-    folder = tree / MIGRATIONS / name
-    folder.mkdir(parents=True)
-    sql_path = folder / MIGRATION_SCRIPT
-    sql_path.write_text(script)
-    return sql_path
-
-
-def _edit_schema(tree: Path, pattern: str, replacement: str, what: str) -> None:
-    schema = tree / SCHEMA
-    text = schema.read_text()
-    edited, count = re.subn(pattern, replacement, text, count=1)
-    if count == 0:
-        raise SandboxError(f"{schema} has no {what} for the fault to change")
-    schema.write_text(edited)
-
-
 INJECTORS: dict[str, Callable[[FaultTarget], None]] = {  # in the order they are applied
     "stale-role-seed": stale_role_seed,
     "unknown-permission-row": unknown_permission_row,
     "missing-settings-row": missing_settings_row,
     "legacy-table": legacy_table,
     "raw-sql-dropped-column": raw_sql_dropped_column,
+    "backup-drops-trigger": backup_drops_trigger,
+    "runtime-sql-union-missing-table": runtime_sql_union_missing_table,
     "failed-migration": failed_migration,
     "edited-migration": edited_migration,
     "pending-destructive-migration": pending_destructive_migration,

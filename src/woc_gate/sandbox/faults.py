@@ -149,6 +149,36 @@ FAULTS: dict[str, Fault] = {
             "email-provider",
             "mail",
         ),
+        Fault(
+            "cron-secret-prefix",
+            "the retention endpoint compares only the first 16 characters of the secret",
+            "cron-secret",
+            "web",
+        ),
+        Fault(
+            "cron-refused-but-run",
+            "the retention endpoint deletes expired screenshots before it checks the secret, then answers 401",
+            "cron-secret",
+            "web",
+        ),
+        Fault(
+            "hsts-only-after-redirect",
+            "a public page's first answer, a redirect, carries no HSTS nor nosniff; only the page it ends on does",
+            "env-inventory",
+            "web",
+        ),
+        Fault(
+            "backup-drops-trigger",
+            "the database account lacks the TRIGGER privilege, so the dump silently leaves out a migration's trigger",
+            "backup-restore",
+            "db",
+        ),
+        Fault(
+            "runtime-sql-union-missing-table",
+            "a runtime statement interpolates ${table} from a literal union, one member a table the schema lacks",
+            "migration-runbook",
+            "tree",
+        ),
     )
 }
 
