@@ -30,6 +30,7 @@ from woc_gate.sandbox.layout import OPENAPI_PATH
 from woc_gate.sandbox.policy import read_policy
 from woc_gate.sandbox.sql import Sql, fetch_rows, jsonable, new_id, utc_now
 from woc_gate.sandbox.storage import open_storage
+from woc_gate.sandbox.variants import omitted_defaults
 
 # The legacy-table fault's write: the pre-prefix `users` table still gets touched on every login.
 LEGACY_LOGIN_WRITE = (
@@ -147,7 +148,7 @@ async def tracking_policy(request: Request) -> JSONResponse:
     policy = found(await read_policy(api.sql, api.ctx.policy_schema, caller.organizationId), "Tracking policy")
     if api.ctx.has("policy-field-renamed"):
         policy["screenshotInterval"] = policy.pop("screenshotIntervalMinutes")
-    return JSONResponse(envelop(api.ctx.policy_envelope, policy))
+    return JSONResponse(envelop(api.ctx.policy_envelope, omitted_defaults(api.ctx, policy)))
 
 
 def envelop(dotted_key: str, payload: Any) -> Any:

@@ -181,7 +181,7 @@ class Daemon:
 
     def context(self, database: Database, urls: dict[str, str], tls) -> SandboxContext:
         secrets = make_secrets(self.faults)
-        shared = load_shared(self.repo / SHARED)
+        shared = load_shared(self.tree / SHARED)  # the stack's own copy, as its faults left it
         return SandboxContext(
             db=database,
             repo=self.tree,

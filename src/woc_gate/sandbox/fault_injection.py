@@ -22,6 +22,7 @@ from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SCHEMA = Path("apps/web/prisma/schema.prisma")
 UNKNOWN_PERMISSION = ("legacy.export_all", "export all legacy")
+DUPLICATED_PERMISSION = ("cdupkey0000000000000000001", "users.read", "woc_permissions_key_key")
 DRIFTED_ROLE = "AUDITOR"
 LEGACY_USERS_DDL = """\
 CREATE TABLE `users` (
@@ -58,6 +59,24 @@ SIZE_GUARD_MIGRATION = (
     "FOR EACH ROW SET NEW.`sizeBytes` = GREATEST(NEW.`sizeBytes`, 0);\n",
 )
 BACKUP_GRANTS = "SELECT, SHOW VIEW, EVENT, LOCK TABLES"  # a backup account as guides grant it, TRIGGER forgotten
+# An optional TrackingPolicy field with a default, which the class-7 fault and variant need (the reference has none).
+OPTIONAL_FIELD_NAMES = ("settings-omitted-field-kept", "policy-omits-defaults")
+OPTIONAL_FIELD_TS = """
+  /**
+   * JPEG quality of uploaded screenshots.
+   *
+   * @minimum 10
+   * @maximum 100
+   * @default 80
+   * @asType integer
+   */
+  screenshotQuality?: number;"""
+OPTIONAL_FIELD_MIGRATION = (
+    "20250401090000_screenshot_quality",
+    "-- AlterTable\n"
+    "ALTER TABLE `woc_organization_settings` ADD COLUMN `screenshotQuality` INTEGER NOT NULL DEFAULT 80;\n",
+)
+SHARED_POLICY = Path("packages/shared/src/policy.ts")
 EDIT_TO_APPLIED_MIGRATION = "\n-- CreateIndex\nCREATE INDEX `woc_roles_name_idx` ON `woc_roles`(`name`);\n"
 
 
@@ -119,6 +138,8 @@ def apply_faults(names, target: FaultTarget) -> None:
     for name, inject in INJECTORS.items():
         if name in names:
             inject(target)
+    if any(name in names for name in OPTIONAL_FIELD_NAMES):
+        optional_policy_field(target)
     variants.apply_variants(names, target)
 
 
@@ -138,6 +159,17 @@ def unknown_permission_row(target: FaultTarget) -> None:
         "INSERT INTO woc_permissions (id, `key`, description) VALUES (%s, %s, %s)",
         "clegacyexport0000000000001",
         *UNKNOWN_PERMISSION,
+    )
+
+
+def duplicate_permission_key(target: FaultTarget) -> None:
+    row_id, key, unique_index = DUPLICATED_PERMISSION
+    target.execute(f"ALTER TABLE woc_permissions DROP INDEX `{unique_index}`")
+    target.execute(
+        "INSERT INTO woc_permissions (id, `key`, description) SELECT %s, `key`, description FROM woc_permissions"
+        " WHERE `key` = %s",
+        row_id,
+        key,
     )
 
 
@@ -220,9 +252,27 @@ def orphan_screenshot_object(target: FaultTarget) -> None:
     (target.storage / object_key).unlink()
 
 
+def optional_policy_field(target: FaultTarget) -> None:
+    """The shared TrackingPolicy, the Prisma model and the database gain screenshotQuality (optional, default 80)."""
+    policy = target.tree / SHARED_POLICY
+    text, count = re.subn(
+        r"(?s)(export interface TrackingPolicy \{.*?)(\n\})", rf"\1\n{OPTIONAL_FIELD_TS}\2", policy.read_text()
+    )
+    if count != 1:
+        raise SandboxError(f"{policy} has no interface TrackingPolicy for the fault to change")
+    policy.write_text(text)
+    target.edit_schema(
+        r"(model OrganizationSettings \{[^}]*?\n  allowManualTime[^\n]*)",
+        r"\1\n  screenshotQuality         Int      @default(80)",
+        "the OrganizationSettings field allowManualTime",
+    )
+    target.apply_migration(*OPTIONAL_FIELD_MIGRATION)
+
+
 INJECTORS: dict[str, Callable[[FaultTarget], None]] = {  # in the order they are applied
     "stale-role-seed": stale_role_seed,
     "unknown-permission-row": unknown_permission_row,
+    "duplicate-permission-key": duplicate_permission_key,
     "missing-settings-row": missing_settings_row,
     "legacy-table": legacy_table,
     "raw-sql-dropped-column": raw_sql_dropped_column,

@@ -179,6 +179,45 @@ FAULTS: dict[str, Fault] = {
             "migration-runbook",
             "tree",
         ),
+        # issue 14, contracts and desktop runtime: one record on every surface, omitted optional fields,
+        # links, keys held once, both states of every policy switch
+        Fault(
+            "screenshot-list-dimensions-swapped",
+            "GET /screenshots lists each screenshot with its width and height swapped",
+            "schema-contracts",
+            "api",
+        ),
+        Fault(
+            "settings-omitted-field-kept",
+            "the TrackingPolicy gains an optional screenshotQuality (default 80); PUT /api/settings keeps its old value"
+            " when the body leaves it out",
+            "schema-contracts",
+            "web",
+        ),
+        Fault(
+            "preview-url-not-served",
+            "previewUrl points at /uploads/<objectKey>, which the API does not serve",
+            "schema-contracts",
+            "api",
+        ),
+        Fault(
+            "duplicate-permission-key",
+            "woc_permissions lost its unique index on key and holds users.read twice",
+            "schema-contracts",
+            "db",
+        ),
+        Fault(
+            "screenshots-off-png-only",
+            "with screenshots off only PNG uploads are refused; JPEG and WebP uploads are stored",
+            "desktop-runtime",
+            "api",
+        ),
+        Fault(
+            "upload-ignores-blur-jpeg",
+            "JPEG uploads are stored unblurred while the policy says blur",
+            "desktop-runtime",
+            "api",
+        ),
     )
 }
 

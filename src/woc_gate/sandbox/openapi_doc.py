@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from woc_gate.sandbox.api_base import services
+from woc_gate.sandbox.api_screenshots import ACCEPTED_FORMATS
 from woc_gate.sandbox.context import SandboxContext
 
 
@@ -23,7 +24,7 @@ def document(ctx: SandboxContext) -> dict[str, Any]:
             "/tracking/policy": {"get": _answer("200", _enveloped({"$ref": _component_ref(ctx.policy_schema)}, ctx))},
             "/screenshots": {
                 "get": _answer("200", {"type": "array", "items": event}),
-                "post": _answer("201", event),
+                "post": {"requestBody": _upload_body(), **_answer("201", event)},
             },
             "/screenshots/{id}": {"get": _answer("200", event)},
         },
@@ -50,6 +51,20 @@ def _enveloped(schema: dict[str, Any], ctx: SandboxContext) -> dict[str, Any]:
     for key in reversed([key for key in ctx.policy_envelope.split(".") if key]):
         schema = {"type": "object", "required": [key], "properties": {key: schema}}
     return schema
+
+
+def _upload_body() -> dict[str, Any]:
+    """The desktop's multipart upload, with the image types it accepts (as @ApiConsumes and @ApiBody give it)."""
+    fields = {
+        "file": {"type": "string", "format": "binary"},
+        "capturedAt": {"type": "string", "format": "date-time"},
+        "timeEntryId": {"type": "string"},
+    }
+    multipart = {
+        "schema": {"type": "object", "required": list(fields), "properties": fields},
+        "encoding": {"file": {"contentType": ", ".join(ACCEPTED_FORMATS.values())}},
+    }
+    return {"required": True, "content": {"multipart/form-data": multipart}}
 
 
 def _answer(status: str, schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from woc_gate.sandbox.policy import policy_properties
+from woc_gate.sandbox.policy import policy_properties, policy_required
 from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sandbox.seedfile import load_seed_file
 
@@ -25,6 +25,8 @@ CORRECT = {
     "instant-add-column": "a pending migration adds a NOT NULL column with a default (instant: no maintenance mode)",
     "schema-objects": "applied migrations add a view, a function, a procedure, a trigger and an event",
     "runtime-sql-union-table": "a runtime statement interpolates ${table} from a literal union of existing tables",
+    "policy-omits-defaults": "the TrackingPolicy gains an optional screenshotQuality (default 80), which the API policy"
+    " and web settings leave out while it holds its default",
 }
 DEFECTS = {
     "org-missing-role": "a background organization has no row for one of its roles",
@@ -44,6 +46,18 @@ def adjusted_event(ctx: SandboxContext, event: dict[str, Any]) -> dict[str, Any]
     if ctx.has("captured-at-offset") and isinstance(event.get("capturedAt"), str):
         event["capturedAt"] = event["capturedAt"].removesuffix("Z") + "+00:00"
     return event
+
+
+def omitted_defaults(ctx: SandboxContext, policy: dict[str, Any]) -> dict[str, Any]:
+    """A policy as a serializer that leaves out optional fields at their default gives it (policy-omits-defaults)."""
+    if not ctx.has("policy-omits-defaults"):
+        return policy
+    required, properties = policy_required(ctx.policy_schema), policy_properties(ctx.policy_schema)
+    return {
+        name: value
+        for name, value in policy.items()
+        if name in required or "default" not in properties.get(name, {}) or value != properties[name]["default"]
+    }
 
 
 def lenient_policy(ctx: SandboxContext, body: Any) -> Any:

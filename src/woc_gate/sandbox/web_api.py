@@ -9,7 +9,7 @@ from starlette.routing import Route
 from woc_gate.sandbox.auth import MANAGING_ROLES, bearer, secret_matches
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.policy import policy_error, read_policy
-from woc_gate.sandbox.variants import lenient_policy, refused_at_maximum
+from woc_gate.sandbox.variants import lenient_policy, omitted_defaults, refused_at_maximum
 from woc_gate.sandbox.web_base import WebServices, current_caller, services, store_policy
 
 DELETE_BATCH = 500
@@ -29,7 +29,7 @@ async def get_settings(request: Request) -> JSONResponse:
     policy = await read_policy(web.sql, web.ctx.policy_schema, caller.organizationId)
     if policy is None:
         return _error(404, "This organization has no settings row")
-    return JSONResponse(policy)
+    return JSONResponse(omitted_defaults(web.ctx, policy))
 
 
 async def put_settings(request: Request) -> JSONResponse:
@@ -55,7 +55,9 @@ async def put_settings(request: Request) -> JSONResponse:
     await store_policy(web, caller.organizationId, body)
     if web.ctx.has("settings-write-204"):
         return Response(status_code=204)
-    return JSONResponse(await read_policy(web.sql, web.ctx.policy_schema, caller.organizationId))
+    return JSONResponse(
+        omitted_defaults(web.ctx, await read_policy(web.sql, web.ctx.policy_schema, caller.organizationId))
+    )
 
 
 async def screenshot_retention(request: Request) -> JSONResponse:
