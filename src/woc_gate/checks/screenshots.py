@@ -1,28 +1,31 @@
-"""Screenshots as the runtime API gives them: uploaded as the desktop client does, read by id and listed."""
+"""Screenshots as the runtime API gives them: uploaded as the desktop client does, read by id and listed, and
+the same screenshot on every surface that shows it (the API, its database row, its stored object, its admin page).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from PIL import Image, ImageDraw
+import httpx
 
-from ..target.clients import ApiSession
+from ..config import Settings
+from ..sources.prisma import Model
+from ..target.clients import ApiSession, WebSession, request
+from ..target.storage import stored_object
 from . import CheckFailure
-from .contracts import json_payload, matches_shared_type, preview_url_on_api_base
+from .contracts import ContractViolation, json_payload, matches_shared_type, preview_url_on_api_base
+from .images import Picture, capture, image_sources, picture
+from .records import covering, db_views
 
-
-def png_bytes() -> bytes:
-    """A small screenshot-like PNG."""
-    image = Image.new("RGB", (320, 200), "white")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((20, 20, 300, 60), fill="navy")
-    draw.text((30, 100), "woc-gate contract upload", fill="black")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+UPLOAD_ANSWER, DB_ROW, STORED_OBJECT, ADMIN_PAGE = (
+    "the upload answer",
+    "the database row",
+    "the stored object",
+    "the admin page",
+)
 
 
 def upload_as_desktop(api: ApiSession, note: Callable[[str, str], None]) -> dict[str, Any]:
@@ -36,17 +39,23 @@ def upload_as_desktop(api: ApiSession, note: Callable[[str, str], None]) -> dict
     )
     note("time entry", entry["id"])
     try:
-        response = api.call(
-            "POST",
-            "screenshots",
-            files={"file": ("screen.png", png_bytes(), "image/png")},
-            data={"capturedAt": dt.datetime.now(dt.UTC).isoformat(), "timeEntryId": entry["id"]},
-        )
+        response = send_capture(api, entry["id"], capture("image/png"), "image/png")
     finally:
         api.call("POST", "tracking_stop", json={})
     event = json_payload(response, envelope=envelopes["screenshot"], what=f"POST {api.path('screenshots')}")
     note("screenshot", str(event.get("id")))
     return event
+
+
+def send_capture(api: ApiSession, entry_id: str, image: bytes, media_type: str) -> httpx.Response:
+    """``POST screenshots`` as the desktop client does: the image as ``file``, ``capturedAt`` now, ``timeEntryId``."""
+    extension = media_type.rpartition("/")[2]
+    return api.call(
+        "POST",
+        "screenshots",
+        files={"file": (f"capture.{extension}", image, media_type)},
+        data={"capturedAt": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "timeEntryId": entry_id},
+    )
 
 
 def screenshot_by_id(api: ApiSession, screenshot_id: str) -> dict[str, Any]:
@@ -90,3 +99,73 @@ def listed_screenshots_match_shared_event(
     for event in events:
         what = f"screenshot {event.get('id')} of tenant {tenant}"
         matches_shared_screenshot_event(event, schema, type_name=type_name, api_url=api_url, what=what)
+
+
+def every_surface(
+    event: Mapping[str, Any], api: ApiSession, web: WebSession, connection, model: Model, settings: Settings
+) -> tuple[dict[str, dict[str, Any]], list[Picture]]:
+    """An uploaded screenshot on each surface that shows it, as views, and the images those surfaces serve.
+
+    The API's answers (upload, by id, listed), the database row, the stored object's size (when the gate can
+    read storage) and the image its admin page shows; the preview's image joins the pictures only.
+    """
+    __tracebackhide__ = True
+    shot_id = str(event["id"])
+    by_id = screenshot_by_id(api, shot_id)
+    listed = next((item for item in screenshot_list(api) if str(item.get("id")) == shot_id), None)
+    if listed is None:
+        raise ContractViolation(
+            f"the uploaded screenshot {shot_id} is not listed by GET {api.path('screenshots')}",
+            "the screenshot among the listed ones",
+            "not listed",
+        )
+    fields = set(event) | set(by_id) | set(listed)
+    views = {
+        UPLOAD_ANSWER: covering(event, fields),
+        f"GET {settings.endpoints['screenshot']}": covering(by_id, fields),
+        f"GET {settings.endpoints['screenshots']}": covering(listed, fields),
+        f"{DB_ROW} ({model.table})": db_views(connection, model, [shot_id], fields).get(shot_id, {"id": None}),
+    }
+    preview_path = api.path("screenshot_preview", id=shot_id)
+    preview = request(api.client, "GET", preview_path, setting=api.setting)
+    pictures = [_served(preview, f"GET {settings.endpoints['screenshot_preview']}")]
+    kept = stored_object(settings, str(event.get("objectKey")))
+    if kept is not None:
+        pictures.append(_image(picture(kept[0], kept[1], STORED_OBJECT), f"{STORED_OBJECT} {event.get('objectKey')}"))
+        views[STORED_OBJECT] = pictures[-1].size
+    pictures.append(admin_page_image(web, settings, shot_id))
+    views[ADMIN_PAGE] = pictures[-1].size
+    return views, pictures
+
+
+def admin_page_image(web: WebSession, settings: Settings, shot_id: str) -> Picture:
+    """The first image a screenshot's admin page shows (fetched with the admin's session)."""
+    __tracebackhide__ = True
+    path = settings.endpoints["admin_screenshot"].format(id=shot_id)
+    page = request(web.client, "GET", path, setting="NEXTAUTH_URL")
+    for source in image_sources(page.text) if page.status_code == 200 else []:
+        if urlsplit(source).netloc and not source.startswith(settings.web_url):
+            continue  # an image elsewhere (a logo on a CDN) is not the screenshot's, and the session stays here
+        image = request(web.client, "GET", source, setting="NEXTAUTH_URL")
+        shown = picture(image.content, image.headers.get("content-type"), f"{ADMIN_PAGE} image {source}")
+        if shown is not None:
+            return shown
+    raise ContractViolation(
+        f"the admin page {path} of screenshot {shot_id} shows no image",
+        "HTTP 200 and an <img> that loads",
+        f"HTTP {page.status_code}",
+    )
+
+
+def _served(response, where: str) -> Picture:
+    __tracebackhide__ = True
+    return _image(
+        picture(response.content, response.headers.get("content-type"), where), f"{where} (HTTP {response.status_code})"
+    )
+
+
+def _image(shown: Picture | None, where: str) -> Picture:
+    __tracebackhide__ = True
+    if shown is None:
+        raise ContractViolation(f"{where} is not an image", "the screenshot's image", "bytes that are no image")
+    return shown

@@ -122,6 +122,24 @@ def object_exists(s3, bucket: Bucket, key: str) -> bool:
     return True
 
 
+def object_body(s3, bucket: Bucket, key: str) -> tuple[bytes, str | None] | None:
+    """An object's bytes and the Content-Type it was stored with (GET with the gate's credentials); None when absent."""
+    answer, refused = _call(s3, bucket, "get_object", Bucket=bucket.name, Key=key)
+    if refused in ("404", "NoSuchKey", "NotFound"):
+        return None
+    if refused is not None:
+        raise TargetError(
+            f"S3 get_object of {key} on bucket {bucket.name} at {_where(bucket)} failed: {refused};"
+            " check the gate's S3 credentials (s3_access_key_id) and their permissions"
+        )
+    try:
+        return answer["Body"].read(), answer.get("ContentType")
+    except BotoCoreError as error:
+        raise TargetError(
+            f"the object {key} of bucket {bucket.name} at {_where(bucket)} was cut off: {error}"
+        ) from error
+
+
 def anonymous_answer(s3, bucket: Bucket, call: str, **kwargs: Any) -> str:
     """What an unsigned call on the bucket gets: ``allowed``, or the S3 error code that refused it."""
     _, refused = _call(s3, bucket, call, Bucket=bucket.name, **kwargs)
