@@ -47,14 +47,18 @@ def upload_as_desktop(api: ApiSession, note: Callable[[str, str], None]) -> dict
     return event
 
 
-def send_capture(api: ApiSession, entry_id: str, image: bytes, media_type: str) -> httpx.Response:
-    """``POST screenshots`` as the desktop client does: the image as ``file``, ``capturedAt`` now, ``timeEntryId``."""
+def send_capture(
+    api: ApiSession, entry_id: str, image: bytes, media_type: str, captured_at: dt.datetime | None = None
+) -> httpx.Response:
+    """``POST screenshots`` as the desktop client does: the image as ``file``, ``capturedAt`` (now unless given),
+    ``timeEntryId``."""
     extension = media_type.rpartition("/")[2]
+    captured = (captured_at or dt.datetime.now(dt.UTC)).isoformat(timespec="milliseconds")
     return api.call(
         "POST",
         "screenshots",
         files={"file": (f"capture.{extension}", image, media_type)},
-        data={"capturedAt": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "timeEntryId": entry_id},
+        data={"capturedAt": captured, "timeEntryId": entry_id},
     )
 
 

@@ -197,11 +197,17 @@ class TenantLock:
 
 @pytest.fixture(scope="session")
 def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TenantLock]:
-    """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state."""
+    """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state.
+
+    One lock object per tenant in a worker, so a test holding its tenant may take it again (it counts).
+    """
     root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
+    locks: dict[str, TenantLock] = {}
 
     def lock(tenant: str) -> TenantLock:
-        return TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
+        if tenant not in locks:
+            locks[tenant] = TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
+        return locks[tenant]
 
     return lock
 
