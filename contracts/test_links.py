@@ -13,17 +13,18 @@ pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 
 @pytest.mark.parametrize("tenant", SMOKE_TENANTS)
 def test_every_link_the_api_hands_out_answers_its_owner_and_refuses_everyone_else(
-    tenant, record_paths, api_as, anonymous_api, woc_settings
+    tenant, record_paths, api_as, anonymous_api, woc_settings, tenant_lock
 ):
     owner = api_as(tenant, "admin")
     other = api_as(next(key for key in SMOKE_TENANTS if key != tenant), "admin")
-    handed = links.handed_out(owner, record_paths, woc_settings.endpoints["policy"])
-    problems = links.link_problems(
-        handed,
-        owner,
-        other.client,
-        anonymous_api,
-        refused=routes.statuses(woc_settings, "refused"),
-        refused_anonymous=routes.statuses(woc_settings, "refused_anonymous"),
-    )
+    with tenant_lock(tenant):  # the records behind the links stay while they are fetched
+        handed = links.handed_out(owner, record_paths, woc_settings.endpoints["policy"])
+        problems = links.link_problems(
+            handed,
+            owner,
+            other.client,
+            anonymous_api,
+            refused=routes.statuses(woc_settings, "refused"),
+            refused_anonymous=routes.statuses(woc_settings, "refused_anonymous"),
+        )
     links.links_resolve_for_their_owner_only(problems, handed, tenant=tenant)

@@ -143,21 +143,27 @@ def every_surface(
 
 
 def admin_page_image(web: WebSession, settings: Settings, shot_id: str) -> Picture:
-    """The first image a screenshot's admin page shows (fetched with the admin's session)."""
+    """The image a screenshot's admin page shows (fetched with the admin's session): one whose src names the
+    screenshot, else the largest (a logo is smaller); images on other origins are not fetched."""
     __tracebackhide__ = True
     path = settings.endpoints["admin_screenshot"].format(id=shot_id)
     page = request(web.client, "GET", path, setting="NEXTAUTH_URL")
-    for source in image_sources(page.text) if page.status_code == 200 else []:
-        if urlsplit(source).netloc and not source.startswith(settings.web_url):
-            continue  # an image elsewhere (a logo on a CDN) is not the screenshot's, and the session stays here
+    sources = image_sources(page.text) if page.status_code == 200 else []
+    shown = []
+    for source in sorted(sources, key=lambda source: shot_id not in source):
+        if urlsplit(source).netloc and not source.startswith(str(settings.web_url)):
+            continue
         image = request(web.client, "GET", source, setting="NEXTAUTH_URL")
-        shown = picture(image.content, image.headers.get("content-type"), f"{ADMIN_PAGE} image {source}")
-        if shown is not None:
-            return shown
+        found = picture(image.content, image.headers.get("content-type"), f"{ADMIN_PAGE} image {source}")
+        if found is not None and shot_id in source:
+            return found
+        shown += [found] if found is not None else []
+    if shown:
+        return max(shown, key=lambda found: found.width * found.height)
     raise ContractViolation(
         f"the admin page {path} of screenshot {shot_id} shows no image",
         "HTTP 200 and an <img> that loads",
-        f"HTTP {page.status_code}",
+        f"HTTP {page.status_code}, {len(sources)} <img>",
     )
 
 
