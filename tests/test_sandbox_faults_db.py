@@ -42,6 +42,10 @@ def unknown_permission_row(sandbox, db_rows):
     return keys - set(SHARED.constant("PERMISSIONS")) != set()
 
 
+def duplicate_permission_key(sandbox, db_rows):
+    return db_rows(sandbox, "SELECT `key` FROM woc_permissions GROUP BY `key` HAVING COUNT(*) > 1") != []
+
+
 def missing_settings_row(sandbox, db_rows):
     return db_rows(
         sandbox,
@@ -141,7 +145,7 @@ PROBES = {name: globals()[name.replace("-", "_")] for name in STACK_FAULTS}
 
 
 def test_every_stack_layer_fault_has_a_probe():
-    assert set(PROBES) == set(STACK_FAULTS) and len(STACK_FAULTS) == 15
+    assert set(PROBES) == set(STACK_FAULTS) and len(STACK_FAULTS) == 16
 
 
 @pytest.mark.parametrize("fault", STACK_FAULTS)
