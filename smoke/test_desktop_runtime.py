@@ -30,21 +30,13 @@ def test_uploads_in_every_image_type_are_refused_while_screenshots_are_off(
 
 
 @pytest.mark.parametrize("tenant", SMOKE_TENANTS)
-def test_uploads_in_every_image_type_are_stored_blurred_while_blur_is_on(
-    tenant, switched_policy, uploads_in_each_type, upload_types, desktop_as
+@pytest.mark.parametrize("blur", [True, False], ids=["blur_on", "blur_off"])
+def test_uploads_in_every_image_type_are_stored_as_the_blur_switch_says(
+    tenant, blur, switched_policy, uploads_in_each_type, upload_types, desktop_as
 ):
-    switched_policy(tenant, screenshotsEnabled=True, blurScreenshots=True)
+    switched_policy(tenant, screenshotsEnabled=True, blurScreenshots=blur)
     uploads = uploads_in_each_type(tenant)
-    policy_switches.stored_as_blur_says(desktop_as(tenant, "member"), uploads, upload_types, blur=True, tenant=tenant)
-
-
-@pytest.mark.parametrize("tenant", SMOKE_TENANTS)
-def test_uploads_in_every_image_type_are_stored_sharp_while_blur_is_off(
-    tenant, switched_policy, uploads_in_each_type, upload_types, desktop_as
-):
-    switched_policy(tenant, screenshotsEnabled=True, blurScreenshots=False)
-    uploads = uploads_in_each_type(tenant)
-    policy_switches.stored_as_blur_says(desktop_as(tenant, "member"), uploads, upload_types, blur=False, tenant=tenant)
+    policy_switches.stored_as_blur_says(desktop_as(tenant, "member"), uploads, upload_types, blur=blur, tenant=tenant)
 
 
 @pytest.mark.parametrize("tenant", SMOKE_TENANTS)

@@ -69,8 +69,8 @@ FAULTS = {
     "upload-ignores-blur-jpeg": (
         "desktop-runtime",
         [
-            "test_uploads_in_every_image_type_are_stored_blurred_while_blur_is_on[a]",
-            "test_uploads_in_every_image_type_are_stored_blurred_while_blur_is_on[b]",
+            "test_uploads_in_every_image_type_are_stored_as_the_blur_switch_says[blur_on-a]",
+            "test_uploads_in_every_image_type_are_stored_as_the_blur_switch_says[blur_on-b]",
         ],
         "has blur on, but uploads were stored otherwise: image/jpeg: stored with 100% of the upload's edge energy",
     ),
