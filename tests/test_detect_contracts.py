@@ -197,6 +197,17 @@ def test_a_field_that_differs_names_each_surface_and_value():
     )
 
 
+def test_a_field_a_list_never_shows_is_not_compared_but_one_it_leaves_out_means_its_default():
+    listed = [{"id": "p1", "name": "Web"}, {"id": "p2", "name": "App", "archived": True}]
+    by_id = {"id": "p1", "name": "Web", "createdAt": "2025-01-06T09:00:00Z", "archived": False}
+    views = {"list": records.covering(listed[0], records.shown_fields(listed)), "by id": by_id}
+    kinds, defaults = {"archived": "boolean"}, {"archived": False}
+    assert records.disagreements(views, kinds, defaults) == []
+    assert records.disagreements({**views, "by id": {**by_id, "archived": True}}, kinds, defaults) == [
+        "archived is false in list but true in by id"
+    ]
+
+
 def test_an_omitted_optional_field_means_its_default_and_only_that():
     schema = {
         "type": "object",

@@ -40,7 +40,7 @@ class RecordMismatch(ContractViolation):
 
 
 def covering(view: View, fields: Iterable[str]) -> dict[str, Any]:
-    """A view over ``fields``: what it does not show counts as left out (its default)."""
+    """A record as a surface that shows ``fields`` gives it: a field it leaves out counts as its default."""
     return {name: view.get(name) for name in fields}
 
 
@@ -147,17 +147,24 @@ def api_views(api: ApiSession, list_path: str, read_path: str, *, envelope: str,
     listed_records = _payload(api, list_path, api.settings.envelopes["list"])
     if not isinstance(listed_records, list) or not listed_records:
         raise RecordMismatch(f"GET {list_path} lists no records to compare", "a list of records", listed_records)
-    views = {}
+    reads = {}
     for item in listed_records[:sample]:
         record_id = str(item.get("id"))
         path = read_path.replace("{id}", quote(record_id, safe=""))
         response = request(api.client, "GET", path, setting=api.setting)
         if response.status_code == 404 and record_id not in _listed_ids(api, list_path):
             continue  # deleted since it was listed (by the retention job, say): nothing to compare
-        read = json_payload(response, envelope=envelope, what=f"GET {path}")
-        fields = set(item) | set(read)
-        views[record_id] = {f"GET {list_path}": covering(item, fields), f"GET {read_path}": covering(read, fields)}
-    return views
+        reads[record_id] = (item, json_payload(response, envelope=envelope, what=f"GET {path}"))
+    list_fields, read_fields = shown_fields(listed_records), shown_fields(read for _, read in reads.values())
+    return {
+        record_id: {f"GET {list_path}": covering(item, list_fields), f"GET {read_path}": covering(read, read_fields)}
+        for record_id, (item, read) in reads.items()
+    }
+
+
+def shown_fields(records: Iterable[View]) -> set[str]:
+    """The fields a surface shows: those it gives for any of its records (a summary list may show fewer)."""
+    return {name for record in records for name in record}
 
 
 def with_db_views(connection, datamodel: Datamodel, views: dict[str, dict], *, what: str) -> Model:

@@ -18,7 +18,7 @@ from ..target.storage import stored_object
 from . import CheckFailure
 from .contracts import ContractViolation, json_payload, matches_shared_type, preview_url_on_api_base
 from .images import Picture, capture, image_sources, picture
-from .records import covering, db_views
+from .records import covering, db_views, shown_fields
 
 UPLOAD_ANSWER, DB_ROW, STORED_OBJECT, ADMIN_PAGE = (
     "the upload answer",
@@ -116,7 +116,8 @@ def every_surface(
     __tracebackhide__ = True
     shot_id = str(event["id"])
     by_id = screenshot_by_id(api, shot_id)
-    listed = next((item for item in screenshot_list(api) if str(item.get("id")) == shot_id), None)
+    every_listed = screenshot_list(api)
+    listed = next((item for item in every_listed if str(item.get("id")) == shot_id), None)
     if listed is None:
         raise ContractViolation(
             f"the uploaded screenshot {shot_id} is not listed by GET {api.path('screenshots')}",
@@ -125,9 +126,9 @@ def every_surface(
         )
     fields = set(event) | set(by_id) | set(listed)
     views = {
-        UPLOAD_ANSWER: covering(event, fields),
-        f"GET {settings.endpoints['screenshot']}": covering(by_id, fields),
-        f"GET {settings.endpoints['screenshots']}": covering(listed, fields),
+        UPLOAD_ANSWER: dict(event),
+        f"GET {settings.endpoints['screenshot']}": dict(by_id),
+        f"GET {settings.endpoints['screenshots']}": covering(listed, shown_fields(every_listed)),
         f"{DB_ROW} ({model.table})": db_views(connection, model, [shot_id], fields).get(shot_id, {"id": None}),
     }
     preview_path = api.path("screenshot_preview", id=shot_id)
