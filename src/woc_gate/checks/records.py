@@ -89,7 +89,7 @@ def meaning(name: str, value: Any, kinds: Mapping[str, str], defaults: Mapping[s
 
 
 def disagreements(views: Mapping[str, View], kinds: Mapping[str, str], defaults: Mapping[str, Any]) -> list[str]:
-    """Each field the views give different meanings: ``width is 200 in A; 320 in B, C``."""
+    """Each field the views give different meanings: ``width is 200 in A but 320 in B, C``."""
     found = []
     for name in sorted({name for view in views.values() for name in view}):
         by_meaning: dict[str, list[str]] = {}
@@ -155,6 +155,8 @@ def api_views(api: ApiSession, list_path: str, read_path: str, *, envelope: str,
         if response.status_code == 404 and record_id not in _listed_ids(api, list_path):
             continue  # deleted since it was listed (by the retention job, say): nothing to compare
         reads[record_id] = (item, json_payload(response, envelope=envelope, what=f"GET {path}"))
+    if not reads:
+        raise RecordMismatch(f"every record GET {list_path} listed was gone when read by id", "records", "none left")
     list_fields, read_fields = shown_fields(listed_records), shown_fields(read for _, read in reads.values())
     return {
         record_id: {f"GET {list_path}": covering(item, list_fields), f"GET {read_path}": covering(read, read_fields)}
