@@ -8,13 +8,20 @@ from woc_gate.checks import openapi, policies, policy_switches
 
 
 @pytest.fixture
-def switched_policy(restored_policy):
-    """``switched_policy(tenant, **fields)``: the tenant's policy with these fields for the test, then put back."""
+def switched_policy(restored_policy, desktop_as, woc_settings):
+    """``switched_policy(tenant, **fields)``: the tenant's policy with these fields for the test, then put back.
+
+    The desktop's own policy must show them before the test goes on.
+    """
 
     def switch(tenant: str, **fields) -> None:
         web = restored_policy(tenant)
         label = ", ".join(f"{name} = {value}" for name, value in fields.items())
         policies.written(web, {**policies.web_settings(web), **fields}, tenant=tenant, label=label)
+        desktop_policy = policies.api_policy(desktop_as(tenant, "member"))
+        policy_switches.switch_reached_the_desktop(
+            desktop_policy, fields, tenant=tenant, path=woc_settings.endpoints["policy"]
+        )
 
     return switch
 

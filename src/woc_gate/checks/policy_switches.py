@@ -63,6 +63,18 @@ def upload_types(document: Mapping[str, Any] | None, path: str) -> UploadTypes:
     return UploadTypes(documented, True) if documented else UploadTypes(PROBED_TYPES, False)
 
 
+def switch_reached_the_desktop(policy: Mapping[str, Any], fields: Mapping[str, Any], *, tenant: str, path: str) -> None:
+    """The policy the desktop reads holds the switches just written through web settings."""
+    __tracebackhide__ = True
+    missed = {name: policy.get(name) for name, value in fields.items() if policy.get(name) != value}
+    if missed:
+        raise PolicySwitchFailure(
+            f"the policy switch written through web settings for tenant {tenant} did not reach GET {path}",
+            dict(fields),
+            missed,
+        )
+
+
 def uploads_in_each_type(api: ApiSession, media_types: Iterable[str], note: Callable[[str, str], None]) -> list[Upload]:
     """One capture per image type into one fresh time entry, tracking stopped even on failure; records noted."""
     __tracebackhide__ = True
