@@ -17,6 +17,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
+from ..target.boundary import json_body
 from ..target.clients import ApiSession, request, unwrap
 from . import listed
 from .contracts import ContractViolation, json_payload
@@ -27,10 +28,12 @@ LINKS_PER_FIELD = 10  # per answer and field (the first records of a list): each
 
 @dataclass(frozen=True)
 class Link:
-    """One URL an answer handed out: where (``GET /screenshots: previewUrl``) and the URL, made absolute."""
+    """One URL an answer handed out: where (``GET /screenshots: previewUrl``), the URL made absolute, and the
+    path whose answer held it."""
 
     where: str
     url: str
+    source: str
 
 
 def handed_out(api: ApiSession, record_paths: Mapping[str, tuple[str, str]], *paths: str) -> list[Link]:
@@ -39,13 +42,13 @@ def handed_out(api: ApiSession, record_paths: Mapping[str, tuple[str, str]], *pa
     links: list[Link] = []
     for list_path, read_path in record_paths.values():
         listed_records = _read(api, list_path)
-        links += _links_in(listed_records, f"GET {list_path}", api)
+        links += _links_in(listed_records, list_path, api)
         first = next(iter(unwrap(listed_records, api.settings.envelopes["list"]) or []), {})
         if isinstance(first, dict) and first.get("id") is not None:
             path = read_path.replace("{id}", quote(str(first["id"]), safe=""))
-            links += _links_in(_read(api, path), f"GET {read_path}", api)
+            links += _links_in(_read(api, path), path, api, shown_as=read_path)
     for path in paths:
-        links += _links_in(_read(api, path), f"GET {path}", api)
+        links += _links_in(_read(api, path), path, api)
     return links
 
 
@@ -67,6 +70,8 @@ def link_problems(
             continue
         mine = request(owner.client, "GET", link.url, setting=owner.setting)  # the owner first: a warm cache
         answered = 200 <= mine.status_code < 300
+        if not answered and not _still_handed_out(owner, link):
+            continue  # its record was deleted meanwhile (by the retention job, say)
         if not answered:
             problems.append(f"{link.where} {link.url} answers its owner HTTP {mine.status_code}")
         for who, client, refusals in (("another tenant", other, refused), ("no one", anonymous, refused_anonymous)):
@@ -92,14 +97,22 @@ def _read(api: ApiSession, path: str) -> Any:
     return json_payload(request(api.client, "GET", path, setting=api.setting), envelope="", what=f"GET {path}")
 
 
-def _links_in(body: Any, where: str, api: ApiSession) -> list[Link]:
-    """The links of one answer, at most ``LINKS_PER_FIELD`` per field, made absolute on the API's base URL."""
+def _links_in(body: Any, path: str, api: ApiSession, *, shown_as: str = "") -> list[Link]:
+    """The links of ``GET path``'s answer, at most ``LINKS_PER_FIELD`` per field, made absolute on the API's URL."""
     links, per_field = [], Counter()
     for field, value in _link_fields(body):
         per_field[field] += 1
         if per_field[field] <= LINKS_PER_FIELD:
-            links.append(Link(f"{where}: {field}", urljoin(str(api.client.base_url), value)))
+            links.append(Link(f"GET {shown_as or path}: {field}", urljoin(str(api.client.base_url), value), path))
     return links
+
+
+def _still_handed_out(api: ApiSession, link: Link) -> bool:
+    """Whether the answer that held a link still holds it."""
+    response = request(api.client, "GET", link.source, setting=api.setting)
+    if not 200 <= response.status_code < 300:
+        return False
+    return link.url in {other.url for other in _links_in(json_body(response), link.source, api)}
 
 
 def _link_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
