@@ -28,8 +28,8 @@ def readiness_run_seconds(sandbox: stack.Sandbox, attestations: Path, extra: lis
     """One ``pytest readiness`` against the stack; its wall time."""
     args = [
         "readiness", "-q", "-p", "no:randomly",
-        "--woc-config", str(sandbox.profile_path), "--env-file", str(sandbox.env_path),
-        "--attestations", str(attestations), *extra,
+        f"--woc-config={sandbox.profile_path}", f"--env-file={sandbox.env_path}",
+        f"--attestations={attestations}", *extra,
     ]  # fmt: skip
     return timed_pytest(args, "readiness")
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from woc_gate.checks import permissions, screenshots, settings_rows
-from woc_gate.checks.policies import API, DB, WEB, api_policy, web_settings
+from woc_gate.checks import contracts, permissions, records, screenshots, settings_rows
+from woc_gate.checks.policies import API, DB, WEB, Surfaces, api_policy, web_settings
+from woc_gate.config import Settings
+from woc_gate.errors import ConfigError
 from woc_gate.plugin.fixtures import session_settings
+from woc_gate.target import routes
+from woc_gate.target.clients import anonymous
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -14,9 +18,34 @@ def pytest_ignore_collect(collection_path, config):
     # and a skip would leave schema-contracts UNVERIFIED.
     if collection_path.name == "test_openapi.py":
         settings = session_settings(config)
-        # a reference stack starts later, on first use, and always publishes one
-        return settings is not None and not (settings.openapi_path or settings.target == "sandbox")
+        return settings is not None and not settings.openapi_path
     return None
+
+
+def pytest_generate_tests(metafunc):
+    if "listed_resource" in metafunc.fixturenames:
+        settings = session_settings(metafunc.config) or Settings()
+        try:
+            resources = sorted(records.list_and_read_paths(routes.inventory(settings)))
+        except ConfigError:  # said in the test, by the record_paths fixture, as one line
+            resources = sorted(name for name in settings.routes if name not in routes.STATUS_KEYS)
+        metafunc.parametrize("listed_resource", resources)
+
+
+@pytest.fixture(scope="session")
+def record_paths(woc_settings):
+    """Each resource's API list path and read-by-id path, from the route inventory."""
+    return records.list_and_read_paths(routes.inventory(woc_settings))
+
+
+@pytest.fixture
+def anonymous_api(woc_settings):
+    """A client of the runtime API that holds no credentials, closed after the test."""
+    client = anonymous(woc_settings, woc_settings.api_url, "API_BASE_URL")
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @pytest.fixture(scope="session")
@@ -31,17 +60,25 @@ def settings_table(prisma_datamodel, names, policy_schema):
     return settings_rows.settings_table(prisma_datamodel, names, policy_schema)
 
 
+@pytest.fixture(scope="session")
+def policy_defaults(prisma_datamodel, names, settings_table, policy_schema):
+    """What each optional TrackingPolicy field means when left out: the shared type's default, else Prisma's."""
+    facts = settings_rows.prisma_column_facts(prisma_datamodel, names, settings_table)
+    return contracts.optional_defaults(policy_schema, {name: fact.default for name, fact in facts.items()})
+
+
 @pytest.fixture
-def policy_surfaces(web_as, api_as, woc_db, settings_table, woc_settings):
+def policy_surfaces(web_as, api_as, woc_db, settings_table, woc_settings, policy_defaults):
     """``policy_surfaces(tenant)``: each surface that shows a tenant's policy, read on demand."""
 
-    def surfaces(tenant: str):
+    def surfaces(tenant: str) -> Surfaces:
         slug = woc_settings.smoke[tenant].organization
-        return {
+        readers = {
             WEB: lambda: web_settings(web_as(tenant, "admin")),
             API: lambda: api_policy(api_as(tenant, "member")),
             DB: lambda: settings_rows.db_policy(woc_db, settings_table, tenant=slug),
         }
+        return Surfaces(readers, policy_defaults)
 
     return surfaces
 

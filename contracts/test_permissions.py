@@ -26,3 +26,7 @@ def test_every_organization_has_every_role_with_its_default_permissions(
     permissions.every_role_seeded_with_its_defaults(
         permissions.seeded_roles(woc_db, permission_tables), defaults, constant=names["role_defaults"]
     )
+
+
+def test_catalogue_tables_hold_each_key_once(woc_db, permission_tables):
+    permissions.each_key_held_once(permissions.catalogue_keys(woc_db, permission_tables))

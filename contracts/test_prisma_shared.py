@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from woc_gate.checks import contracts
+from woc_gate.checks import contracts, unique_keys
 
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 
@@ -21,3 +21,11 @@ def test_settings_model_has_a_compatible_field_for_every_policy_field(prisma_dat
     model = prisma_datamodel.model(names["settings_model"])
     fields = {field.name: field.type for field in model.fields if field.column is not None}
     contracts.columns_cover_shared_type(fields, policy_schema, model=model.name, type_name=names["policy_type"])
+
+
+def test_every_unique_key_the_prisma_schema_declares_is_enforced_by_the_database(woc_db, prisma_datamodel):
+    unique_keys.every_declared_unique_key_enforced(
+        unique_keys.declared_unique_keys(prisma_datamodel),
+        unique_keys.db_unique_indexes(woc_db),
+        schema=prisma_datamodel.schema_path.name,
+    )

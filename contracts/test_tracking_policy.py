@@ -32,10 +32,12 @@ def test_web_settings_match_shared_tracking_policy(tenant, web_as, policy_schema
 
 
 @pytest.mark.parametrize("tenant", SMOKE_TENANTS)
-def test_web_settings_equal_api_policy(tenant, web_as, api_as, tenant_lock):
+def test_web_settings_equal_api_policy(tenant, web_as, api_as, tenant_lock, policy_defaults):
     with tenant_lock(tenant):
         web, api = policies.web_settings(web_as(tenant, "admin")), policies.api_policy(api_as(tenant, "member"))
-    contracts.policies_equal(web, api, tenant=tenant)
+    contracts.policies_equal(
+        contracts.completed(web, policy_defaults), contracts.completed(api, policy_defaults), tenant=tenant
+    )
 
 
 @pytest.mark.writes
@@ -53,6 +55,14 @@ def test_generated_policies_are_accepted_and_read_back_everywhere(
 ):
     policies.generated_policies_round_trip(
         restored_policy(tenant), policy_surfaces(tenant), policy_schema, tenant=tenant, examples=GENERATED_POLICIES
+    )
+
+
+@pytest.mark.writes
+@pytest.mark.parametrize("tenant", SMOKE_TENANTS)
+def test_omitted_optional_fields_read_back_as_their_defaults(tenant, restored_policy, policy_surfaces, policy_schema):
+    policies.omitted_optional_fields_mean_their_defaults(
+        restored_policy(tenant), policy_surfaces(tenant), policy_schema, tenant=tenant
     )
 
 

@@ -5,31 +5,34 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.attestations import maintenance_approved
+from woc_gate.checks import migrations
 from woc_gate.checks.migration_lint import lint_pending
-from woc_gate.checks.migrations import read_migration_records
 from woc_gate.sources import runtime_sql
 from woc_gate.sources.migrations import migration_states
 
 
 @pytest.fixture(scope="session")
-def migrations_dir(woc_settings, woc_repo):
-    """The checkout's Prisma migrations folder."""
-    folder = woc_settings.repo_path("migrations")
-    if not folder.is_dir():
-        pytest.fail(f"the migrations folder {folder} does not exist; set [layout] migrations in the profile")
-    return folder
+def migrations_dir(woc_settings):
+    """The Prisma migrations folder: --woc-migrations, else the checkout's; skips when neither is configured."""
+    if woc_settings.migrations is None and woc_settings.repo is None:
+        pytest.skip("no migrations folder configured: pass --woc-migrations PATH or --woc-repo PATH")
+    return woc_settings.migrations_dir
 
 
 @pytest.fixture(scope="session")
 def states(woc_db, migrations_dir):
     """Each migration's state on the target: applied, pending, failed, rolled back, edited, missing on disk."""
-    return migration_states(migrations_dir, read_migration_records(woc_db))
+    records = migrations.read_migration_records(woc_db)
+    found = migration_states(migrations_dir, records)
+    if records is None:
+        migrations.managed_by_prisma_migrate(records, migrations.count_tables(woc_db), found)
+    return found
 
 
 @pytest.fixture(scope="session")
 def pending_statements(woc_db, woc_settings, states):
-    """Every statement of the pending migrations, judged destructive or long-running against the target."""
-    return lint_pending(woc_db, states, woc_settings.migration_scratch_url)
+    """Every statement of the pending migrations, tried on a scratch copy and judged against the target."""
+    return lint_pending(woc_db, states, woc_settings.migration_scratch_url, woc_settings.migration_copy_rows)
 
 
 @pytest.fixture(scope="session")

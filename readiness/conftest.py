@@ -1,18 +1,20 @@
-"""Fixtures of the readiness tests: anonymous clients, the variables by source, TLS scans."""
+"""Fixtures of the readiness tests: anonymous clients, the retention canary, the variables by source, TLS scans."""
 
 from __future__ import annotations
 
 import secrets
 
+import filelock
 import pytest
 
 from woc_gate.checks import cron
+from woc_gate.checks import headers as headers_checks
 from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
-from woc_gate.checks import tls as tls_checks
-from woc_gate.config import RUNBOOK_VARIABLES
+from woc_gate.config import PUBLIC_URLS, RUNBOOK_VARIABLES, SMOKE_TENANTS
+from woc_gate.errors import WocGateError
 from woc_gate.plugin.fixtures import session_settings
-from woc_gate.target import s3
+from woc_gate.target import clients, s3
 from woc_gate.target import tls as tls_target
 from woc_gate.target.release import load_release
 from woc_gate.target.resend import Resend
@@ -27,12 +29,53 @@ def retention_client(woc_settings):
         yield client
 
 
+RETENTION_LOCK_TIMEOUT = 120  # seconds: longer than a canary test with its job run
+
+
+@pytest.fixture
+def retention_job_lock(tmp_path_factory):
+    """Held while a test watches the retention job's effects, so no other worker runs the job meanwhile."""
+    lock = filelock.FileLock(tmp_path_factory.getbasetemp().parent / "woc-gate-retention.lock")
+    try:
+        lock.acquire(timeout=RETENTION_LOCK_TIMEOUT)
+    except filelock.Timeout:
+        raise WocGateError(
+            f"the retention job stayed locked by another test for {RETENTION_LOCK_TIMEOUT} s; run with -n 0"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@pytest.fixture
+def retention_canary(retention_job_lock, desktop_as, tenant_lock, record_write, retention_client, woc_settings, woc_db):
+    """A screenshot past retention, uploaded to a smoke tenant as the desktop does (None when the product refuses
+    such uploads); afterwards the job itself removes it, or it is listed in the run record."""
+    canary = None
+    for tenant in SMOKE_TENANTS:
+        # the time entry stays and is listed; the screenshot only if the job does not remove it
+        def note(kind, ident, tenant=tenant):
+            if kind != "screenshot":
+                record_write(tenant, kind, ident)
+
+        with tenant_lock(tenant):
+            canary = cron.plant_canary(desktop_as(tenant, "member"), tenant, note)
+        if canary is not None:
+            break
+    yield canary
+    if canary is not None and cron.retention_state(woc_db, canary)["canary stored"]:
+        cron.run_retention(retention_client, woc_settings)
+        if cron.retention_state(woc_db, canary)["canary stored"]:
+            record_write(canary.tenant, "screenshot", canary.screenshot_id)
+
+
 def pytest_generate_tests(metafunc):
-    # The env file is checked where the operator hands one over; a reference stack, started later, writes one.
+    # The env file is checked where the operator hands one over.
     if "inventory" in metafunc.fixturenames:
         settings = session_settings(metafunc.config)
         sources = ["settings"]
-        if settings is None or settings.env_file or settings.target == "sandbox":
+        if settings is None or settings.env_file:
             sources.append("env file")
         metafunc.parametrize("inventory_source", sources, scope="session")
 
@@ -53,7 +96,7 @@ def tls_scans(woc_settings):
     """The sslyze scan of every https public endpoint, by variable name; skips in dev."""
     if woc_settings.environment == "dev":
         pytest.skip("dev environment: TLS is not required")
-    urls = {name: woc_settings.var(name) for name in tls_checks.PUBLIC_URLS}
+    urls = {name: woc_settings.var(name) for name in PUBLIC_URLS}
     https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
     scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle) if https else {}
     return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}
@@ -69,6 +112,20 @@ def tls_scan(tls_scans, woc_settings, request):
     if isinstance(scan, Exception):
         raise scan
     return scan
+
+
+@pytest.fixture
+def first_answer(woc_settings, variable, public_page):
+    """The page named by the test's ``variable`` and ``public_page``, and its first answer (no redirect followed)."""
+    if woc_settings.environment == "dev":
+        pytest.skip("dev environment: TLS is not required")
+    base = woc_settings.var(variable)
+    if not base or not base.startswith("https://"):
+        pytest.skip(f"{variable} is not an https URL (test_public_endpoint_is_https fails for it)")
+    path = headers_checks.page_path(woc_settings, public_page)
+    with clients.anonymous(woc_settings, base, variable) as client:
+        response = clients.request(client, "GET", path, setting=variable)
+    return f"{variable} {path}", response
 
 
 @pytest.fixture(scope="session")

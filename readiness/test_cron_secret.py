@@ -23,13 +23,25 @@ def test_retention_endpoint_refuses(retention_client, woc_settings, call):
 
 
 @pytest.mark.writes
-def test_refused_retention_requests_delete_nothing(retention_client, woc_settings, woc_db):
-    before = cron.screenshot_counts(woc_db)
+def test_refused_retention_requests_delete_nothing(retention_canary, retention_client, woc_settings, woc_db):
+    before = cron.retention_state(woc_db, retention_canary)
+    if retention_canary is None and not before["screenshots past retention"]:
+        pytest.skip("no screenshot past retention to watch, and the desktop API refused to upload one")
     for call in cron.BAD_CALLS:
         cron.call_retention(retention_client, woc_settings, call)
-    cron.nothing_deleted(before, cron.screenshot_counts(woc_db), woc_settings)
+        cron.nothing_deleted(
+            before, cron.retention_state(woc_db, retention_canary), retention_canary, woc_settings, call
+        )
 
 
 @pytest.mark.writes
-def test_retention_endpoint_accepts_the_cron_secret(retention_client, woc_settings):
-    cron.retention_accepts_the_secret(retention_client, woc_settings)
+def test_retention_endpoint_accepts_the_cron_secret(retention_job_lock, retention_client, woc_settings):
+    cron.retention_accepts_the_secret(cron.run_retention(retention_client, woc_settings), woc_settings)
+
+
+@pytest.mark.writes
+def test_retention_job_deletes_a_screenshot_past_retention(retention_canary, retention_client, woc_settings, woc_db):
+    if retention_canary is None:
+        pytest.skip("the desktop API refused to upload a screenshot past retention: nothing to watch the job delete")
+    cron.run_retention(retention_client, woc_settings)
+    cron.job_deleted_the_canary(cron.retention_state(woc_db, retention_canary), retention_canary, woc_settings)

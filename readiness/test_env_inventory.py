@@ -8,6 +8,7 @@ import pytest
 
 from woc_gate.checks import inventory as checks
 from woc_gate.checks.secrets import secret_is_set_and_strong, secrets_are_distinct
+from woc_gate.config import STRONG_SECRETS
 
 pytestmark = [pytest.mark.gate("env-inventory"), pytest.mark.readiness]
 DISTINCT = ("NEXTAUTH_SECRET", "JWT_SECRET", "CRON_SECRET", "RESEND_API_KEY")
@@ -23,7 +24,7 @@ def test_every_variable_is_well_formed(inventory, woc_settings):
     checks.variables_are_well_formed(values, woc_settings.environment, source)
 
 
-@pytest.mark.parametrize("name", checks.STRONG_SECRETS)
+@pytest.mark.parametrize("name", STRONG_SECRETS)
 def test_secret_is_strong(inventory, name):
     _, values = inventory
     secret_is_set_and_strong(name, values.get(name))

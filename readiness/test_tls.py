@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from woc_gate.checks import tls
+from woc_gate.config import PUBLIC_URLS
 from woc_gate.target import clients
 
 pytestmark = [
     pytest.mark.gate("env-inventory"),
     pytest.mark.readiness,
-    pytest.mark.parametrize("variable", tls.PUBLIC_URLS),
+    pytest.mark.parametrize("variable", PUBLIC_URLS),
 ]
 
 
@@ -30,10 +31,6 @@ def test_certificate_outlives_the_expiry_window(tls_scan, variable, woc_settings
 
 def test_only_tls_1_2_or_newer_is_accepted(tls_scan, variable):
     tls.only_modern_protocols(variable, tls_scan)
-
-
-def test_hsts_is_sent_with_a_long_max_age(tls_scan, variable, woc_settings):
-    tls.hsts_is_strict(variable, tls_scan, woc_settings.hsts_min_age)
 
 
 def test_plain_http_redirects_to_https(tls_scan, variable, woc_settings):

@@ -38,6 +38,10 @@ def test_restored_prisma_migrations_equal_the_backup(drill_result):
     restore.recorded_validation_passed(drill_result, "prisma_migrations")
 
 
+def test_every_event_routine_trigger_and_view_survives_the_restore(drill_result):
+    restore.recorded_validation_passed(drill_result, "schema_objects")
+
+
 def test_every_screenshot_object_key_is_in_storage(drill_result):
     if drill_result["checks"].get("object_keys") == "not run":
         pytest.skip("no screenshot storage configured: set screenshot_storage_dir in the profile")

@@ -123,12 +123,16 @@ def test_the_sandbox_profile_sits_between_command_line_and_env(tmp_path):
     [
         (
             {"options": {"environment": "prod"}},
-            "environment 'prod' (from command line) is not one of dev, staging, production",
+            "environment 'prod' (from command line --woc-env) is not one of dev, staging, production",
         ),
-        ({"environ": {"WOC_GATE_TARGET": "remote"}}, "target 'remote' (from env) is not one of configured, sandbox"),
+        (
+            {"environ": {"WOC_GATE_TARGET": "remote"}},
+            "target 'remote' (from env WOC_GATE_TARGET) is not one of configured, sandbox",
+        ),
         (
             {"environ": {"WOC_GATE_ATTESTATION_MAX_AGE_DAYS": "soon"}},
-            "attestation_max_age_days 'soon' (from env) must be a whole number of at least 1",
+            "attestation_max_age_days 'soon' (from env WOC_GATE_ATTESTATION_MAX_AGE_DAYS)"
+            " must be a whole number of days of at least 1",
         ),
         (
             {"options": {"config": "/nowhere/woc-gate.toml"}},
@@ -181,6 +185,24 @@ def test_the_short_header_groups_the_settings_by_source(pytester, monkeypatch):
     )
 
 
+def test_with_the_reference_stack_the_settings_are_complete_at_collection_before_it_starts(pytester):
+    pytester.makeconftest(
+        """
+        from woc_gate.plugin.fixtures import session_settings
+
+        def pytest_collection_modifyitems(config, items):
+            settings = session_settings(config)
+            started = settings.env_file.parent.exists()
+            source = settings.sources["env_file"]
+            print(f"collection: {settings.openapi_path} {settings.env_file.name} {source} {started}")
+        """
+    )
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest_subprocess("--woc-target=sandbox", "-s")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["collection: /openapi.json env from sandbox False", "*1 passed*"])
+
+
 def test_a_gate_run_without_a_target_is_one_usage_error(pytester):
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest_subprocess("-m", "gate")
@@ -197,7 +219,7 @@ def test_a_bad_option_is_one_usage_error_line(pytester):
     result = pytester.runpytest_subprocess("--woc-env", "prod")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.lines[0] == (
-        "ERROR: woc-gate: environment 'prod' (from command line) is not one of dev, staging, production"
+        "ERROR: woc-gate: environment 'prod' (from command line --woc-env) is not one of dev, staging, production"
     )
     assert "Traceback" not in result.stderr.str()
 

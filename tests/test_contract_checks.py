@@ -369,14 +369,14 @@ def test_columns_must_not_take_null_for_a_required_field_nor_default_outside_its
 
 def test_every_surface_is_read_back_and_web_settings_are_compared_with_the_api_first():
     written = {"blur": True, "interval": 5}
-    surfaces = {policies.WEB: lambda: written, policies.API: lambda: written, policies.DB: lambda: written}
-    policies.read_back_everywhere(written, surfaces, tenant="b")
-    stale_db = {**surfaces, policies.DB: lambda: {"blur": False, "interval": 5}}
+    readers = {policies.WEB: lambda: written, policies.API: lambda: written, policies.DB: lambda: written}
+    policies.read_back_everywhere(written, policies.Surfaces(readers), tenant="b")
+    stale_db = policies.Surfaces({**readers, policies.DB: lambda: {"blur": False, "interval": 5}})
     assert violation(policies.read_back_everywhere, written, stale_db, tenant="b").splitlines()[0] == (
         "the policy written through web settings reads back differently through the database row for tenant b: "
         "blur is True in what was written but False in the database row"
     )
-    drifted_api = {**surfaces, policies.API: lambda: {"blur": True, "minutes": 5}}
+    drifted_api = policies.Surfaces({**readers, policies.API: lambda: {"blur": True, "minutes": 5}})
     assert violation(policies.read_back_everywhere, written, drifted_api, tenant="b").splitlines()[0] == (
         "web settings and the API policy differ for tenant b: interval only in web settings; "
         "minutes only in the API policy"

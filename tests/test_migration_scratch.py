@@ -1,15 +1,14 @@
-"""The migration lint asks the server on a schema-only scratch copy how each pending statement would run."""
+"""The migration lint asks the server on a schema-only scratch copy, in Prisma's session, how each statement runs."""
 
 from __future__ import annotations
 
 import pytest
 
-from woc_gate.checks.migration_lint import assess_migration, read_target_schema
 from woc_gate.errors import ConfigError, TargetError
 from woc_gate.sandbox.environment import runbook_env
-from woc_gate.sources.migrations import migration_states
-from woc_gate.target.db import connect_readonly
-from woc_gate.target.scratch import COPY, INPLACE, INSTANT, ScratchSchema
+from woc_gate.sources.sql_statements import split_statements
+from woc_gate.target.db import connect_readonly, query
+from woc_gate.target.scratch import COPY, INPLACE, INSTANT, Outcome, PrismaSession, ScratchSchema
 
 
 @pytest.fixture
@@ -28,32 +27,36 @@ def scratch(clean_stack, source):
 
 
 @pytest.mark.parametrize(
-    ("statement", "alter", "algorithm"),
+    ("statement", "algorithm"),
     [
-        ("ALTER TABLE `woc_projects` ADD COLUMN `color` VARCHAR(191) NULL", True, INSTANT),
-        ("CREATE INDEX `woc_projects_name_idx` ON `woc_projects`(`name`)", False, INPLACE),
-        ("ALTER TABLE `woc_projects` MODIFY `name` INT NOT NULL", True, COPY),
+        ("ALTER TABLE `woc_projects` ADD COLUMN `color` VARCHAR(191) NULL", INSTANT),
+        ("CREATE INDEX `woc_projects_org_name_idx` ON `woc_projects`(`organizationId`, `name`)", INPLACE),
+        ("ALTER TABLE `woc_projects` MODIFY `name` INT NOT NULL", COPY),
+        (  # Prisma's session checks foreign keys: the server copies the table to add one
+            "ALTER TABLE `woc_projects` ADD CONSTRAINT `woc_projects_lead_fkey` FOREIGN KEY (`organizationId`)"
+            " REFERENCES `woc_organizations`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE",
+            COPY,
+        ),
+        ("CREATE TABLE `woc_tags` (`id` VARCHAR(191) NOT NULL, PRIMARY KEY (`id`))", None),
     ],
 )
-def test_the_server_says_how_a_statement_runs(scratch, statement, alter, algorithm):
-    assert scratch.try_statement(statement, alter) == algorithm
+def test_the_server_says_how_a_statement_runs(scratch, statement, algorithm):
+    (parsed,) = split_statements(statement)
+    assert scratch.apply(parsed.text, parsed.algorithm_separator) == Outcome(algorithm)
 
 
-def test_a_statement_the_copy_refuses_is_one_line(scratch):
-    with pytest.raises(TargetError, match="^the scratch copy refuses it: .*no_such"):
-        scratch.try_statement("ALTER TABLE `woc_projects` DROP COLUMN `no_such`", True)
+def test_the_scratch_session_is_set_up_as_prismas_on_the_target(scratch, source):
+    assert PrismaSession.of(scratch.connection) == scratch.prisma == PrismaSession.of(source)
+    assert query(scratch.connection, "SELECT @@SESSION.sql_mode AS mode, @@SESSION.foreign_key_checks AS fk")[0] == {
+        "mode": scratch.prisma.sql_mode,
+        "fk": 1,
+    }
 
 
-def test_a_copying_alter_of_a_populated_table_needs_maintenance(scratch, source, tmp_path):
-    (tmp_path / "9_retype").mkdir()
-    (tmp_path / "9_retype" / "migration.sql").write_text("ALTER TABLE `woc_projects` MODIFY `name` TEXT NOT NULL;\n")
-    (state,) = migration_states(tmp_path, [])
-    (assessment,) = assess_migration(state, read_target_schema(source), scratch)
-    assert len(assessment.long_running) == 1
-    assert assessment.long_running[0].startswith(
-        "copies woc_projects with writes locked (neither INSTANT nor INPLACE, LOCK=NONE) ("
-    )
-    assert assessment.needs_maintenance
+def test_a_statement_the_copy_refuses_is_its_refusal(scratch):
+    outcome = scratch.apply("ALTER TABLE `woc_projects` DROP COLUMN `no_such`", ", ")
+    assert outcome.algorithm is None
+    assert "no_such" in outcome.refusal
 
 
 def test_the_source_database_is_refused_as_scratch(clean_stack, source):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
-import pytest
-
-from woc_gate.checks.migration_lint import TargetSchema, assess_migration
 from woc_gate.cli import main
 from woc_gate.sources.migrations import (
     APPLIED,
@@ -63,10 +61,24 @@ def test_applied_pending_failed_rolled_back_and_missing_on_disk(tmp_path):
     ]
 
 
-def test_a_migration_rolled_back_then_applied_again_is_applied_and_judged_by_its_last_checksum(tmp_path):
-    records = [row("1_a", b"old;\n", 1, finished=False, rolled_back=True), row("1_a", b"new;\n", 2)]
+def test_a_migration_rolled_back_then_applied_again_unchanged_is_applied_and_not_edited(tmp_path):
+    records = [row("1_a", b"new;\n", 1, finished=False, rolled_back=True), row("1_a", b"new;\n", 2)]
     states = migration_states(folder(tmp_path, {"1_a": b"new;\n"}), records)
     assert statuses(states) == [("1_a", APPLIED, False, True)]
+
+
+def test_a_migration_applied_after_a_rolled_back_attempt_of_another_script_is_edited_as_prisma_says(tmp_path):
+    records = [row("1_a", b"old;\n", 1, finished=False, rolled_back=True), row("1_a", b"new;\n", 2)]
+    (state,) = migration_states(folder(tmp_path, {"1_a": b"new;\n"}), records)
+    assert statuses([state]) == [("1_a", APPLIED, True, True)]
+    assert state.edit == "after its first attempt (rolled back)"
+
+
+def test_a_byte_that_is_not_utf8_is_read_as_prisma_reads_it(tmp_path):
+    script = b"-- Sch\xe9ma des projets\nA;\n"
+    as_prisma_read = script.decode("utf-8", errors="replace").encode()
+    (state,) = migration_states(folder(tmp_path, {"1_a": script}), [row("1_a", as_prisma_read, 1)])
+    assert statuses([state]) == [("1_a", APPLIED, False, False)]
 
 
 def test_an_edited_script_is_flagged_but_its_crlf_twin_is_not(tmp_path):
@@ -84,36 +96,6 @@ def test_unpadded_checksums_of_old_engines_match():
 def test_no_migrations_table_means_every_migration_is_pending(tmp_path):
     states = migration_states(folder(tmp_path, {"1_a": b"A;\n"}), None)
     assert statuses(states) == [("1_a", PENDING, False, False)]
-
-
-SCHEMA = TargetSchema(
-    rows={"woc_users": 1000, "woc_empty": 0},
-    columns={
-        ("woc_users", "status"): ("ENUM('ACTIVE','INVITED','DISABLED')", False),
-        ("woc_users", "name"): ("VARCHAR(191)", True),
-        ("woc_users", "legacy"): ("VARCHAR(191)", True),
-    },
-)
-LINTED = [
-    ("ALTER TABLE `woc_users` MODIFY `status` ENUM('ACTIVE', 'DISABLED') NOT NULL", "drops value(s) INVITED"),
-    ("ALTER TABLE `woc_users` MODIFY `name` VARCHAR(50) NULL", "a shorter length or precision"),
-    ("ALTER TABLE `woc_users` ADD COLUMN `tz` VARCHAR(64) NOT NULL", "adds NOT NULL column woc_users.tz"),
-    ("DROP TABLE `woc_empty`", "drops table woc_empty (empty)"),
-    ("ALTER TABLE `woc_users` DROP COLUMN `legacy`, ADD COLUMN `legacy2` VARCHAR(191)", "reads as a rename"),
-]
-
-
-@pytest.mark.parametrize(("sql", "reason"), LINTED)
-def test_the_lint_names_why_a_statement_is_destructive(tmp_path, sql, reason):
-    (state,) = migration_states(folder(tmp_path, {"9_x": sql.encode() + b";\n"}), [])
-    (assessment,) = assess_migration(state, SCHEMA)
-    assert any(reason in text for text in assessment.destructive), assessment.destructive
-
-
-def test_additive_statements_on_an_empty_table_need_no_maintenance(tmp_path):
-    script = b"ALTER TABLE `woc_empty` ADD COLUMN `color` VARCHAR(191) NULL;\nCREATE INDEX `i` ON `woc_empty`(`a`);\n"
-    (state,) = migration_states(folder(tmp_path, {"9_x": script}), [])
-    assert [a.needs_maintenance for a in assess_migration(state, SCHEMA)] == [False, False]
 
 
 def test_migrate_status_without_a_database_is_one_line(tmp_path, capsys, monkeypatch):
@@ -148,9 +130,12 @@ def test_migrate_status_reports_a_pending_destructive_statement(capsys, dev_stac
     sandbox = dev_stack_factory(faults=["pending-destructive-migration"])
     assert main(["migrate-status", "--woc-config", str(sandbox.profile_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-4:] == [
+    assert lines[-4:-1] == [
         "",
         "Pending statements:",
         "  20250324090000_drop_email_verified_at #1 ALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`",
-        "    maintenance mode: drops column woc_users.emailVerifiedAt (holds data)",
     ]
+    assert re.fullmatch(  # InnoDB's row estimate of a small table may read 0
+        r"    maintenance mode: drops column woc_users\.emailVerifiedAt \(holds data(, ~\d+ rows)?\) \[drops-data\]",
+        lines[-1],
+    )

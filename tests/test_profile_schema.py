@@ -66,10 +66,13 @@ def test_numbers_and_truths_from_the_profile_env_and_command_line(tmp_path):
     [
         (
             {"WOC_GATE_HTTP_TIMEOUT": "soon"},
-            "http_timeout 'soon' (from env) must be a number of seconds of at least 0.1",
+            "http_timeout 'soon' (from env WOC_GATE_HTTP_TIMEOUT) must be a number of seconds of at least 0.1",
         ),
-        ({"WOC_GATE_TLS_VERIFY": "maybe"}, "tls_verify 'maybe' (from env) must be true or false"),
-        ({"WOC_GATE_CONNECT_RETRIES": "-1"}, "connect_retries '-1' (from env) must be a whole number of at least 0"),
+        ({"WOC_GATE_TLS_VERIFY": "maybe"}, "tls_verify 'maybe' (from env WOC_GATE_TLS_VERIFY) must be true or false"),
+        (
+            {"WOC_GATE_CONNECT_RETRIES": "-1"},
+            "connect_retries '-1' (from env WOC_GATE_CONNECT_RETRIES) must be a whole number of at least 0",
+        ),
     ],
 )
 def test_a_mistyped_setting_from_env_names_it_and_its_source(tmp_path, environ, message):
@@ -122,7 +125,7 @@ def test_a_path_option_with_equals_keeps_the_suites_rootdir(pytester, tmp_path_f
     assert not (suite / ".pytest_cache").exists()
 
 
-@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo"])
+@pytest.mark.parametrize("option", ["--woc-config", "--woc-repo", "--env-file"])
 def test_a_path_outside_the_folder_in_the_space_form_is_one_usage_error_naming_the_equals_form(
     pytester, tmp_path_factory, option
 ):

@@ -325,7 +325,7 @@ def test_upload_is_403_while_screenshots_are_disabled(clients, ctx):
 @pytest.mark.parametrize(
     ("data", "captured_at", "message"),
     [
-        (b"not an image", "2025-01-06T09:00:00Z", "file must be a PNG or JPEG image"),
+        (b"not an image", "2025-01-06T09:00:00Z", "file must be a PNG, JPEG or WebP image"),
         (None, "yesterday", "capturedAt must be an ISO-8601 date-time, e.g. 2025-01-06T09:00:00.000Z"),
     ],
 )

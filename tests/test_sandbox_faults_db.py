@@ -42,6 +42,10 @@ def unknown_permission_row(sandbox, db_rows):
     return keys - set(SHARED.constant("PERMISSIONS")) != set()
 
 
+def duplicate_permission_key(sandbox, db_rows):
+    return db_rows(sandbox, "SELECT `key` FROM woc_permissions GROUP BY `key` HAVING COUNT(*) > 1") != []
+
+
 def missing_settings_row(sandbox, db_rows):
     return db_rows(
         sandbox,
@@ -108,6 +112,19 @@ def orphan_screenshot_object(sandbox, db_rows):
     return not all((sandbox.ctx.storage_dir / key).is_file() for (key,) in keys)
 
 
+def backup_drops_trigger(sandbox, db_rows):
+    triggers = db_rows(
+        sandbox, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+    )
+    backup_account = profile_env(sandbox)["DATABASE_URL"].startswith(f"mysql://{sandbox.ctx.db.user}_backup:")
+    return ("woc_screenshots_size_guard",) in triggers and backup_account
+
+
+def runtime_sql_union_missing_table(sandbox, db_rows):
+    service = sandbox.ctx.repo / "apps/api/src/reports/reports.service.ts"
+    return service.is_file() and "'woc_time_entries_archive'" in service.read_text()
+
+
 def email_provider_optional(sandbox, db_rows):
     env = profile_env(sandbox)
     return env["EMAIL_REQUIRE_PROVIDER"] == "false" and env["RESEND_API_KEY"] == ""
@@ -128,7 +145,7 @@ PROBES = {name: globals()[name.replace("-", "_")] for name in STACK_FAULTS}
 
 
 def test_every_stack_layer_fault_has_a_probe():
-    assert set(PROBES) == set(STACK_FAULTS) and len(STACK_FAULTS) == 13
+    assert set(PROBES) == set(STACK_FAULTS) and len(STACK_FAULTS) == 16
 
 
 @pytest.mark.parametrize("fault", STACK_FAULTS)

@@ -16,6 +16,7 @@ from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import cli, instances, stack
 from woc_gate.sandbox.faults import FAULTS
+from woc_gate.sandbox.layout import static_profile
 from woc_gate.target import scratch_server as mysqld
 
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
@@ -105,17 +106,17 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
         "environment",
         "repo",
         "operator",
+        "email_wait_seconds",
+        "openapi_path",
+        "screenshot_storage_dir",
+        "env_file",
         "commit_sha",
         "resend_api_url",
         "resend_read_key",
-        "email_wait_seconds",
-        "openapi_path",
         "installers_manifest",
         "screenshot_storage",
         "migration_scratch_url",
         "restore_scratch_url",
-        "screenshot_storage_dir",
-        "env_file",
         "env",
         "smoke",
         "envelopes",
@@ -146,6 +147,10 @@ def test_the_profile_has_the_target_profile_format(clean_stack):
     )
     assert data["envelopes"] == {"policy": "data"}
     assert data["sandbox"]["state_dir"] == str(clean_stack.state_dir) and data["sandbox"]["faults"] == []
+
+
+def test_the_profile_starts_with_what_the_state_dir_alone_decides(clean_stack):
+    assert static_profile(clean_stack.state_dir).items() <= profile(clean_stack).items()
 
 
 def test_the_env_file_exports_the_profile_variables(clean_stack):

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image, ImageFilter
 
 from woc_gate.browser import DEBIAN_CHROMIUM, browser_executable, launch_args
-from woc_gate.checks.desktop import edge_energy, run_desktop_sequence, sharp_image
+from woc_gate.checks.desktop import run_desktop_sequence
+from woc_gate.checks.images import capture, edge_energy
 from woc_gate.config import DEFAULT_ROUTES, Settings
 from woc_gate.errors import ConfigError, TargetUnreachable
 from woc_gate.target.clients import ApiSession
@@ -84,11 +85,11 @@ def test_a_route_escapes_a_malformed_id_and_finds_its_ids_in_a_page():
 
 
 def test_edge_energy_tells_a_blurred_image_from_the_sharp_one():
-    sharp = sharp_image()
+    sharp = capture("image/png")
     blurred = io.BytesIO()
     Image.open(io.BytesIO(sharp)).filter(ImageFilter.GaussianBlur(12)).save(blurred, format="PNG")
     assert edge_energy(blurred.getvalue()) < 0.1 * edge_energy(sharp)
-    assert sharp_image() != sharp  # unique per upload
+    assert capture("image/png") != sharp  # unique per upload
 
 
 def test_the_desktop_sequence_stops_tracking_and_notes_its_entry_when_the_upload_fails():

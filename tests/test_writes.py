@@ -229,7 +229,9 @@ def test_readonly_from_the_profile(pytester):
 def test_a_malformed_readonly_value_is_one_usage_line(project, monkeypatch):
     monkeypatch.setenv("WOC_GATE_READONLY", "perhaps")
     result = project.runpytest()
-    result.stderr.fnmatch_lines(["ERROR: woc-gate: readonly 'perhaps' (from env) must be true or false"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: woc-gate: readonly 'perhaps' (from env WOC_GATE_READONLY) must be true or false"]
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 

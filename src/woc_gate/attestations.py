@@ -10,7 +10,9 @@ The file is TOML, one ``[[attestation]]`` table each::
     evidence = "https://tickets.example.com/LEGAL-42"
 
 On a ``migration-runbook`` attestation by the technical owner, ``migration = "NAME"`` approves
-maintenance mode for that pending migration (runbook §3: destructive or long-running).
+maintenance mode for that pending migration (runbook §3: destructive or long-running), and
+``runtime_sql = "FILE:LINE"`` vouches for a runtime SQL statement built at run time, which the gate
+cannot prepare (the path as the gate reports it, relative to the checkout).
 
 A malformed file is an ``AttestationError`` naming the line. An attestation by a role not allowed
 for its item, undated, dated in the future or older than the window is kept but does not count.
@@ -31,6 +33,7 @@ from .gate import ITEMS_BY_ID, ROLES, TECHNICAL_OWNER, known_ids
 _HEADER = re.compile(r"^\s*\[\[\s*attestation\s*\]\]")
 _REQUIRED = ("item", "approver", "role", "evidence")
 MIGRATION_ITEM = "migration-runbook"
+_MIGRATION_KEYS = {"migration": "a migration's folder name", "runtime_sql": "a runtime statement's file:line"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Attestation:
     valid: bool
     reason: str = ""
     migration: str | None = None  # for migration-runbook: the migration whose maintenance mode it approves
+    runtime_sql: str | None = None  # for migration-runbook: "file:line" of a runtime statement built at run time
 
 
 def load(path: Path, *, today: dt.date, max_age_days: int) -> list[Attestation]:
@@ -88,14 +92,16 @@ def refusals(attestations: list[Attestation]) -> dict[str, str]:
 
 def maintenance_approved(attestations: list[Attestation]) -> set[str]:
     """The migrations whose maintenance mode a valid attestation by the technical owner approves."""
-    return {
-        attestation.migration
-        for attestation in attestations
-        if attestation.valid
-        and attestation.migration
-        and attestation.role == TECHNICAL_OWNER
-        and attestation.item == MIGRATION_ITEM
-    }
+    return {attestation.migration for attestation in _technical_owners(attestations) if attestation.migration}
+
+
+def runtime_sql_vouched(attestations: list[Attestation]) -> set[str]:
+    """``file:line`` of the runtime statements built at run time that the technical owner vouches for."""
+    return {attestation.runtime_sql for attestation in _technical_owners(attestations) if attestation.runtime_sql}
+
+
+def _technical_owners(attestations: list[Attestation]) -> list[Attestation]:
+    return [a for a in attestations if a.valid and a.role == TECHNICAL_OWNER and a.item == MIGRATION_ITEM]
 
 
 def _header_lines(text: str) -> list[int]:
@@ -106,11 +112,12 @@ def _parse(entry: dict, where: str, *, today: dt.date, max_age_days: int) -> Att
     for key in _REQUIRED:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise AttestationError(f"{where}: attestation needs {key!r} (a non-empty string)")
-    extra = sorted(set(entry) - set(_REQUIRED) - {"date", "migration"})
+    extra = sorted(set(entry) - set(_REQUIRED) - {"date", *_MIGRATION_KEYS})
     if extra:
         raise AttestationError(f"{where}: unknown key {extra[0]!r} in attestation")
-    if "migration" in entry and (entry["item"] != MIGRATION_ITEM or not isinstance(entry["migration"], str)):
-        raise AttestationError(f"{where}: 'migration' (a migration's folder name) belongs to {MIGRATION_ITEM} only")
+    for key, what in _MIGRATION_KEYS.items():
+        if key in entry and (entry["item"] != MIGRATION_ITEM or not isinstance(entry[key], str)):
+            raise AttestationError(f"{where}: {key!r} ({what}) belongs to {MIGRATION_ITEM} only")
     if entry["item"] not in ITEMS_BY_ID:
         raise AttestationError(f"{where}: unknown release-gate item {entry['item']!r}; {known_ids()}")
     if entry["role"] not in ROLES:
@@ -131,6 +138,7 @@ def _parse(entry: dict, where: str, *, today: dt.date, max_age_days: int) -> Att
         valid=not reason,
         reason=reason,
         migration=entry.get("migration"),
+        runtime_sql=entry.get("runtime_sql"),
     )
 
 

@@ -83,25 +83,32 @@ def print_report(path: Path) -> int:
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
         return 2
-    for line in render_table(record):
-        print(line)
+    print_lines(render_table(record))
     return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
 
 
 def migrate_status(args: argparse.Namespace) -> int:
     """Print the state of every migration; exit 1 when one failed, was edited or is missing on disk."""
-    from .migrate_status import is_clean, load_states, render_json, render_pending, render_table
+    from .migrate_status import load_status, render_json, render_text
 
     try:
-        folder, states, pending = load_states(
-            config_path=args.woc_config, repo=args.woc_repo, migrations=args.migrations
+        status = load_status(
+            config_path=args.woc_config, repo=args.woc_repo, migrations=args.migrations, scratch_url=args.scratch_url
         )
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
         return 2
-    lines = [render_json(folder, states, pending)] if args.json else render_table(states) + render_pending(pending)
-    print("\n".join(lines))
-    return 0 if is_clean(states) else 1
+    print_lines([render_json(status)] if args.json else render_text(status))
+    return 0 if status.clean else 1
+
+
+def print_lines(lines: list[str]) -> None:
+    """Print lines to stdout; a reader that stops reading (``| head``) ends the output quietly."""
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,7 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
     status.add_argument("--woc-repo", help="WorkOnClock checkout whose migrations folder to read")
-    status.add_argument("--migrations", help="Prisma migrations folder (default: the checkout's)")
+    status.add_argument(
+        "--migrations", "--woc-migrations", dest="migrations", help="Prisma migrations folder (default: the checkout's)"
+    )
+    status.add_argument(
+        "--scratch-url",
+        "--woc-scratch-url",
+        dest="scratch_url",
+        help="Scratch database where the pending migrations are tried (default: migration_scratch_url)",
+    )
     status.add_argument("--json", action="store_true", help="Print JSON instead of a table")
     backup = commands.add_parser("backup", help="Dump the target database as the runbook does, with a manifest")
     backup.add_argument("--out", required=True, type=Path, help="The dump file to write (its manifest goes beside it)")

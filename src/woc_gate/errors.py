@@ -71,9 +71,10 @@ class TargetAnswerError(TargetError):
 class DatabaseError(TargetError):
     """The database refuses the account, the named database does not exist, or the server refuses a statement."""
 
-    def __init__(self, message: str, refusal: str = "") -> None:
+    def __init__(self, message: str, refusal: str = "", code: int | None = None) -> None:
         super().__init__(message)
         self.refusal = refusal  # the server's own reason when it refused a statement, for checks that judge it
+        self.code = code  # the server's error number
 
 
 class BackupError(WocGateError):

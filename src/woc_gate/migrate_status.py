@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
 from .checks.migration_lint import Assessment, lint_pending
-from .checks.migrations import read_migration_records
+from .checks.migrations import count_tables, read_migration_records, unmanaged
 from .errors import ConfigError
 from .sources.migrations import APPLIED, FAILED, MigrationState, migration_states
 from .target import db
@@ -16,49 +17,80 @@ from .target import db
 HEADERS = ("MIGRATION", "STATUS", "NOTE")
 
 
-def load_states(*, config_path: str | None, repo: str | None, migrations: str | None) -> tuple[Path, list, list]:
-    """The migrations folder, the state of each migration, and the lint of the pending ones."""
-    settings = config.load(options={"config": config_path, "repo": repo}, environ=os.environ, rootdir=Path.cwd())
-    folder = Path(migrations) if migrations else settings.repo_path("migrations")
-    if folder is None:
-        raise ConfigError("no migrations folder: pass --migrations DIR or --woc-repo PATH (or set repo in the profile)")
-    if not folder.is_dir():
-        raise ConfigError(f"migrations folder {folder} does not exist")
+@dataclass
+class Status:
+    """What migrate-status found: the migrations' states, the database's ledger, the pending statements judged."""
+
+    folder: Path
+    states: list[MigrationState]
+    ledger: str = ""  # why the database is not under Prisma Migrate; "" when it is
+    deploy_refuses: bool = False  # it holds tables but no ledger (P3005)
+    pending: list[Assessment] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """No migration failed, was edited or is missing on disk, and deploy accepts the database."""
+        return not self.deploy_refuses and not any(
+            state.status == FAILED or (state.edited and state.status == APPLIED) or state.migration is None
+            for state in self.states
+        )
+
+
+def load_status(
+    *, config_path: str | None, repo: str | None, migrations: str | None, scratch_url: str | None
+) -> Status:
+    """The state of each migration on the target and the lint of the pending ones."""
+    options = {"config": config_path, "repo": repo, "migrations": migrations, "migration_scratch_url": scratch_url}
+    settings = config.load(options=options, environ=os.environ, rootdir=Path.cwd())
+    folder = settings.migrations_dir
     if not settings.database_url:
         raise ConfigError("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …) or pass --woc-config")
     connection = db.connect_readonly(settings.database_url)
     try:
-        states = migration_states(folder, read_migration_records(connection))
-        return folder, states, lint_pending(connection, states, settings.migration_scratch_url)
+        records = read_migration_records(connection)
+        status = Status(folder, migration_states(folder, records))
+        if records is None:
+            tables = count_tables(connection)
+            status.ledger, status.deploy_refuses = unmanaged(records, tables, status.states), tables > 0
+        if not status.deploy_refuses:
+            status.pending = lint_pending(
+                connection, status.states, settings.migration_scratch_url, settings.migration_copy_rows
+            )
+        return status
     finally:
         connection.close()
 
 
-def is_clean(states: list[MigrationState]) -> bool:
-    """True when no migration failed, was edited after apply, or is missing on disk."""
-    return not any(state.status == FAILED or state.edited or state.migration is None for state in states)
-
-
-def render_json(folder: Path, states: list[MigrationState], pending: list[Assessment]) -> str:
+def render_json(status: Status) -> str:
     """The states and the pending statements as a JSON document."""
     document = {
-        "migrations_dir": str(folder),
-        "clean": is_clean(states),
-        "migrations": [state.as_dict() for state in states],
-        "pending_statements": [assessment.as_dict() for assessment in pending],
+        "migrations_dir": str(status.folder),
+        "clean": status.clean,
+        "not_managed": status.ledger or None,
+        "migrations": [state.as_dict() for state in status.states],
+        "pending_statements": [assessment.as_dict() for assessment in status.pending],
     }
     return json.dumps(document, indent=2)
 
 
-def render_pending(pending: list[Assessment]) -> list[str]:
-    """One line per pending statement: whether it needs maintenance mode, and why."""
-    if not pending:
+def render_text(status: Status) -> list[str]:
+    """The ledger's state, the states as a table, then the pending statements."""
+    ledger = [status.ledger[0].upper() + status.ledger[1:] + ".", ""] if status.ledger else []
+    return ledger + render_table(status.states) + render_pending(status)
+
+
+def render_pending(status: Status) -> list[str]:
+    """One line per pending statement, then whether it needs maintenance mode and why, one finding a line."""
+    if not status.pending:
         return []
     lines = ["", "Pending statements:"]
-    for assessment in pending:
-        verdict = f"maintenance mode: {assessment.reasons}" if assessment.needs_maintenance else "no maintenance needed"
+    for assessment in status.pending:
         lines.append(f"  {assessment.migration} #{assessment.statement.number} {assessment.statement.summary}")
-        lines.append(f"    {verdict}")
+        if assessment.not_tried:
+            lines.append(f"    not tried: {assessment.not_tried}")
+        elif not assessment.findings:
+            lines.append("    no maintenance needed")
+        lines += [f"    maintenance mode: {finding}" for finding in assessment.findings]
     return lines
 
 
@@ -75,13 +107,13 @@ def render_table(states: list[MigrationState]) -> list[str]:
 def _note(state: MigrationState) -> str:
     notes = []
     if state.edited:
-        notes.append("edited after it was applied (checksum differs)")
+        notes.append(f"edited {state.edit} (checksum differs)")
     if state.reapplied:
         notes.append("rolled back, then applied again")
     if state.migration is None:
         notes.append("missing on disk")
-    if state.status == FAILED and state.record and state.record.logs:
-        notes.append(state.record.logs.strip().splitlines()[0])
+    if state.status == FAILED and state.record and state.record.error_line:
+        notes.append(state.record.error_line)
     if state.status == APPLIED and not notes and state.record and state.record.finished_at:
         notes.append(f"finished {state.record.finished_at.isoformat(sep=' ', timespec='seconds')}")
     return "; ".join(notes)

@@ -86,6 +86,18 @@ def mask_url(url: str) -> str:
     return url
 
 
+def shown(value: Any) -> str:
+    """A value as it may be printed: a secret as ``****``, a URL (a secret one too) without its password."""
+    text = reveal(value) if isinstance(value, Secret) else str(value)
+    return MASK if isinstance(value, Secret) and text and "://" not in text else mask_url(text)
+
+
+def hidden_parts(value: Any) -> list[str]:
+    """What a redactor must hide of a setting's value: a secret whole (a secret URL: its password), a URL's password."""
+    text = reveal(value) if isinstance(value, Secret) else str(value)
+    return [text] if isinstance(value, Secret) and "://" not in text else url_passwords(text)
+
+
 def url_passwords(url: str) -> list[str]:
     """The password inside a URL as written and percent-decoded (both may show up in output); none without one."""
     password = split_userinfo(url)[2]

@@ -35,7 +35,7 @@ REFERENCE_TABLES = {
     "settings": "woc_organization_settings",
     "screenshots": "woc_screenshots",
 }
-CHECK_NAMES = ("counts", "settings_rows", "legacy_tables", "prisma_migrations", "object_keys")
+CHECK_NAMES = ("counts", "settings_rows", "legacy_tables", "prisma_migrations", "schema_objects", "object_keys")
 
 
 @dataclass
@@ -151,6 +151,9 @@ def _validate(
         "legacy_tables": lambda: checks.no_active_legacy_tables(counts),
         "prisma_migrations": lambda: checks.migrations_match_the_backup(
             restored_migrations, manifest["prisma_migrations"]
+        ),
+        "schema_objects": lambda: checks.schema_objects_survive(
+            manifest.get("schema_objects"), checks.schema_objects(connection)
         ),
         "object_keys": (
             lambda: checks.every_object_key_in_storage(keys, storage.keys, storage.where, tables["screenshots"])

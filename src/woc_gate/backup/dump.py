@@ -1,11 +1,11 @@
 """The runbook §4 dump, streamed to a file while its SHA-256, size and per-table row counts are taken.
 
 ``mysqldump --single-transaction --routines --triggers --set-gtid-purged=OFF`` as the runbook
-writes it, with ``--loose-set-gtid-purged=OFF`` so that MariaDB's client, which knows no such
-option, accepts it too. The row counts are those of the rows the stream carries (the dump's own
-snapshot), not of a second connection: every ``INSERT INTO `t` VALUES (…),(…);`` line is counted
-tuple by tuple, string literals skipped. The file is written under a temporary name and renamed
-only once the dump ended well.
+writes it, plus ``--events`` (without it scheduled events are not in the backup at all), and with
+``--loose-set-gtid-purged=OFF`` so that MariaDB's client, which knows no such option, accepts it
+too. The row counts are those of the rows the stream carries (the dump's own snapshot), not of a
+second connection: every ``INSERT INTO `t` VALUES (…),(…);`` line is counted tuple by tuple, string
+literals skipped. The file is written under a temporary name and renamed only once the dump ended well.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..target.processes import require_program, start
 
 CLIENTS = ("mariadb-dump", "mysqldump")
 INSTALL_CLIENT = "install mariadb-client (apt-get install mariadb-client)"
-RUNBOOK_FLAGS = ("--single-transaction", "--routines", "--triggers", "--loose-set-gtid-purged=OFF")
+RUNBOOK_FLAGS = ("--single-transaction", "--routines", "--triggers", "--events", "--loose-set-gtid-purged=OFF")
 INSERT = re.compile(rb"^INSERT INTO `((?:[^`]|``)+)` (?:\([^)]*\) )?VALUES\b")
 STRING = re.compile(rb"'(?:[^'\\]|\\.)*'", re.DOTALL)
 TABLE_DATA = re.compile(rb"^-- Dumping data for table `((?:[^`]|``)+)`")

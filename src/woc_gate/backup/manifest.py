@@ -2,8 +2,9 @@
 
 Fields: ``timestamp``, ``environment``, ``database_host``, ``commit_sha``, ``operator``,
 ``file_size``, ``checksum`` (``sha256:<hex>``), ``restore_test_result`` (empty until a drill fills
-it), plus ``database``, ``dump_client``, ``row_counts`` (as the dump carries them) and
-``prisma_migrations`` (the rows of ``_prisma_migrations`` at backup time).
+it), plus ``database``, ``dump_client``, ``row_counts`` (as the dump carries them),
+``prisma_migrations`` (the rows of ``_prisma_migrations`` at backup time) and ``schema_objects`` (the
+events, routines, triggers and views listed on the source, and those its applied migrations create).
 """
 
 from __future__ import annotations

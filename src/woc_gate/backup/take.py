@@ -6,8 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 from ..checks.migrations import read_migration_records
+from ..checks.restore import schema_objects
 from ..config import Settings
 from ..errors import ConfigError
+from ..sources.migrations import APPLIED, migration_states
+from ..sources.schema_objects import created_by_migrations
 from ..target.db import Dsn, connect_readonly, query
 from .dump import dump
 from .manifest import migration_rows, write_manifest
@@ -24,6 +27,7 @@ def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
     try:
         tables = [row["TABLE_NAME"] for row in _tables(connection)]
         migrations = read_migration_records(connection) or []
+        on_source = schema_objects(connection)
     finally:
         connection.close()
     started = dt.datetime.now(dt.UTC)
@@ -43,9 +47,19 @@ def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
         "restore_test_result": None,
         "row_counts": result.row_counts,
         "prisma_migrations": migration_rows(migrations),
+        "schema_objects": {"on_source": on_source, "from_migrations": _created_by_applied(settings, migrations)},
     }
     write_manifest(Path(out), manifest)
     return manifest
+
+
+def _created_by_applied(settings: Settings, records) -> dict[str, str]:
+    """The events, routines, triggers and views the applied migrations of the checkout create (none without one)."""
+    folder = settings.repo_path("migrations")
+    if folder is None or not folder.is_dir():
+        return {}
+    states = migration_states(folder, records)
+    return created_by_migrations(state.migration for state in states if state.status == APPLIED and state.migration)
 
 
 def _tables(connection):

@@ -85,6 +85,26 @@ def matches_shared_type(payload: Any, schema: Mapping[str, Any], *, type_name: s
         )
 
 
+def optional_defaults(schema: Mapping[str, Any], model_defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What each optional field of a shared type means when left out: its ``default``, else the data model's."""
+    definition = definition_of(schema)
+    required = set(definition.get("required", []))
+    defaults = {}
+    for name, prop in definition.get("properties", {}).items():
+        if name in required:
+            continue
+        if "default" in prop:
+            defaults[name] = prop["default"]
+        elif (model_defaults or {}).get(name) is not None:
+            defaults[name] = model_defaults[name]
+    return defaults
+
+
+def completed(record: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """What a record means: each field it leaves out, or gives as null, at its default (absent when it has none)."""
+    return {**defaults, **{name: value for name, value in record.items() if value is not None}}
+
+
 def policies_equal(web: Mapping[str, Any], api: Mapping[str, Any], *, tenant: str) -> None:
     """Web settings and the API's policy output say the same for one organization."""
     __tracebackhide__ = True

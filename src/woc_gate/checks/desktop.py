@@ -2,14 +2,12 @@
 
 The sequence is the desktop's own: fetch the policy, start tracking, upload a capture (multipart:
 ``file``, ``capturedAt``, ``timeEntryId``) when the policy asks for screenshots, stop tracking.
-The checks then look at the effects: the entry closed, the stored image blurred or not as the
-policy says (measured on the stored image itself), the screenshot visible to the tenant's admin.
+The checks then look at the effects: the entry closed, the screenshot visible to the tenant's admin.
+Both states of the policy's switches, for every image type, are ``policy_switches``'.
 """
 
 from __future__ import annotations
 
-import io
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,17 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from PIL import Image, ImageFilter, ImageStat, UnidentifiedImageError
 
 from ..errors import TargetAnswerError
 from ..target.boundary import json_body
 from ..target.clients import ApiSession, request, unwrap
 from . import CheckFailure
+from .images import capture
 from .policies import api_policy
+from .screenshots import send_capture
 
 CLOCK_SLACK_SECONDS = 5.0  # server and gate clocks, and rounding of stored instants
-BLURRED_AT_MOST = 0.35  # stored edge energy / uploaded edge energy, when the policy says blur
-SHARP_AT_LEAST = 0.8  # the same ratio when it does not
 VISIBLE_WITHIN_SECONDS = 30.0
 
 
@@ -70,44 +67,25 @@ def screenshot_answered(upload: httpx.Response | None, envelope: str) -> dict[st
     return event if isinstance(event, dict) else {}
 
 
-def sharp_image(size: tuple[int, int] = (320, 240), square: int = 8) -> bytes:
-    """A PNG checkerboard (sharp edges everywhere, so any blur shows), its top row random so it is unique."""
-    width, height = size
-    pixels = list(secrets.token_bytes(width))
-    pixels += [255 * ((x // square + y // square) % 2) for y in range(1, height) for x in range(width)]
-    image = Image.new("L", size)
-    image.putdata(pixels)
-    output = io.BytesIO()
-    image.convert("RGB").save(output, format="PNG")
-    return output.getvalue()
-
-
-def edge_energy(data: bytes) -> float:
-    """The mean brightness of an image's edges (high-frequency energy): near 0 for a blurred image."""
-    image = Image.open(io.BytesIO(data)).convert("L")
-    return ImageStat.Stat(image.filter(ImageFilter.FIND_EDGES).crop((1, 1, image.width - 1, image.height - 1))).mean[0]
-
-
-def run_desktop_sequence(api: ApiSession, note: Callable[[str, str], None]) -> DesktopRun:
+def run_desktop_sequence(
+    api: ApiSession, note: Callable[[str, str], None], captured_at: datetime | None = None
+) -> DesktopRun:
     """Policy, start, upload (when screenshots are on, and also when off, to prove it is refused), stop.
 
-    Tracking is stopped even when the upload fails; ``note(kind, id)`` lists each record as soon as it exists.
+    The capture is taken now unless ``captured_at`` says otherwise (a client uploading what it buffered
+    offline). Tracking is stopped even when the upload fails; ``note(kind, id)`` lists each record as
+    soon as it exists.
     """
     policy = api_policy(api)
     envelope = api.settings.envelopes["screenshot"]
     began = time.monotonic()
     started = api.call("POST", "tracking_start")
-    image = sharp_image()
+    image = capture("image/png")
     entry_id = _json(started).get("id", "")
     if entry_id:
         note("time entry", entry_id)
     try:
-        upload = api.call(
-            "POST",
-            "screenshots",
-            files={"file": ("capture.png", image, "image/png")},
-            data={"capturedAt": datetime.now(UTC).isoformat(timespec="milliseconds"), "timeEntryId": entry_id},
-        )
+        upload = send_capture(api, entry_id, image, "image/png", captured_at)
         uploaded_at = time.monotonic()
         if shot_id := screenshot_answered(upload, envelope).get("id"):
             note("screenshot", shot_id)
@@ -164,17 +142,6 @@ def screenshot_accepted(run: DesktopRun, path: str) -> None:
         )
 
 
-def upload_refused_when_disabled(run: DesktopRun, path: str, tenant: str) -> None:
-    """With screenshots disabled by the policy, an upload is refused."""
-    __tracebackhide__ = True
-    if run.upload is not None and run.upload.status_code < 400:
-        raise DesktopFailure(
-            f"Tenant {tenant} has screenshots disabled but POST {path} stored one",
-            "a 4xx refusal",
-            f"HTTP {run.upload.status_code}",
-        )
-
-
 def entry_closed_with_plausible_duration(api: ApiSession, run: DesktopRun, tenant: str) -> None:
     """The started entry, read back by id, has ended, after no longer than the sequence took."""
     __tracebackhide__ = True
@@ -193,34 +160,6 @@ def entry_closed_with_plausible_duration(api: ApiSession, run: DesktopRun, tenan
             f"The time entry {run.entry_id} of tenant {tenant} has an implausible duration",
             f"0 to {run.wall_seconds + CLOCK_SLACK_SECONDS:.1f} s (the sequence took {run.wall_seconds:.1f} s)",
             f"{duration:.1f} s ({entry['startedAt']} to {entry['endedAt']})",
-        )
-
-
-def stored_image_honours_blur(api: ApiSession, run: DesktopRun, tenant: str) -> None:
-    """The image the target stored is blurred exactly when the policy says so (edge energy compared)."""
-    __tracebackhide__ = True
-    shot, blur = run.screenshot, bool(run.policy.get("blurScreenshots"))
-    path = shot.get("previewUrl") or api.path("screenshot_preview", id=shot["id"])
-    response = request(api.client, "GET", path)
-    try:
-        ratio = edge_energy(response.content) / edge_energy(run.image)
-    except (UnidentifiedImageError, OSError):
-        raise DesktopFailure(
-            f"The stored screenshot {shot['id']} of tenant {tenant} cannot be read back (GET {path})",
-            "HTTP 200 with the stored image",
-            f"HTTP {response.status_code}, {response.headers.get('content-type')}",
-        ) from None
-    if blur and ratio > BLURRED_AT_MOST:
-        raise DesktopFailure(
-            f"The policy of tenant {tenant} says blur, but screenshot {shot['id']} was stored unblurred",
-            f"a blurred image: edge energy at most {BLURRED_AT_MOST:.0%} of the upload's",
-            f"{ratio:.0%} of the upload's (blurred flag {shot.get('blurred')!r})",
-        )
-    if not blur and ratio < SHARP_AT_LEAST:
-        raise DesktopFailure(
-            f"The policy of tenant {tenant} says no blur, but screenshot {shot['id']} was stored degraded",
-            f"the image as uploaded: edge energy at least {SHARP_AT_LEAST:.0%} of the upload's",
-            f"{ratio:.0%} of the upload's",
         )
 
 

@@ -9,26 +9,10 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from ..config.variables import ADDRESS, BOOLEAN, BY_NAME, DB_PARTS, MYSQL_URL, PORT, REQUIRED, URL
 from ..errors import ConfigError
 from . import CheckFailure
 
-DB_PARTS = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME")
-# RESEND_API_KEY belongs to the email-provider item, which checks it with the provider itself
-REQUIRED = (
-    "NEXTAUTH_URL",
-    "NEXTAUTH_SECRET",
-    "JWT_SECRET",
-    "EMAIL_FROM",
-    "CONTACT_TO",
-    "EMAIL_REQUIRE_PROVIDER",
-    "CRON_SECRET",
-    "API_BASE_URL",
-    "WOC_API_URL",
-)
-URLS = ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")
-ADDRESSES = ("EMAIL_FROM", "CONTACT_TO")
-BOOLEANS = ("EMAIL_REQUIRE_PROVIDER",)
-STRONG_SECRETS = ("NEXTAUTH_SECRET", "JWT_SECRET", "CRON_SECRET")
 MYSQL_SCHEMES = ("mysql", "mariadb")
 
 
@@ -64,25 +48,26 @@ def variables_are_present(values: Mapping[str, str | None], source: str) -> None
 
 def malformation(name: str, value: str, environment: str) -> str | None:
     """What is wrong with the form of one variable (never quoting it), or None."""
-    if name in URLS:
+    form = BY_NAME[name].form if name in BY_NAME else None
+    if form == URL:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return "not an http(s) URL with a host"
         if environment != "dev" and parts.scheme != "https":
             return f"not https in {environment}"
-    elif name in ADDRESSES:
+    elif form == ADDRESS:
         _, address = parseaddr(value)
         local, at, domain = address.rpartition("@")
         if not (at and local and "." in domain.strip(".")):
             return "not an email address with a domain"
-    elif name in BOOLEANS:
+    elif form == BOOLEAN:
         if value.strip().lower() not in ("true", "false"):
             return "not true or false"
-    elif name == "DATABASE_URL":
+    elif form == MYSQL_URL:
         parts = urlsplit(value)
         if parts.scheme not in MYSQL_SCHEMES or not parts.hostname or not parts.path.strip("/"):
             return "not a mysql://user:password@host:port/database URL"
-    elif name == "DB_PORT" and not value.isdigit():
+    elif form == PORT and not value.isdigit():
         return "not a port number"
     return None
 

@@ -1,77 +1,87 @@
 """Lint of pending migrations (runbook §3 "maintenance mode if the migration is destructive or long-running").
 
-Each statement is parsed with sqlglot (MySQL) and judged against the target's schema and row
-estimates: destructive (drops a table or column, narrows a type or an enum, adds NOT NULL without
-a default to a populated table, a "rename" written as drop + add) or long-running (the server,
-asked on a schema-only scratch copy, cannot run the ALTER with ``ALGORITHM=INSTANT`` nor
-``INPLACE, LOCK=NONE`` on a populated table; without a scratch database that cannot be ruled out).
+The migrations ``prisma migrate deploy`` would apply (pending, rolled back, and the failed one it runs
+again once resolved) are applied in order to a schema-only scratch copy of the target, in a session
+set up as Prisma's. Each statement is judged by what the server did with it there (its algorithm, or
+its refusal), by what it changed in the copy's schema, and by the target's rows behind the tables and
+columns it touches. A finding names its category:
 
-Fault that proves it: ``pending-destructive-migration``.
+- ``drops-data``: drops a table that holds rows, or a column that holds values;
+- ``narrows-type``: retypes a column that holds values to a type that may not keep them (shorter,
+  fewer digits, signedness, to JSON, enum values removed, another type);
+- ``not-null``: makes a column NOT NULL while rows hold NULL, or adds a NOT NULL column without a
+  default to a table with rows;
+- ``renames``: renames a table or column the running application uses until it restarts;
+- ``unique-duplicates``: adds a unique index over values that repeat (it fails);
+- ``table-copy``: copies a table above the row threshold with writes locked (neither INSTANT nor
+  INPLACE with LOCK=NONE);
+- ``will-fail``: the server refuses it, or it adds a foreign key that rows of the target violate.
+
+Without a scratch database the server cannot be asked: a CREATE TABLE and an ALTER that only adds
+columns the target's server adds instantly by its manual are judged (``instant_columns``), every other
+statement is ``not-judged``.
+
+Fault that proves it: ``pending-destructive-migration``; variant that must pass: ``instant-add-column``.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
 from woc_gate.checks import CheckFailure
-from woc_gate.errors import TargetError
-from woc_gate.sources.migrations import PENDING, ROLLED_BACK, MigrationState
-from woc_gate.sources.sql_statements import DIALECT, Statement, split_statements
+from woc_gate.checks.column_types import narrowing
+from woc_gate.checks.instant_columns import adds_columns_instantly, columns_without_a_value, tables_without_instant_add
+from woc_gate.checks.schema_changes import Changes, Lineage, Source, changes_of
+from woc_gate.checks.target_rows import TargetRows
+from woc_gate.sources.migrations import FAILED, PENDING, ROLLED_BACK, MigrationState
+from woc_gate.sources.sql_statements import Statement, split_statements
 from woc_gate.target.db import Session, query
-from woc_gate.target.scratch import COPY, INPLACE, ScratchSchema
+from woc_gate.target.scratch import COPY, ScratchSchema
 
-LONG_RUNNING_ROWS = 1_000_000  # an in-place rebuild of more rows than this takes minutes on managed MySQL
-INTEGER_RANK = {"TINYINT": 1, "SMALLINT": 2, "MEDIUMINT": 3, "INT": 4, "INTEGER": 4, "BIGINT": 5}
-SIZED_TYPES = ("VARCHAR", "CHAR", "VARBINARY", "BINARY", "DECIMAL", "DATETIME", "TIMESTAMP", "TIME")
-TEXT_RANK = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 16777215, "LONGTEXT": 4294967295}
+DROPS_DATA = "drops-data"
+NARROWS_TYPE = "narrows-type"
+NOT_NULL = "not-null"
+RENAMES = "renames"
+UNIQUE_DUPLICATES = "unique-duplicates"
+TABLE_COPY = "table-copy"
+WILL_FAIL = "will-fail"
+NOT_JUDGED = "not-judged"
+CATEGORIES = (DROPS_DATA, NARROWS_TYPE, NOT_NULL, RENAMES, UNIQUE_DUPLICATES, TABLE_COPY, WILL_FAIL, NOT_JUDGED)
+NO_SCRATCH = "no scratch database to try it on: set migration_scratch_url (or pass --scratch-url)"
 
 
 @dataclass(frozen=True)
-class TargetSchema:
-    """What the lint needs to know of the target: row estimates and column types, by table."""
+class Finding:
+    """Why one statement needs maintenance mode: its category and the reason in words."""
 
-    rows: dict[str, int]
-    columns: dict[tuple[str, str], tuple[str, bool]]  # (table, column) -> (COLUMN_TYPE, nullable)
-    connection: Session | None = None
+    category: str
+    reason: str
 
-    def row_estimate(self, table: str) -> int:
-        """``information_schema.TABLES.TABLE_ROWS`` of the table (0 for a table the target lacks)."""
-        return self.rows.get(table, 0)
-
-    def holds_data(self, table: str, column: str | None = None) -> bool:
-        """Whether the table has a row (with a value in ``column``); InnoDB's estimate can read 0 for a full table."""
-        if table not in self.rows or self.connection is None:
-            return self.row_estimate(table) > 0
-        where = f" WHERE `{column}` IS NOT NULL" if column else ""
-        return bool(query(self.connection, f"SELECT EXISTS(SELECT 1 FROM `{table}`{where}) AS found")[0]["found"])
-
-    def size(self, table: str) -> str:
-        """The table's size as the lint reports it."""
-        estimate = self.row_estimate(table)
-        return f"~{estimate} rows" if estimate else ("holds rows" if self.holds_data(table) else "empty")
+    def __str__(self) -> str:
+        return f"{self.reason} [{self.category}]"
 
 
 @dataclass
 class Assessment:
-    """One statement of a pending migration and why it needs maintenance mode, if it does."""
+    """One statement of a pending migration and what the lint found in it."""
 
     migration: str
     statement: Statement
-    destructive: list[str] = field(default_factory=list)
-    long_running: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    not_tried: str = ""  # why the statement was not run on the scratch copy
 
     @property
     def needs_maintenance(self) -> bool:
-        """Destructive or long-running: the runbook wants maintenance mode."""
-        return bool(self.destructive or self.long_running)
+        """Any finding: the runbook wants maintenance mode."""
+        return bool(self.findings)
 
     @property
     def reasons(self) -> str:
         """Why, in one phrase."""
-        return "; ".join(self.destructive + self.long_running)
+        return "; ".join(map(str, self.findings))
 
     def as_dict(self) -> dict:
         """JSON-ready values."""
@@ -79,8 +89,8 @@ class Assessment:
             "migration": self.migration,
             "statement": self.statement.number,
             "sql": self.statement.summary,
-            "destructive": self.destructive,
-            "long_running": self.long_running,
+            "findings": [{"category": f.category, "reason": f.reason} for f in self.findings],
+            "not_tried": self.not_tried or None,
             "maintenance_required": self.needs_maintenance,
         }
 
@@ -89,54 +99,31 @@ class MigrationLintFailure(CheckFailure):
     """A pending migration needs maintenance mode that nobody approved."""
 
 
-def read_target_schema(connection: Session) -> TargetSchema:
-    """Row estimates and column types of every table of the target's database."""
-    tables = query(
-        connection,
-        "SELECT TABLE_NAME AS name, COALESCE(TABLE_ROWS, 0) AS estimate FROM information_schema.TABLES"
-        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
-    )
-    columns = query(
-        connection,
-        "SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col, COLUMN_TYPE AS type, IS_NULLABLE AS nullable"
-        " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()",
-    )
-    return TargetSchema(
-        rows={row["name"]: int(row["estimate"]) for row in tables},
-        columns={(c["tbl"], c["col"]): (c["type"].upper(), c["nullable"] == "YES") for c in columns},
-        connection=connection,
-    )
-
-
 def pending_migrations(states: list[MigrationState]) -> list[MigrationState]:
-    """The migrations ``prisma migrate deploy`` would apply next: pending ones and rolled-back ones."""
-    return [state for state in states if state.status in (PENDING, ROLLED_BACK) and state.migration]
+    """What ``prisma migrate deploy`` applies next, in order: pending, rolled back, and failed ones once resolved."""
+    return [state for state in states if state.status in (PENDING, ROLLED_BACK, FAILED) and state.migration]
 
 
-def lint_pending(connection: Session, states: list[MigrationState], scratch_url: str = "") -> list[Assessment]:
-    """Every statement of the pending migrations judged against the target (and tried on a scratch copy if given)."""
+def lint_pending(
+    connection: Session, states: list[MigrationState], scratch_url: str, copy_rows: int
+) -> list[Assessment]:
+    """Every statement of the pending migrations, applied in order to a scratch copy of the target and judged.
+
+    ``copy_rows``: a table copy over more rows than this needs maintenance mode. Without ``scratch_url``
+    only what the server's manual settles is judged.
+    """
     pending = pending_migrations(states)
     if not pending:
         return []
-    schema = read_target_schema(connection)
-    scratch = ScratchSchema(scratch_url, connection) if scratch_url else None
+    if not scratch_url:
+        return without_scratch(connection, pending)
+    scratch = ScratchSchema(scratch_url, connection)
     try:
-        if scratch is not None:
-            scratch.refresh()
-        return [assessment for state in pending for assessment in assess_migration(state, schema, scratch)]
+        scratch.refresh()
+        lint = _Lint(scratch, TargetRows(connection), copy_rows)
+        return [assessment for state in pending for assessment in lint.migration(state)]
     finally:
-        if scratch is not None:
-            scratch.close()
-
-
-def assess_migration(
-    state: MigrationState, schema: TargetSchema, scratch: ScratchSchema | None = None
-) -> list[Assessment]:
-    """Every statement of one pending migration, judged; each is tried on the ``scratch`` copy when there is one."""
-    statements = split_statements(state.migration.sql_path.read_text(encoding="utf-8", errors="replace"))
-    assessments = [_assess(state.name, statement, schema, scratch) for statement in statements]
-    _flag_drop_and_add(assessments)
-    return assessments
+        scratch.close()
 
 
 def pending_migrations_need_no_unapproved_maintenance(assessments: list[Assessment], approved: set[str]) -> None:
@@ -155,151 +142,169 @@ def pending_migrations_need_no_unapproved_maintenance(assessments: list[Assessme
         )
 
 
-def _assess(migration: str, statement: Statement, schema: TargetSchema, scratch: ScratchSchema | None) -> Assessment:
-    assessment = Assessment(migration, statement)
-    tree = statement.tree
-    if tree is None or isinstance(tree, exp.Command):
-        assessment.destructive.append("not understood by the SQL parser; review it by hand")
-    elif isinstance(tree, exp.Drop) and tree.args.get("kind") == "TABLE":
-        for table in tree.find_all(exp.Table):
-            assessment.destructive.append(f"drops table {table.name} ({schema.size(table.name)})")
-    elif isinstance(tree, exp.Alter) and tree.args.get("kind") == "TABLE":
-        table = tree.this.name
-        for action in tree.args.get("actions") or []:
-            assessment.destructive += _destructive_action(table, action, schema)
-        assessment.long_running += _long_running(statement, table, schema, scratch, alter=True)
-        return assessment
-    elif isinstance(tree, exp.Create) and tree.args.get("kind") == "INDEX":
-        table = tree.this.args["table"].name
-        assessment.long_running += _long_running(statement, table, schema, scratch, alter=False)
-        return assessment
-    if scratch is not None:
-        try:
-            scratch.run(statement.text)
-        except TargetError as error:
-            assessment.long_running.append(f"cannot be tried: {error}")
-    return assessment
+def without_scratch(connection: Session, pending: list[MigrationState]) -> list[Assessment]:
+    """The pending statements judged without asking the server: a new table, columns it adds instantly; no more."""
+    server = query(connection, "SELECT VERSION() AS version")[0]["version"]
+    no_instant_add = tables_without_instant_add(connection)
+    rows = TargetRows(connection)
+    assessments = []
+    for state in pending:
+        for statement in split_statements(state.migration.script()):
+            assessment = Assessment(state.name, statement)
+            if adds_columns_instantly(statement, server, no_instant_add):
+                assessment.findings = [
+                    Finding(
+                        NOT_NULL,
+                        f"adds NOT NULL column {statement.table}.{column} without a default to a table"
+                        " with rows: its rows get an implicit '' or 0",
+                    )
+                    for column in columns_without_a_value(statement)
+                    if rows.holds_rows(statement.table)
+                ]
+            elif not isinstance(statement.tree, exp.Create) or statement.tree.kind != "TABLE":
+                assessment.findings = [Finding(NOT_JUDGED, f"not judged: {NO_SCRATCH}")]
+            assessments.append(assessment)
+    return assessments
 
 
-def _destructive_action(table: str, action: exp.Expression, schema: TargetSchema) -> list[str]:
-    if isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
-        return [
-            f"drops column {table}.{column.name} ({_column_data(schema, table, column.name)})"
-            for column in action.find_all(exp.Column)
+class _Lint:
+    """One pass over the pending migrations: the scratch copy, its schema now, and where its tables come from."""
+
+    def __init__(self, scratch: ScratchSchema, rows: TargetRows, copy_rows: int) -> None:
+        self.scratch = scratch
+        self.rows = rows
+        self.copy_rows = copy_rows
+        self.schema = scratch.schema()
+        self.lineage = Lineage(self.schema)
+        self.backfilled: set[Source] = set()  # columns an UPDATE of a pending migration fills
+        self.stopped_at = ""  # the statement deploy would fail on: the ones after it never run
+
+    def migration(self, state: MigrationState) -> list[Assessment]:
+        """Each statement of one migration, judged in order."""
+        return [self.statement(state.name, statement) for statement in split_statements(state.migration.script())]
+
+    def statement(self, migration: str, statement: Statement) -> Assessment:
+        """Apply one statement to the copy and judge it."""
+        assessment = Assessment(migration, statement)
+        if self.stopped_at:
+            assessment.not_tried = f"migrate deploy stops at {self.stopped_at}, which fails"
+            return assessment
+        outcome = self.scratch.apply(statement.text, statement.algorithm_separator)
+        if outcome.refusal is not None:
+            assessment.findings.append(Finding(WILL_FAIL, f"the server refuses it: {outcome.refusal}"))
+            self.stopped_at = f"{migration} #{statement.number}"
+            return assessment
+        after = self.scratch.schema()
+        changes = changes_of(statement, self.schema, after)
+        assessment.findings = [
+            *self._dropped(changes),
+            *self._renamed(changes),
+            *self._retyped(changes),
+            *self._added_not_null(changes),
+            *self._unique(changes),
+            *self._foreign_keys(changes),
+            *self._copied(statement, outcome.algorithm),
         ]
-    if isinstance(action, exp.ColumnDef):
-        if _not_null(action) and not _has_default(action) and schema.holds_data(table):
-            return [f"adds NOT NULL column {table}.{action.name} without a default to {table} ({schema.size(table)})"]
-        return []
-    if isinstance(action, exp.ModifyColumn | exp.AlterColumn) and isinstance(action.this, exp.ColumnDef):
-        return _narrowing(table, action.this, action.args.get("rename_from"), schema)
-    return []
+        self._note_backfill(statement)
+        self.lineage.advance(changes)
+        self.schema = after
+        return assessment
 
+    def _dropped(self, changes: Changes) -> Iterator[Finding]:
+        for table in changes.dropped_tables:
+            target = self.lineage.table(table)
+            if target and self.rows.holds_rows(target):
+                yield Finding(DROPS_DATA, f"drops table {table} ({self.rows.size(target)})")
+        for table, column in changes.dropped_columns:
+            origin = self.lineage.column(changes.table_of[table], column)
+            if origin and origin.column and self.rows.holds_values(origin):
+                estimate = self.rows.estimate(origin.table)
+                reason = f"drops column {table}.{column} (holds data{f', ~{estimate} rows' if estimate else ''})"
+                added = [new.name for where, new in changes.added_columns if where == table]
+                if added:
+                    reason += f"; it adds {', '.join(added)}: if that is a rename, RENAME COLUMN keeps the data"
+                yield Finding(DROPS_DATA, reason)
 
-def _narrowing(table: str, column: exp.ColumnDef, renamed_from, schema: TargetSchema) -> list[str]:
-    name = renamed_from.name if renamed_from is not None else column.name
-    current = schema.columns.get((table, name))
-    new_type = column.args.get("kind")
-    if current is None or new_type is None:
-        return []
-    old_type, nullable = current
-    reasons = []
-    narrower = _narrower(old_type, new_type.sql(dialect=DIALECT).upper())
-    if narrower:
-        reasons.append(f"narrows {table}.{name} from {old_type} to {new_type.sql(dialect=DIALECT)}: {narrower}")
-    if nullable and _not_null(column) and schema.holds_data(table):
-        reasons.append(f"makes {table}.{name} NOT NULL on {table} ({schema.size(table)})")
-    return reasons
+    def _renamed(self, changes: Changes) -> Iterator[Finding]:
+        after_restart = "the running application uses the old name until it restarts"
+        for old, new in changes.renamed_tables:
+            if self.lineage.table(old):
+                yield Finding(RENAMES, f"renames table {old} to {new}: {after_restart}")
+        for table, old, new in changes.renamed_columns:
+            origin = self.lineage.column(changes.table_of[table], old)
+            if origin and origin.column:
+                yield Finding(RENAMES, f"renames column {table}.{old} to {new}: {after_restart}")
 
-
-def _narrower(old: str, new: str) -> str:
-    """Why ``new`` cannot hold every value of ``old``, or "" when it can."""
-    old_base, new_base = _base(old), _base(new)
-    if old_base in ("ENUM", "SET") and new_base == old_base:
-        lost = sorted(set(_enum_values(old)) - set(_enum_values(new)))
-        return f"drops value(s) {', '.join(lost)}" if lost else ""
-    if old_base in INTEGER_RANK and new_base in INTEGER_RANK:
-        return "a smaller integer" if INTEGER_RANK[new_base] < INTEGER_RANK[old_base] else ""
-    old_length, new_length = _length(old), _length(new)
-    if old_base in TEXT_RANK and (new_base in TEXT_RANK or new_base in ("VARCHAR", "CHAR")):
-        limit = TEXT_RANK.get(new_base, new_length or 0)
-        return "shorter text" if limit < TEXT_RANK[old_base] else ""
-    comparable = new_base == old_base or {old_base, new_base} <= {"VARCHAR", "CHAR"} or new_base in TEXT_RANK
-    if old_base in SIZED_TYPES and comparable:
-        shorter = new_base not in TEXT_RANK and old_length is not None and (new_length or 0) < old_length
-        return "a shorter length or precision" if shorter else ""
-    return "" if old_base == new_base else f"a different type ({old_base} to {new_base})"
-
-
-def _column_data(schema: TargetSchema, table: str, column: str) -> str:
-    if (table, column) not in schema.columns:
-        return "not on the target"
-    estimate = f", ~{schema.row_estimate(table)} rows" if schema.row_estimate(table) else ""
-    return ("holds data" if schema.holds_data(table, column) else "holds no values") + estimate
-
-
-def _base(column_type: str) -> str:
-    return re.split(r"[\s(]", column_type.strip(), maxsplit=1)[0].upper()
-
-
-def _length(column_type: str) -> int | None:
-    found = re.search(r"\((\d+)", column_type)
-    return int(found.group(1)) if found else None
-
-
-def _enum_values(column_type: str) -> list[str]:
-    return re.findall(r"'((?:[^']|'')*)'", column_type)
-
-
-def _not_null(column: exp.ColumnDef) -> bool:
-    return any(isinstance(c.args.get("kind"), exp.NotNullColumnConstraint) for c in column.constraints)
-
-
-def _has_default(column: exp.ColumnDef) -> bool:
-    kinds = (exp.DefaultColumnConstraint, exp.AutoIncrementColumnConstraint)
-    return any(isinstance(c.args.get("kind"), kinds) for c in column.constraints)
-
-
-def _long_running(statement: Statement, table: str, schema: TargetSchema, scratch, *, alter: bool) -> list[str]:
-    if scratch is None:
-        if not schema.holds_data(table):
-            return []
-        return [f"may rebuild {table} ({schema.size(table)}): no scratch database configured to ask the server"]
-    try:
-        algorithm = scratch.try_statement(statement.text, alter)
-    except TargetError as error:
-        return [f"cannot be tried: {error}"]
-    if algorithm == COPY and schema.holds_data(table):
-        return [f"copies {table} with writes locked (neither INSTANT nor INPLACE, LOCK=NONE) ({schema.size(table)})"]
-    if algorithm == INPLACE and schema.row_estimate(table) >= LONG_RUNNING_ROWS:
-        return [f"rebuilds {table} in place (INPLACE, LOCK=NONE) over {schema.size(table)}"]
-    return []
-
-
-def _flag_drop_and_add(assessments: list[Assessment]) -> None:
-    """A column dropped and another added to the same table in one migration reads as a rename that loses data."""
-    dropped: dict[str, list[str]] = {}
-    added: dict[str, list[str]] = {}
-    for assessment in assessments:
-        tree = assessment.statement.tree
-        if not isinstance(tree, exp.Alter):
-            continue
-        for action in tree.args.get("actions") or []:
-            if isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
-                dropped.setdefault(tree.this.name, []).extend(c.name for c in action.find_all(exp.Column))
-            elif isinstance(action, exp.ColumnDef):
-                added.setdefault(tree.this.name, []).append(action.name)
-    for assessment in assessments:
-        tree = assessment.statement.tree
-        changes_columns = isinstance(tree, exp.Alter) and any(
-            isinstance(a, exp.ColumnDef) or (isinstance(a, exp.Drop) and a.args.get("kind") == "COLUMN")
-            for a in tree.args.get("actions") or []
-        )
-        if changes_columns and dropped.get(tree.this.name) and added.get(tree.this.name):
-            table = tree.this.name
-            note = (
-                f"drop + add on {table} reads as a rename of {', '.join(dropped[table])} to "
-                f"{', '.join(added[table])}: the data is lost"
+    def _retyped(self, changes: Changes) -> Iterator[Finding]:
+        for table, old, new in changes.changed_columns:
+            origin = self.lineage.column(changes.table_of[table], old.name)
+            if origin is None:
+                continue
+            why = narrowing(old.type, new.type)
+            if why and self.rows.holds_values(origin):
+                yield Finding(NARROWS_TYPE, f"narrows {table}.{new.name} from {old.type} to {new.type}: {why}")
+            nulls = (
+                self.rows.nulls(origin) if old.nullable and not new.nullable and origin not in self.backfilled else 0
             )
-            if note not in assessment.destructive:
-                assessment.destructive.append(note)
+            if nulls:
+                yield Finding(
+                    NOT_NULL, f"makes {table}.{new.name} NOT NULL while {nulls} rows hold NULL: {self._fate()}"
+                )
+
+    def _added_not_null(self, changes: Changes) -> Iterator[Finding]:
+        for table, column in changes.added_columns:
+            target = self.lineage.table(changes.table_of[table])
+            needs_value = not column.nullable and column.default is None and not column.filled_by_server
+            if needs_value and target and self.rows.holds_rows(target):
+                yield Finding(
+                    NOT_NULL,
+                    f"adds NOT NULL column {table}.{column.name} without a default to {table}"
+                    f" ({self.rows.size(target)}): its rows get an implicit '' or 0",
+                )
+
+    def _unique(self, changes: Changes) -> Iterator[Finding]:
+        for table, index, columns in changes.added_unique:
+            origins = [self.lineage.column(changes.table_of[table], column) for column in columns]
+            repeated, rows = self.rows.duplicates(origins) if all(origins) else (0, 0)
+            if repeated:
+                yield Finding(
+                    UNIQUE_DUPLICATES,
+                    f"adds unique index {index} on {table}({', '.join(columns)}) while {repeated} value(s)"
+                    f" repeat over {rows} rows: it fails with a duplicate entry",
+                )
+
+    def _foreign_keys(self, changes: Changes) -> Iterator[Finding]:
+        if not self.scratch.prisma.foreign_key_checks:
+            return
+        for table, name, key in changes.added_foreign_keys:
+            children = [self.lineage.column(changes.table_of[table], column) for column in key.columns]
+            parent_table = changes.table_of.get(key.parent)
+            parents = [self.lineage.column(parent_table, column) for column in key.parent_columns]
+            orphans = self.rows.orphans(children, parents) if all(children) and all(parents) else 0
+            if orphans:
+                yield Finding(
+                    WILL_FAIL,
+                    f"adds foreign key {name} on {table}({', '.join(key.columns)}) while {orphans} rows"
+                    f" reference no row of {key.parent}: the server refuses it",
+                )
+
+    def _copied(self, statement: Statement, algorithm: str | None) -> Iterator[Finding]:
+        target = self.lineage.table(statement.table) if algorithm == COPY else None
+        rows = self.rows.rows_up_to(target, self.copy_rows) if target else 0
+        if rows > self.copy_rows:
+            yield Finding(
+                TABLE_COPY,
+                f"copies {statement.table} (~{rows} rows, over {self.copy_rows}) with writes locked:"
+                " the server runs it neither INSTANT nor INPLACE with LOCK=NONE",
+            )
+
+    def _note_backfill(self, statement: Statement) -> None:
+        filled = statement.filled_columns()
+        if filled is not None:
+            table, columns = filled
+            self.backfilled |= {origin for column in columns if (origin := self.lineage.column(table, column))}
+
+    def _fate(self) -> str:
+        if self.scratch.prisma.strict:
+            return "the statement fails (strict SQL mode)"
+        return "they become '' or 0 (the SQL mode is not strict)"

@@ -35,6 +35,40 @@ def read_migration_records(connection: Session) -> list[MigrationRecord] | None:
     return [MigrationRecord(**row) for row in rows]
 
 
+def count_tables(connection: Session) -> int:
+    """How many tables and views the database holds."""
+    rows = query(connection, "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
+    return int(rows[0]["n"])
+
+
+def unmanaged(records: list[MigrationRecord] | None, tables: int, states: list[MigrationState]) -> str:
+    """Why the database is not under Prisma Migrate (as ``migrate status`` says it), or "" when it is."""
+    if records is not None:
+        return ""
+    if not tables:
+        return (
+            f"not managed by Prisma Migrate: the database is empty; migrate deploy creates {MIGRATIONS_TABLE}"
+            " and applies every migration"
+        )
+    first = states[0].name if states else "<first migration>"
+    return (
+        f"not managed by Prisma Migrate: the database holds {tables} table(s) but no {MIGRATIONS_TABLE}, and"
+        f" migrate deploy refuses it (P3005); once its schema matches {first}, baseline it with"
+        f" npx prisma migrate resolve --applied {first}"
+    )
+
+
+def managed_by_prisma_migrate(records: list[MigrationRecord] | None, tables: int, states: list[MigrationState]) -> None:
+    """The database has ``_prisma_migrations``, or is empty: ``migrate deploy`` refuses tables without it (P3005)."""
+    __tracebackhide__ = True
+    if records is None and tables:
+        raise MigrationFailure(
+            f"the database needs a baseline: {unmanaged(records, tables, states)}",
+            f"a {MIGRATIONS_TABLE} table, or an empty database",
+            f"{tables} table(s), no {MIGRATIONS_TABLE}",
+        )
+
+
 def no_failed_migrations(states: list[MigrationState]) -> None:
     """No migration started and never finished nor rolled back (``migrate deploy`` refuses to run past one)."""
     __tracebackhide__ = True
@@ -48,13 +82,13 @@ def no_failed_migrations(states: list[MigrationState]) -> None:
 
 
 def no_edited_migrations(states: list[MigrationState]) -> None:
-    """No applied migration's ``migration.sql`` changed after it was applied (its checksum differs)."""
+    """No applied migration's ``migration.sql`` differs from its first attempt (Prisma's "edited" migrations)."""
     __tracebackhide__ = True
     edited = [state for state in states if state.status == APPLIED and state.edited]
     if edited:
         raise MigrationFailure(
             f"{len(edited)} applied migration(s) were edited after they were applied: {_names(edited)}",
-            "; ".join(f"{state.name}: checksum {state.record.checksum} (as applied)" for state in edited),
+            "; ".join(f"{state.name}: checksum {state.first.checksum} ({_attempt(state)})" for state in edited),
             "; ".join(
                 f"{state.name}: checksum {state.migration.checksum} ({state.migration.sql_path})" for state in edited
             ),
@@ -87,5 +121,8 @@ def _when(state: MigrationState) -> str:
 
 
 def _logs(state: MigrationState) -> str:
-    logs = " ".join((state.record.logs or "").split()) if state.record else ""
-    return (logs if len(logs) <= 160 else logs[:157] + "...") or "no logs"
+    return (state.record.error_line if state.record else "") or "no logs"
+
+
+def _attempt(state: MigrationState) -> str:
+    return "as applied" if state.first is state.record else "its first attempt, rolled back"

@@ -5,6 +5,7 @@ The tables and columns are the ones the Prisma schema maps its models to; nothin
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -82,6 +83,40 @@ def seeded_roles(connection, t: PermissionTables) -> dict[str, dict[str, set[str
             if row["permission"] is not None:
                 keys.add(row["permission"])
     return seeded
+
+
+def catalogue_keys(connection, t: PermissionTables) -> dict[str, list[tuple[str, ...]]]:
+    """Every row's key in the catalogue tables, by table: permission, (tenant, role), (tenant, role, permission)."""
+    roles = f"`{t.roles}` r JOIN `{t.organizations}` o ON o.`{t.org_id}` = r.`{t.role_org}`"
+    return {
+        t.permissions: _keys(connection, f"SELECT `{t.permission_key}` FROM `{t.permissions}`"),
+        t.roles: _keys(connection, f"SELECT o.`{t.org_slug}`, r.`{t.role_key}` FROM {roles}"),
+        t.links: _keys(
+            connection,
+            f"SELECT o.`{t.org_slug}`, r.`{t.role_key}`, p.`{t.permission_key}` FROM `{t.links}` l"
+            f" JOIN {roles} ON r.`{t.role_id}` = l.`{t.link_role}`"
+            f" JOIN `{t.permissions}` p ON p.`{t.permission_id}` = l.`{t.link_permission}`",
+        ),
+    }
+
+
+def _keys(connection, sql: str) -> list[tuple[str, ...]]:
+    return [tuple(str(value) for value in row.values()) for row in db.query(connection, sql)]
+
+
+def each_key_held_once(keys_by_table: Mapping[str, Iterable[tuple[str, ...]]]) -> None:
+    """Every catalogue table holds each of its keys exactly once (the rows compared as a multiset, not a set)."""
+    __tracebackhide__ = True
+    repeated = []
+    for table, keys in keys_by_table.items():
+        counts = Counter(keys)
+        repeated += [f"{table}: {' / '.join(key)} ({count} rows)" for key, count in sorted(counts.items()) if count > 1]
+    if repeated:
+        raise ContractViolation(
+            f"{len(repeated)} catalogue key(s) held more than once: {listed(repeated)}",
+            f"each key once in {', '.join(keys_by_table)}",
+            listed(repeated),
+        )
 
 
 def permission_keys_equal(db_keys: Iterable[str], shared_keys: Iterable[str], *, table: str, constant: str) -> None:

@@ -2,7 +2,8 @@
 
 A write is a success on any 2xx (a ``204 No Content`` included); after it, every surface — web settings,
 the API policy, the database row — must give back exactly what was written, web settings and the API
-policy first compared with each other.
+policy first compared with each other. An optional field a write or a surface leaves out means its
+default (the shared type's ``default``, else the Prisma field's), so a surface may omit it at that value.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -17,11 +19,34 @@ import httpx
 from ..sources.nodetools import default_cache_dir
 from ..target.clients import ApiSession, WebSession
 from . import CheckFailure
-from .contracts import ContractViolation, json_payload, policies_equal, read_back_identically, rejected_without_change
-from .variants import edge_policies, invalid_variants
+from .contracts import (
+    ContractViolation,
+    completed,
+    definition_of,
+    json_payload,
+    policies_equal,
+    read_back_identically,
+    rejected_without_change,
+)
+from .variants import edge_policies, invalid_variants, other_valid_value
 
-Surfaces = Mapping[str, Callable[[], dict[str, Any]]]  # what each surface shows now, by the name a failure uses
 WEB, API, DB = "web settings", "the API policy", "the database row"
+
+
+@dataclass(frozen=True)
+class Surfaces:
+    """The surfaces that show a tenant's policy (read on demand, by the name failures use) and its defaults."""
+
+    readers: Mapping[str, Callable[[], dict[str, Any]]]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def read(self, name: str) -> dict[str, Any]:
+        """What one surface shows now, each optional field it leaves out at its default."""
+        return self.meaning(self.readers[name]())
+
+    def meaning(self, policy: Mapping[str, Any]) -> dict[str, Any]:
+        """A policy with each optional field it leaves out at its default."""
+        return completed(policy, self.defaults)
 
 
 def api_policy(api: ApiSession) -> dict[str, Any]:
@@ -63,11 +88,11 @@ def written(web: WebSession, policy: Mapping[str, Any], *, tenant: str, label: s
 def read_back_everywhere(policy: Mapping[str, Any], surfaces: Surfaces, *, tenant: str) -> None:
     """Web settings equal the API policy, and every surface shows exactly the policy written."""
     __tracebackhide__ = True
-    shown = {name: read() for name, read in surfaces.items()}
+    shown = {name: surfaces.read(name) for name in surfaces.readers}
     if WEB in shown and API in shown:
         policies_equal(shown[WEB], shown[API], tenant=tenant)
     for name, seen in shown.items():
-        read_back_identically(policy, seen, tenant=tenant, via=name)
+        read_back_identically(surfaces.meaning(policy), seen, tenant=tenant, via=name)
 
 
 def round_trip(web: WebSession, surfaces: Surfaces, policy: Mapping[str, Any], *, tenant: str, label: str = "") -> None:
@@ -120,16 +145,40 @@ def invalid_policies_refused(web: WebSession, surfaces: Surfaces, schema: Mappin
     The database row is read after each refusal (the cheapest surface); every surface once at the end.
     """
     __tracebackhide__ = True
-    before = web_settings(web)
+    before = surfaces.meaning(web_settings(web))
     variants = list(invalid_variants(schema, before))
     if not variants:
         raise CheckFailure(f"the shared schema gives no rule to break for tenant {tenant}", "a rule", "none")
-    stored = surfaces.get(DB, surfaces[WEB])
+    stored = DB if DB in surfaces.readers else WEB
     for label, policy in variants:
         status = write_web_settings(web, policy).status_code
-        rejected_without_change(status, before, stored(), variant=label, tenant=tenant)
-    for name, read in surfaces.items():
-        read_back_identically(before, read(), tenant=tenant, via=name)
+        rejected_without_change(status, before, surfaces.read(stored), variant=label, tenant=tenant)
+    for name in surfaces.readers:
+        read_back_identically(before, surfaces.read(name), tenant=tenant, via=name)
+
+
+def omitted_optional_fields_mean_their_defaults(
+    web: WebSession, surfaces: Surfaces, schema: Mapping[str, Any], *, tenant: str
+) -> None:
+    """Each optional field set to another value, then left out, then set to its default, reads back as written.
+
+    Left out, it must read back as its default (or stay out where it has none), not keep the value before.
+    """
+    __tracebackhide__ = True
+    base = web_settings(web)
+    definition = definition_of(schema)
+    required = set(definition.get("required", []))
+    for name, prop in definition.get("properties", {}).items():
+        if name in required:
+            continue
+        default = surfaces.defaults.get(name)
+        other = other_valid_value(prop, default)
+        left_out = {key: value for key, value in base.items() if key != name}
+        if other is not None:
+            round_trip(web, surfaces, {**left_out, name: other}, tenant=tenant, label=f"{name} = {other!r}")
+        round_trip(web, surfaces, left_out, tenant=tenant, label=f"{name} left out")
+        if default is not None:
+            round_trip(web, surfaces, {**left_out, name: default}, tenant=tenant, label=f"{name} = {default!r}")
 
 
 @contextlib.contextmanager

@@ -1,16 +1,27 @@
-"""Runbook §5 validation of a restored database: counts, settings rows, legacy tables, migrations, object keys.
+"""Runbook §5 validation of a restored database: counts, settings rows, legacy tables, migrations, schema objects,
+object keys.
 
-Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``orphan-screenshot-object``.
+Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``backup-drops-trigger``,
+``orphan-screenshot-object``.
 """
 
 from __future__ import annotations
 
 from woc_gate.checks import CheckFailure
+from woc_gate.checks import listed as listed_problems
+from woc_gate.sources.schema_objects import schema_object
 from woc_gate.target.db import Session, query
 
 PREFIX = "woc_"
 PRISMA_TABLE = "_prisma_migrations"
 DRILL_MARKER = "woc_gate_restore_drill"  # made by the drill in a scratch database it restored into
+SCHEMA_OBJECTS = (
+    "SELECT 'event' AS kind, EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()"
+    " UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES"
+    " WHERE ROUTINE_SCHEMA = DATABASE()"
+    " UNION ALL SELECT 'trigger', TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+    " UNION ALL SELECT 'view', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
+)
 
 
 class RestoreFailure(CheckFailure):
@@ -122,6 +133,39 @@ def migrations_match_the_backup(restored: list[dict], backed_up: list[dict]) -> 
             [row["migration_name"] for row in backed_up],
             [row["migration_name"] for row in restored],
         )
+
+
+def schema_objects(connection: Session) -> list[str]:
+    """The events, functions, procedures, triggers and views of the database the account can see, named."""
+    return sorted(schema_object(row["kind"], row["name"]) for row in query(connection, SCHEMA_OBJECTS))
+
+
+def schema_objects_survive(backed_up: dict | None, restored: list[str]) -> None:
+    """Every object listed on the source at backup time, or created by an applied migration, is in the restore."""
+    __tracebackhide__ = True
+    expected = "every event, routine, trigger and view listed on the source or created by an applied migration"
+    if backed_up is None:
+        raise RestoreFailure(
+            "the backup's manifest lists no schema objects", expected, "take it again: woc-gate backup"
+        )
+    present = {name.lower() for name in restored}
+    listed, created = backed_up["on_source"], backed_up["from_migrations"]
+    missing = [name for name in sorted({*listed, *created}) if name.lower() not in present]
+    if missing:
+        raise RestoreFailure(
+            f"{len(missing)} schema object(s) did not survive the restore: {', '.join(missing)}",
+            expected,
+            listed_problems([_whence(name, listed, created) for name in missing]),
+        )
+
+
+def _whence(name: str, listed: list[str], created: dict[str, str]) -> str:
+    if name in listed:
+        return f"{name}: listed on the source, missing after the restore"
+    return (
+        f"{name}: created by migration {created[name]}, not listed on the source (hidden from the backup's account,"
+        " e.g. without the TRIGGER privilege, or dropped outside the migrations)"
+    )
 
 
 def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, screenshots_table: str) -> None:

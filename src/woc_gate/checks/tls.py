@@ -10,7 +10,6 @@ import httpx
 from ..target.tls import TlsScan
 from . import CheckFailure
 
-PUBLIC_URLS = ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL")
 MODERN = frozenset({"TLS 1.2", "TLS 1.3"})
 REDIRECTS = (301, 302, 307, 308)
 
@@ -56,20 +55,6 @@ def only_modern_protocols(name: str, scan: TlsScan) -> None:
             f"{name} ({scan.endpoint}) accepts old TLS versions" if old else f"{name} accepts neither TLS 1.2 nor 1.3",
             "TLS 1.2 and/or 1.3 only",
             ", ".join(sorted(scan.protocols)) or "no protocol",
-        )
-
-
-def hsts_is_strict(name: str, scan: TlsScan, min_age: int) -> None:
-    """``name`` sends Strict-Transport-Security with a max-age of at least ``min_age`` seconds."""
-    __tracebackhide__ = True
-    if scan.hsts_max_age is None or scan.hsts_max_age < min_age:
-        received = scan.headers_error or (
-            "no Strict-Transport-Security header" if scan.hsts_max_age is None else f"max-age={scan.hsts_max_age}"
-        )
-        raise CheckFailure(
-            f"{name} ({scan.endpoint}) does not send a strict HSTS header",
-            f"Strict-Transport-Security with max-age >= {min_age}",
-            received,
         )
 
 

@@ -49,6 +49,16 @@ def invalid_variants(schema: Mapping[str, Any], valid: Mapping[str, Any]) -> Ite
         yield "unexpectedField = true (not in the shared type)", {**valid, "unexpectedField": True}
 
 
+def other_valid_value(prop: Mapping[str, Any], value: Any) -> Any:
+    """A valid value of a field other than ``value``: a bound, the other boolean, another member; None without one."""
+    low, high = _bounds(prop)
+    candidates = [edge[0] for edge in (low, high) if edge is not None]
+    candidates += [True, False] if "boolean" in _types(prop) else []
+    candidates += list(prop.get("enum", []))
+    check = validator(prop)
+    return next((candidate for candidate in candidates if candidate != value and check.is_valid(candidate)), None)
+
+
 def _properties(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return dict(definition_of(schema).get("properties", {}))
 

@@ -43,12 +43,12 @@ def woc_attestations(request: pytest.FixtureRequest) -> list:
 
 
 @pytest.fixture(scope="session")
-def woc_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def woc_settings(request: pytest.FixtureRequest) -> Settings:
     """The settings of this run (target, runbook variables, smoke accounts, endpoints); starts the sandbox if asked."""
     from .hooks import woc_run
 
     run = woc_run(request.config)
-    run.ensure_sandbox(request.config, tmp_path_factory.getbasetemp().parent)
+    run.ensure_sandbox()
     return run.settings
 
 
@@ -67,7 +67,7 @@ def shared_source(woc_settings: Settings, woc_repo: Path) -> SharedSource:
     """The checkout's ``packages/shared``: exported types as JSON schemas, constants as values."""
     from ..sources import shared
 
-    return shared.load_shared(woc_settings.repo_path("shared"))
+    return shared.load_shared(woc_settings.checkout_part("shared"))
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def prisma_datamodel(woc_settings: Settings, woc_repo: Path) -> Datamodel:
     """The checkout's Prisma data model, from Prisma's own DMMF."""
     from ..sources import prisma
 
-    return prisma.load_datamodel(woc_settings.repo_path("prisma_schema"))
+    return prisma.load_datamodel(woc_settings.checkout_part("prisma_schema"))
 
 
 @pytest.fixture(scope="session")
@@ -197,11 +197,17 @@ class TenantLock:
 
 @pytest.fixture(scope="session")
 def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TenantLock]:
-    """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state."""
+    """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state.
+
+    One lock object per tenant in a worker, so a test holding its tenant may take it again (it counts).
+    """
     root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
+    locks: dict[str, TenantLock] = {}
 
     def lock(tenant: str) -> TenantLock:
-        return TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
+        if tenant not in locks:
+            locks[tenant] = TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
+        return locks[tenant]
 
     return lock
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
-from .run import CONTROLLER_PID_KEY, SANDBOX_STATE_KEY, GateRun
+from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
 
 pytest_plugins = [
     "woc_gate.plugin.fixtures",
@@ -42,20 +43,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gate-report", metavar="PATH", type=Path, help="Write the JSON run record to PATH")
     group.addoption("--gate-markdown", metavar="PATH", type=Path, help="Write the run record as Markdown to PATH")
     group.addoption("--woc-config", metavar="PATH", dest="woc_config", help="Target profile (default woc-gate.toml)")
-    group.addoption(
-        "--woc-fault",
-        metavar="NAME",
-        dest="woc_faults",
-        action="append",
-        default=[],
-        help="Start the reference stack with this fault (repeatable)",
-    )
     for option in OPTIONS:
         if option.flag:
-            if option.kind is bool and option.default is False:
-                group.addoption(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
-            else:
-                group.addoption(option.flag, dest=option.name, metavar=option.name.upper(), help=option.help)
+            group.addoption(option.flag, dest=option.name, help=option.help, **option.option_arguments())
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -86,7 +76,8 @@ class GatePlugin:
         self.collect_only = config.getoption("collectonly")
 
     def pytest_unconfigure(self) -> None:
-        self.run.stop_sandbox()
+        if not self.is_worker:
+            self.run.stop_sandbox()
 
     def pytest_report_header(self) -> list[str]:
         settings = self.run.settings
@@ -96,14 +87,14 @@ class GatePlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node) -> None:
-        node.workerinput[CONTROLLER_PID_KEY] = self.run.owner_pid
+        node.workerinput[CONTROLLER_PID_KEY] = os.getpid()
+        if self.run.stack is not None:
+            node.workerinput[STACK_DIR_KEY] = str(self.run.stack.state_dir)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:
         collected = getattr(node, "workeroutput", {}).get(COLLECTED_KEY)
-        started = getattr(node, "workeroutput", {}).get(SANDBOX_STATE_KEY)
-        if started:
-            self.run.adopt_worker_stack(Path(started))
+        self.run.follow_stack()
         if collected:
             self.run.outcomes.merge_collected(collected)
 

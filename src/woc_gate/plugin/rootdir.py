@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-PATH_OPTIONS = ("--woc-config", "--woc-repo", "--woc-ca-bundle", "--attestations", "--gate-report", "--gate-markdown")
+from ..config import OPTIONS
+
+RUN_PATH_OPTIONS = ("--woc-config", "--gate-report", "--gate-markdown")  # the plugin's own; the rest are settings
+PATH_OPTIONS = (*RUN_PATH_OPTIONS, *(option.flag for option in OPTIONS if option.flag and option.kind is Path))
 INI_CHOICES = ("-c", "--config-file")  # an ini named outright: test paths no longer decide rootdir and ini
 
 

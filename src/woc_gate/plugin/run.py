@@ -1,15 +1,14 @@
-"""One pytest session's gate state: settings, the reference stack it started, the outcomes, the verdict.
+"""One pytest session's gate state: settings, the reference stack it may start, the outcomes, the verdict.
 
-With ``--woc-target=sandbox`` the reference stack starts when the first selected test needs a target
-(the ``woc_settings`` fixture calls ``GateRun.ensure_sandbox``), once for all xdist workers: the first
-worker starts it under a lock in the folder the workers share, the others read where it runs, and
-the controller stops it at the end. A run that selects no such test starts nothing.
+The settings are complete when the session is configured. With ``--woc-target=sandbox`` they include
+what the stack's planned state dir alone decides (see ``lazy_stack``); the stack starts when the first
+selected test needs a target (the ``woc_settings`` fixture calls ``GateRun.ensure_sandbox``), once for
+all xdist workers, and its ``profile.toml`` then adds what depends on its ports and secrets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,18 +20,16 @@ from .. import attestations as attestation_file
 from .. import config as settings_module
 from ..attestations import Attestation
 from ..config import Settings
-from ..errors import SandboxError, WocGateError
+from ..errors import WocGateError
 from ..gate import ItemResult, Status, is_gate_run, judge_all
 from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
 
 if TYPE_CHECKING:
-    from ..sandbox.stack import Sandbox
+    from .lazy_stack import LazyStack
 
 CONTROLLER_PID_KEY = "woc_gate_controller_pid"  # workerinput: the stack a worker starts lives as long as this
-SANDBOX_STATE_KEY = "woc_gate_sandbox_state"  # workeroutput: the state dir of the stack a worker started
-SHARED_SANDBOX_FILE = "woc-gate-sandbox.json"  # in the basetemp folder xdist workers share
-SANDBOX_LOCK_TIMEOUT = 300  # seconds: a cold start on a loaded machine, with room to spare
+STACK_DIR_KEY = "woc_gate_stack_dir"  # workerinput: the state dir the controller planned for the stack
 
 
 @dataclass
@@ -44,54 +41,34 @@ class GateRun:
     attestations: list[Attestation]
     outcomes: Outcomes
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    sandbox: Sandbox | None = None
     results: list[ItemResult] | None = None
     options: dict = field(default_factory=dict)
     rootdir: Path = Path()
-    owner_pid: int = field(default_factory=os.getpid)
-    worker_stacks: list[Path] = field(default_factory=list)  # stacks workers started, stopped by the controller
-    sandbox_profile: Path | None = None
+    stack: LazyStack | None = None  # with --woc-target=sandbox
+    sandbox_profile: Path | None = None  # the stack's profile, once its settings are loaded
 
     def redact(self, text: str) -> str:
         """Text with every secret of the current settings masked (the stack's, once it runs)."""
         return self.settings.redactor()(text)
 
-    def ensure_sandbox(self, config: pytest.Config, shared_dir: Path) -> None:
-        """Start the reference stack on first need: here, or once for all xdist workers (``shared_dir``)."""
-        if self.sandbox_profile is not None or self.settings.target != "sandbox":
-            return
-        if not _is_worker(config):
-            self.sandbox = _start_sandbox(self.settings, self.owner_pid)
-            self.use_sandbox_profile(self.sandbox.profile_path)
-            return
-        import filelock
+    def ensure_sandbox(self) -> None:
+        """Start the reference stack on first need (once for all xdist workers) and take its settings."""
+        if self.stack is not None and self.sandbox_profile is None:
+            self.use_sandbox_profile(self.stack.ensure_started())
 
-        with filelock.FileLock(shared_dir / (SHARED_SANDBOX_FILE + ".lock"), timeout=SANDBOX_LOCK_TIMEOUT):
-            shared = shared_dir / SHARED_SANDBOX_FILE
-            if shared.is_file():
-                state_dir = Path(json.loads(shared.read_text())["state_dir"])
-                if not (state_dir / "profile.toml").is_file():
-                    raise SandboxError("the reference stack another worker started did not come up; see its error")
-            else:
-                started = _start_sandbox(self.settings, config.workerinput[CONTROLLER_PID_KEY])
-                state_dir = started.state_dir
-                shared.write_text(json.dumps({"state_dir": str(state_dir)}))
-                config.workeroutput[SANDBOX_STATE_KEY] = str(state_dir)
-        self.use_sandbox_profile(state_dir / "profile.toml")
+    def follow_stack(self) -> None:
+        """Take the settings of the stack a worker started, for the run record."""
+        if self.stack is not None and self.sandbox_profile is None and self.stack.profile.is_file():
+            self.use_sandbox_profile(self.stack.profile)
 
     def use_sandbox_profile(self, profile: Path) -> None:
         """Reload the settings with the running stack's profile."""
         self.sandbox_profile = profile
         self.settings = _reload(self.options, self.rootdir, profile)
 
-    def adopt_worker_stack(self, state_dir: Path) -> None:
-        """Take over a stack a worker started: its settings for the record, and stopping it at the end."""
-        self.worker_stacks.append(state_dir)
-        self.use_sandbox_profile(state_dir / "profile.toml")
-
     @classmethod
     def from_config(cls, config: pytest.Config) -> GateRun:
-        """Build the run from options, environment and profile; start a reference stack when asked."""
+        """Build the run from options, environment and profile; plan the reference stack when asked."""
         try:
             return cls._from_config(config)
         except WocGateError as error:
@@ -102,7 +79,7 @@ class GateRun:
         for flag in ("gate_report", "gate_markdown"):
             _check_output_path(config.getoption(flag), "--" + flag.replace("_", "-"))
         options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
-        options |= {"config": config.getoption("woc_config"), "faults": config.getoption("woc_faults")}
+        options["config"] = config.getoption("woc_config")
         settings = _reload(options, config.rootpath, None)
         if settings.faults and settings.target != "sandbox":
             raise WocGateError(
@@ -118,13 +95,10 @@ class GateRun:
                 f"the CA bundle {settings.ca_bundle} ({settings.sources['ca_bundle']}) does not exist;"
                 " pass --woc-ca-bundle with a PEM file of the CA certificates that sign the target's"
             )
-        if settings.target == "sandbox":
-            from ..sandbox import require_extra
-
-            require_extra()  # before the fault catalogue, which imports the stack's own dependencies
-            from ..sandbox.faults import check_fault_names
-
-            check_fault_names(settings.faults)
+        owner_pid = getattr(config, "workerinput", {}).get(CONTROLLER_PID_KEY, os.getpid())
+        stack = _plan_stack(config, settings, owner_pid) if settings.target == "sandbox" else None
+        if stack is not None:
+            settings = _reload(options, config.rootpath, stack.static_profile())
         collect_only = not _runs_tests(config)
         gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
         if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
@@ -140,8 +114,7 @@ class GateRun:
                 today=dt.date.today(),
                 max_age_days=settings.attestation_max_age_days,
             )
-        run = cls(settings, gate_run, attestations, Outcomes(), options=options, rootdir=config.rootpath)
-        run.owner_pid = getattr(config, "workerinput", {}).get(CONTROLLER_PID_KEY, os.getpid())
+        run = cls(settings, gate_run, attestations, Outcomes(), options=options, rootdir=config.rootpath, stack=stack)
         run.outcomes = Outcomes(run.redact)
         return run
 
@@ -191,16 +164,9 @@ class GateRun:
         return render_table(record)
 
     def stop_sandbox(self) -> None:
-        """Stop the reference stack this session started, if any."""
-        if self.sandbox is not None:
-            self.sandbox.stop()
-            self.sandbox = None
-        if self.worker_stacks:
-            from ..sandbox import stack
-
-            for state_dir in self.worker_stacks:
-                stack.stop(state_dir)
-            self.worker_stacks = []
+        """Stop the reference stack of this run, if one started (the controller's task)."""
+        if self.stack is not None:
+            self.stack.stop()
 
 
 def _check_output_path(path: Path | None, flag: str) -> None:
@@ -208,7 +174,7 @@ def _check_output_path(path: Path | None, flag: str) -> None:
         raise WocGateError(f"{flag} {path}: directory {path.parent} does not exist; create it or pick another path")
 
 
-def _reload(options: dict, rootdir: Path, sandbox_profile: Path | None) -> Settings:
+def _reload(options: dict, rootdir: Path, sandbox_profile: Path | dict | None) -> Settings:
     if sandbox_profile is not None:
         # the stack works on its own copy of the tree (tree faults edit it); its profile names the copy
         options = {**options, "repo": None}
@@ -221,11 +187,16 @@ def _runs_tests(config: pytest.Config) -> bool:
     return not any(getattr(config.option, name, False) for name in listing)
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
+def _plan_stack(config: pytest.Config, settings: Settings, owner_pid: int) -> LazyStack:
+    """The stack this run may start: the state dir the controller planned, the tree and faults it starts with."""
+    from ..sandbox import require_extra
 
+    require_extra()  # before the fault catalogue, which imports the stack's own dependencies
+    from ..sandbox.faults import check_fault_names
+    from ..sandbox.layout import planned_state_dir
+    from .lazy_stack import LazyStack
 
-def _start_sandbox(settings: Settings, owner_pid: int):
-    from ..sandbox import stack  # the stack's own dependencies load only when one is wanted
-
-    return stack.start(faults=settings.faults, repo=settings.repo, tls=True, s3=True, owner_pid=owner_pid)
+    check_fault_names(settings.faults)
+    planned = getattr(config, "workerinput", {}).get(STACK_DIR_KEY)
+    state_dir = Path(planned) if planned else planned_state_dir()
+    return LazyStack(state_dir, owner_pid, settings.repo, settings.faults)

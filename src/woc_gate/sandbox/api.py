@@ -26,9 +26,11 @@ from woc_gate.sandbox.api_base import (
 from woc_gate.sandbox.api_records import RESOURCES, TIME_ENTRIES, resource_routes
 from woc_gate.sandbox.auth import Caller, check_login, issue_token
 from woc_gate.sandbox.context import SandboxContext
+from woc_gate.sandbox.layout import OPENAPI_PATH
 from woc_gate.sandbox.policy import read_policy
 from woc_gate.sandbox.sql import Sql, fetch_rows, jsonable, new_id, utc_now
 from woc_gate.sandbox.storage import open_storage
+from woc_gate.sandbox.variants import omitted_defaults
 
 # The legacy-table fault's write: the pre-prefix `users` table still gets touched on every login.
 LEGACY_LOGIN_WRITE = (
@@ -48,7 +50,7 @@ def create_api_app(ctx: SandboxContext) -> Starlette:
 
     routes = [
         Route("/health", health, methods=["GET"]),
-        Route(openapi_doc.OPENAPI_PATH, openapi_doc.openapi_json, methods=["GET"]),
+        Route(OPENAPI_PATH, openapi_doc.openapi_json, methods=["GET"]),
         Route("/auth/login", login, methods=["POST"]),
         Route("/tracking/policy", tracking_policy, methods=["GET"]),
         Route("/tracking/start", start_tracking, methods=["POST"]),
@@ -103,7 +105,7 @@ async def tracking_policy(request: Request) -> JSONResponse:
     policy = found(await read_policy(api.sql, api.ctx.policy_schema, caller.organizationId), "Tracking policy")
     if api.ctx.has("policy-field-renamed"):
         policy["screenshotInterval"] = policy.pop("screenshotIntervalMinutes")
-    return JSONResponse(envelop(api.ctx.policy_envelope, policy))
+    return JSONResponse(envelop(api.ctx.policy_envelope, omitted_defaults(api.ctx, policy)))
 
 
 def envelop(dotted_key: str, payload: Any) -> Any:

@@ -23,6 +23,7 @@ from woc_gate.sandbox.variants import adjusted_event
 
 BLUR_RADIUS = 12
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ACCEPTED_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}  # Pillow's name: media type
 
 
 class StoredImage(NamedTuple):
@@ -47,7 +48,7 @@ def screenshot_event(ctx: SandboxContext, row: Row) -> dict[str, Any]:
         "timeEntryId": row["timeEntryId"],
         "capturedAt": iso(row["capturedAt"]),
         "objectKey": row["objectKey"],
-        "previewUrl": f"{ctx.api_base_url.rstrip('/')}/screenshots/{row['id']}/preview",
+        "previewUrl": f"{ctx.api_base_url.rstrip('/')}/{_preview_path(ctx, row)}",
         "blurred": row["blurred"],
         "width": row["width"],
         "height": row["height"],
@@ -56,6 +57,20 @@ def screenshot_event(ctx: SandboxContext, row: Row) -> dict[str, Any]:
         del event["previewUrl"]
         event["capturedAt"] = int(row["capturedAt"].replace(tzinfo=UTC).timestamp())
     return adjusted_event(ctx, event)
+
+
+def _preview_path(ctx: SandboxContext, row: Row) -> str:
+    if ctx.has("preview-url-not-served"):
+        return f"uploads/{row['objectKey']}"
+    return f"screenshots/{row['id']}/preview"
+
+
+def listed_event(ctx: SandboxContext, row: Row) -> dict[str, Any]:
+    """A screenshot as GET /screenshots lists it."""
+    event = screenshot_event(ctx, row)
+    if ctx.has("screenshot-list-dimensions-swapped"):
+        event["width"], event["height"] = event["height"], event["width"]
+    return event
 
 
 async def find_screenshot(sql: Sql, screenshot_id: str, organization_id: str | None) -> Row | None:
@@ -70,7 +85,7 @@ async def list_screenshots(request: Request) -> JSONResponse:
     caller = authenticated(request)
     api = services(request)
     rows = await api.sql.all(f"{_SELECT} WHERE organizationId = %s ORDER BY capturedAt DESC, id", caller.organizationId)
-    return JSONResponse([screenshot_event(api.ctx, row) for row in rows])
+    return JSONResponse([listed_event(api.ctx, row) for row in rows])
 
 
 async def get_screenshot(request: Request) -> JSONResponse:
@@ -119,25 +134,32 @@ async def upload_screenshot(request: Request) -> JSONResponse:
         "Time entry",
     )
     policy = found(await read_policy(api.sql, api.ctx.policy_schema, caller.organizationId), "Tracking policy")
-    if not policy["screenshotsEnabled"]:
+    image = await run_in_threadpool(opened_image, data)
+    if not policy["screenshotsEnabled"] and not (api.ctx.has("screenshots-off-png-only") and image.format != "PNG"):
         raise ApiError(403, "Screenshots are disabled for this organization")
     blurred = bool(policy["blurScreenshots"])
     apply_blur = blurred and not api.ctx.has("upload-ignores-blur")
-    try:
-        image = await run_in_threadpool(prepare_image, data, apply_blur)
-    except ValueError as error:
-        raise ApiError(400, str(error)) from None
-    row = await _store(api, caller, time_entry_id, captured_at, image, blurred)
+    if api.ctx.has("upload-ignores-blur-jpeg") and image.format == "JPEG":
+        apply_blur = False  # the JPEG path re-encodes straight to PNG and skips the blur step
+    stored = await run_in_threadpool(prepare_image, data, image, apply_blur)
+    row = await _store(api, caller, time_entry_id, captured_at, stored, blurred)
     return JSONResponse(screenshot_event(api.ctx, row), status_code=201)
 
 
-def prepare_image(data: bytes, blur: bool) -> StoredImage:
-    """The PNG to store (the upload itself when it is a PNG left unblurred) and its size."""
+def opened_image(data: bytes) -> Image.Image:
+    """The uploaded image, decoded; 400 unless it is in one of the accepted formats."""
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError):
-        raise ValueError("file must be a PNG or JPEG image") from None
+        image = None
+    if image is None or image.format not in ACCEPTED_FORMATS:
+        raise ApiError(400, "file must be a PNG, JPEG or WebP image")
+    return image
+
+
+def prepare_image(data: bytes, image: Image.Image, blur: bool) -> StoredImage:
+    """The PNG to store (the upload itself when it is a PNG left unblurred) and its size."""
     if image.format == "PNG" and not blur:
         return StoredImage(data, image.width, image.height)
     if blur:

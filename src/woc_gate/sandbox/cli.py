@@ -7,9 +7,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-from woc_gate.config import SECRET_VARIABLES
+from woc_gate.config.variables import held
 from woc_gate.errors import WocGateError
-from woc_gate.redaction import MASK, mask_url
+from woc_gate.redaction import shown
 from woc_gate.sandbox import stack
 from woc_gate.sandbox.dburl import parse_server_url
 from woc_gate.sandbox.faults import FAULTS, check_fault_names
@@ -99,9 +99,7 @@ def faults(args: argparse.Namespace) -> int:
 
 def masked(name: str, value: str) -> str:
     """A runbook variable's value as it may be printed: secrets as ``****``, URLs without their password."""
-    if name not in SECRET_VARIABLES or not value:
-        return mask_url(value)  # a URL may carry user:password@ even when the variable is not a secret
-    return mask_url(value) if "://" in value else MASK
+    return shown(held(name, value))
 
 
 def _print_settings(profile_path: Path) -> None:

@@ -32,7 +32,7 @@ from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
 from woc_gate.sandbox.template import MIGRATIONS, SHARED, TemplateInputs, ensure_template
-from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_hsts
+from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_security_headers
 from woc_gate.sandbox.web import create_web_app
 from woc_gate.sandbox.write_log import WriteLog
 from woc_gate.sources.shared import load_shared
@@ -168,7 +168,8 @@ class Daemon:
             writes = WriteLog(self.state_dir)
             for name, create_app in (("mail", create_mail_app), ("api", create_api_app), ("web", create_web_app)):
                 app = writes.around(create_app(ctx), name)
-                await servers.start(name, with_hsts(app) if name in redirects else app, listeners[name])
+                served = with_security_headers(app, ctx) if name in redirects else app
+                await servers.start(name, served, listeners[name])
             for name, listener in redirects.items():
                 await servers.start(f"{name} http redirect", redirect_to(listeners[name].url), listener)
             self.publish(ctx)
@@ -180,7 +181,7 @@ class Daemon:
 
     def context(self, database: Database, urls: dict[str, str], tls) -> SandboxContext:
         secrets = make_secrets(self.faults)
-        shared = load_shared(self.repo / SHARED)
+        shared = load_shared(self.tree / SHARED)  # the stack's own copy, as its faults left it
         return SandboxContext(
             db=database,
             repo=self.tree,

@@ -2,7 +2,7 @@
 
 The env-layer faults act here: ``weak-secrets`` (a short NEXTAUTH_SECRET equal to JWT_SECRET),
 ``email-provider-optional`` (no provider key, EMAIL_REQUIRE_PROVIDER false) and ``plain-http``
-(the public endpoints without TLS).
+(the public endpoints without TLS); ``backup-drops-trigger`` gives DATABASE_URL its read-only account.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from woc_gate.sandbox.context import SandboxContext
 EMAIL_FROM = "WorkOnClock <no-reply@workonclock.test>"
 CONTACT_TO = "contact@workonclock.test"
 WEAK_SECRET = "changeme"
+BACKUP_SUFFIX = "_backup"  # the read-only account backup-drops-trigger makes beside the application's
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,17 @@ def public_endpoints_use_tls(tls: bool, faults: frozenset[str]) -> bool:
     return tls and "plain-http" not in faults
 
 
+def database_user(ctx: SandboxContext) -> str:
+    """The account DATABASE_URL names: the application's, or with ``backup-drops-trigger`` a read-only one."""
+    return ctx.db.user + BACKUP_SUFFIX if ctx.has("backup-drops-trigger") else ctx.db.user
+
+
 def runbook_env(ctx: SandboxContext) -> dict[str, str]:
     """The runbook §2 variables for the stack, under their own names."""
     db = ctx.db
+    credentials = f"{quote(database_user(ctx))}:{quote(db.password, safe='')}"
     return {
-        "DATABASE_URL": f"mysql://{quote(db.user)}:{quote(db.password, safe='')}@{db.host}:{db.port}/{db.name}",
+        "DATABASE_URL": f"mysql://{credentials}@{db.host}:{db.port}/{db.name}",
         "DB_HOST": db.host,
         "DB_PORT": str(db.port),
         "DB_USER": db.user,

@@ -15,11 +15,14 @@ import pymysql
 
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import migrate, variants
+from woc_gate.sandbox.environment import BACKUP_SUFFIX
+from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SCHEMA = Path("apps/web/prisma/schema.prisma")
 UNKNOWN_PERMISSION = ("legacy.export_all", "export all legacy")
+DUPLICATED_PERMISSION = ("cdupkey0000000000000000001", "users.read", "woc_permissions_key_key")
 DRIFTED_ROLE = "AUDITOR"
 LEGACY_USERS_DDL = """\
 CREATE TABLE `users` (
@@ -41,9 +44,8 @@ FAILED_MIGRATION = (
     "20250317090000_project_colors",
     "-- AlterTable\nALTER TABLE `woc_projects` ADD COLUMN `color` VARCHAR(191) NULL;\n",
 )
-FAILED_MIGRATION_LOGS = (
-    "Database error code: 1205\n\nDatabase error:\nLock wait timeout exceeded; try restarting transaction\n\n"
-    "Please check the query number 1 from the migration file."
+FAILED_MIGRATION_LOGS = migrate.failure_logs(
+    FAILED_MIGRATION[0], 1205, "Lock wait timeout exceeded; try restarting transaction", 1
 )
 DESTRUCTIVE_MIGRATION = (
     "20250324090000_drop_email_verified_at",
@@ -51,6 +53,30 @@ DESTRUCTIVE_MIGRATION = (
     " All the data in the column will be lost.\n\n*/\n"
     "-- AlterTable\nALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`;\n",
 )
+SIZE_GUARD_MIGRATION = (
+    "20250312090000_screenshot_size_guard",
+    "-- CreateTrigger\nCREATE TRIGGER `woc_screenshots_size_guard` BEFORE INSERT ON `woc_screenshots`\n"
+    "FOR EACH ROW SET NEW.`sizeBytes` = GREATEST(NEW.`sizeBytes`, 0);\n",
+)
+BACKUP_GRANTS = "SELECT, SHOW VIEW, EVENT, LOCK TABLES"  # a backup account as guides grant it, TRIGGER forgotten
+# An optional TrackingPolicy field with a default, which the class-7 fault and variant need (the reference has none).
+OPTIONAL_FIELD_NAMES = ("settings-omitted-field-kept", "policy-omits-defaults")
+OPTIONAL_FIELD_TS = """
+  /**
+   * JPEG quality of uploaded screenshots.
+   *
+   * @minimum 10
+   * @maximum 100
+   * @default 80
+   * @asType integer
+   */
+  screenshotQuality?: number;"""
+OPTIONAL_FIELD_MIGRATION = (
+    "20250401090000_screenshot_quality",
+    "-- AlterTable\n"
+    "ALTER TABLE `woc_organization_settings` ADD COLUMN `screenshotQuality` INTEGER NOT NULL DEFAULT 80;\n",
+)
+SHARED_POLICY = Path("packages/shared/src/policy.ts")
 EDIT_TO_APPLIED_MIGRATION = "\n-- CreateIndex\nCREATE INDEX `woc_roles_name_idx` ON `woc_roles`(`name`);\n"
 
 
@@ -74,6 +100,28 @@ class FaultTarget:
         with self.db.cursor() as cursor:
             cursor.execute(query, args)
 
+    def add_migration(self, name: str, script: str) -> Path:
+        """Add a migration folder to the tree copy (pending); its ``migration.sql``."""
+        folder = self.tree / MIGRATIONS / name
+        folder.mkdir(parents=True)
+        sql_path = folder / MIGRATION_SCRIPT
+        sql_path.write_text(script)
+        return sql_path
+
+    def apply_migration(self, name: str, script: str) -> None:
+        """Add a migration folder to the tree copy and apply it, recorded as Prisma records it."""
+        sql_path = self.add_migration(name, script)
+        migrate.apply(self.db, Migration(name, sql_path.parent, sql_path, migration_checksum(sql_path.read_bytes())))
+
+    def edit_schema(self, pattern: str, replacement: str, what: str) -> None:
+        """Change the tree copy's ``schema.prisma`` once; a ``SandboxError`` when ``pattern`` finds nothing."""
+        schema = self.tree / SCHEMA
+        text = schema.read_text()
+        edited, count = re.subn(pattern, replacement, text, count=1)
+        if count == 0:
+            raise SandboxError(f"{schema} has no {what} for the fault to change")
+        schema.write_text(edited)
+
     def background_row(self, query: str, fault: str) -> tuple:
         """The first row of ``query`` (with ``{smoke}`` placeholders) for an organization that is not a smoke tenant."""
         placeholders = ", ".join(["%s"] * len(self.smoke_slugs))
@@ -90,6 +138,8 @@ def apply_faults(names, target: FaultTarget) -> None:
     for name, inject in INJECTORS.items():
         if name in names:
             inject(target)
+    if any(name in names for name in OPTIONAL_FIELD_NAMES):
+        optional_policy_field(target)
     variants.apply_variants(names, target)
 
 
@@ -112,6 +162,17 @@ def unknown_permission_row(target: FaultTarget) -> None:
     )
 
 
+def duplicate_permission_key(target: FaultTarget) -> None:
+    row_id, key, unique_index = DUPLICATED_PERMISSION
+    target.execute(f"ALTER TABLE woc_permissions DROP INDEX `{unique_index}`")
+    target.execute(
+        "INSERT INTO woc_permissions (id, `key`, description) SELECT %s, `key`, description FROM woc_permissions"
+        " WHERE `key` = %s",
+        row_id,
+        key,
+    )
+
+
 def missing_settings_row(target: FaultTarget) -> None:
     (settings_id,) = target.background_row(
         "SELECT s.id FROM woc_organization_settings s JOIN woc_organizations o ON o.id = s.organizationId"
@@ -131,7 +192,7 @@ def legacy_table(target: FaultTarget) -> None:
 
 def failed_migration(target: FaultTarget) -> None:
     name, script = FAILED_MIGRATION
-    sql_path = _add_migration(target.tree, name, script)
+    sql_path = target.add_migration(name, script)
     migrate.record_started(target.db, name, migration_checksum(sql_path.read_bytes()), FAILED_MIGRATION_LOGS)
 
 
@@ -144,24 +205,42 @@ def edited_migration(target: FaultTarget) -> None:
 
 
 def pending_destructive_migration(target: FaultTarget) -> None:
-    _add_migration(target.tree, *DESTRUCTIVE_MIGRATION)
-    _edit_schema(target.tree, r"\n\s*emailVerifiedAt\s+DateTime\?[^\n]*", "", "the User field emailVerifiedAt")
+    target.add_migration(*DESTRUCTIVE_MIGRATION)
+    target.edit_schema(r"\n\s*emailVerifiedAt\s+DateTime\?[^\n]*", "", "the User field emailVerifiedAt")
 
 
 def raw_sql_dropped_column(target: FaultTarget) -> None:
-    name, script = DROPPED_COLUMN_MIGRATION
-    sql_path = _add_migration(target.tree, name, script)
-    migrate.apply(target.db, Migration(name, sql_path.parent, sql_path, migration_checksum(sql_path.read_bytes())))
-    _edit_schema(
-        target.tree,
+    target.apply_migration(*DROPPED_COLUMN_MIGRATION)
+    target.edit_schema(
         r"(model TimeEntry \{[^}]*?)\n\s*createdAt\s+DateTime[^\n]*",
         r"\1",
         "the TimeEntry field createdAt",
     )
 
 
+def backup_drops_trigger(target: FaultTarget) -> None:
+    target.apply_migration(*SIZE_GUARD_MIGRATION)
+    # DATABASE_URL names a read-only backup account without TRIGGER (see environment.database_user): SHOW TRIGGERS
+    # and information_schema hide the trigger from it, and mysqldump leaves it out without a word.
+    (database,) = target.rows("SELECT DATABASE()")[0]
+    user, host = target.rows(
+        "SELECT User, Host FROM mysql.db WHERE Db = %s AND Insert_priv = 'Y' AND User <> 'root' ORDER BY User LIMIT 1",
+        database,
+    )[0]
+    plugin, hashed = target.rows(
+        "SELECT plugin, authentication_string FROM mysql.user WHERE User = %s AND Host = %s", user, host
+    )[0]
+    backup = user + BACKUP_SUFFIX  # logs in with the application account's password: only the user name changes
+    target.execute(f"CREATE USER %s@%s IDENTIFIED WITH {plugin} AS %s", backup, host, hashed)
+    target.execute(f"GRANT {BACKUP_GRANTS} ON `{database}`.* TO %s@%s", backup, host)
+
+
+def runtime_sql_union_missing_table(target: FaultTarget) -> None:
+    add_reports_service(target.tree, ("woc_time_entries", "woc_time_entries_archive"))
+
+
 def prisma_enum_drift(target: FaultTarget) -> None:
-    _edit_schema(target.tree, r"(enum RoleKey \{[^}]*?)(\n\})", rf"\1\n  {DRIFTED_ROLE}\2", "the enum RoleKey")
+    target.edit_schema(r"(enum RoleKey \{[^}]*?)(\n\})", rf"\1\n  {DRIFTED_ROLE}\2", "the enum RoleKey")
 
 
 def orphan_screenshot_object(target: FaultTarget) -> None:
@@ -173,29 +252,32 @@ def orphan_screenshot_object(target: FaultTarget) -> None:
     (target.storage / object_key).unlink()
 
 
-def _add_migration(tree: Path, name: str, script: str) -> Path:
-    folder = tree / MIGRATIONS / name
-    folder.mkdir(parents=True)
-    sql_path = folder / MIGRATION_SCRIPT
-    sql_path.write_text(script)
-    return sql_path
-
-
-def _edit_schema(tree: Path, pattern: str, replacement: str, what: str) -> None:
-    schema = tree / SCHEMA
-    text = schema.read_text()
-    edited, count = re.subn(pattern, replacement, text, count=1)
-    if count == 0:
-        raise SandboxError(f"{schema} has no {what} for the fault to change")
-    schema.write_text(edited)
+def optional_policy_field(target: FaultTarget) -> None:
+    """The shared TrackingPolicy, the Prisma model and the database gain screenshotQuality (optional, default 80)."""
+    policy = target.tree / SHARED_POLICY
+    text, count = re.subn(
+        r"(?s)(export interface TrackingPolicy \{.*?)(\n\})", rf"\1\n{OPTIONAL_FIELD_TS}\2", policy.read_text()
+    )
+    if count != 1:
+        raise SandboxError(f"{policy} has no interface TrackingPolicy for the fault to change")
+    policy.write_text(text)
+    target.edit_schema(
+        r"(model OrganizationSettings \{[^}]*?\n  allowManualTime[^\n]*)",
+        r"\1\n  screenshotQuality         Int      @default(80)",
+        "the OrganizationSettings field allowManualTime",
+    )
+    target.apply_migration(*OPTIONAL_FIELD_MIGRATION)
 
 
 INJECTORS: dict[str, Callable[[FaultTarget], None]] = {  # in the order they are applied
     "stale-role-seed": stale_role_seed,
     "unknown-permission-row": unknown_permission_row,
+    "duplicate-permission-key": duplicate_permission_key,
     "missing-settings-row": missing_settings_row,
     "legacy-table": legacy_table,
     "raw-sql-dropped-column": raw_sql_dropped_column,
+    "backup-drops-trigger": backup_drops_trigger,
+    "runtime-sql-union-missing-table": runtime_sql_union_missing_table,
     "failed-migration": failed_migration,
     "edited-migration": edited_migration,
     "pending-destructive-migration": pending_destructive_migration,

@@ -150,6 +150,77 @@ FAULTS: dict[str, Fault] = {
             "mail",
         ),
         Fault(
+            "cron-secret-prefix",
+            "the retention endpoint compares only the first 16 characters of the secret",
+            "cron-secret",
+            "web",
+        ),
+        Fault(
+            "cron-refused-but-run",
+            "the retention endpoint deletes expired screenshots before it checks the secret, then answers 401",
+            "cron-secret",
+            "web",
+        ),
+        Fault(
+            "hsts-only-after-redirect",
+            "a public page's first answer, a redirect, carries no HSTS nor nosniff; only the page it ends on does",
+            "env-inventory",
+            "web",
+        ),
+        Fault(
+            "backup-drops-trigger",
+            "the database account lacks the TRIGGER privilege, so the dump silently leaves out a migration's trigger",
+            "backup-restore",
+            "db",
+        ),
+        Fault(
+            "runtime-sql-union-missing-table",
+            "a runtime statement interpolates ${table} from a literal union, one member a table the schema lacks",
+            "migration-runbook",
+            "tree",
+        ),
+        # issue 14, contracts and desktop runtime: one record on every surface, omitted optional fields,
+        # links, keys held once, both states of every policy switch
+        Fault(
+            "screenshot-list-dimensions-swapped",
+            "GET /screenshots lists each screenshot with its width and height swapped",
+            "schema-contracts",
+            "api",
+        ),
+        Fault(
+            "settings-omitted-field-kept",
+            "the TrackingPolicy gains an optional screenshotQuality (default 80); PUT /api/settings keeps its old value"
+            " when the body leaves it out",
+            "schema-contracts",
+            "web",
+        ),
+        Fault(
+            "preview-url-not-served",
+            "previewUrl points at /uploads/<objectKey>, which the API does not serve",
+            "schema-contracts",
+            "api",
+        ),
+        Fault(
+            "duplicate-permission-key",
+            "woc_permissions lost its unique index on key and holds users.read twice",
+            "schema-contracts",
+            "db",
+        ),
+        Fault(
+            "screenshots-off-png-only",
+            "with screenshots off only PNG uploads are refused; JPEG and WebP uploads are stored",
+            "desktop-runtime",
+            "api",
+        ),
+        Fault(
+            "upload-ignores-blur-jpeg",
+            "JPEG uploads are stored unblurred while the policy says blur",
+            "desktop-runtime",
+            "api",
+        ),
+        # issue 14, tenant isolation: ids in parameters, refused but applied, the tenant taken from the request,
+        # tenant-bound tokens, authorization on cache hits
+        Fault(
             "tenant-leak-org-filter",
             "GET /users?organizationId= lists that organization's users, whoever asks",
             "tenant-isolation",

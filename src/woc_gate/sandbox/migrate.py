@@ -72,3 +72,21 @@ def run_script(connection: pymysql.Connection, script: str) -> None:
         cursor.execute(script)
         while cursor.nextset():
             pass
+
+
+def failure_logs(migration: str, code: int, error: str, query: int) -> str:
+    """The logs Prisma's schema engine records for a script that failed: its P3018 error, then its span trace."""
+    return (
+        "A migration failed to apply. New migrations cannot be applied before the error is recovered from."
+        " Read more about how to resolve migration issues in a production database:"
+        f" https://pris.ly/d/migrate-resolve\n\nMigration name: {migration}\n\nDatabase error code: {code}\n\n"
+        f"Database error:\n{error}\n\nPlease check the query number {query} from the migration file.\n\n"
+        "   0: sql_schema_connector::apply_migration::apply_script\n"
+        f'           with migration_name="{migration}"\n'
+        "             at schema-engine/connectors/sql-schema-connector/src/apply_migration.rs:106\n"
+        "   1: schema_core::commands::apply_migrations::Applying migration\n"
+        f'           with migration_name="{migration}"\n'
+        "             at schema-engine/core/src/commands/apply_migrations.rs:91\n"
+        "   2: schema_core::state::ApplyMigrations\n"
+        "             at schema-engine/core/src/state.rs:226"
+    )

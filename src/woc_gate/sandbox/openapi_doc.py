@@ -10,9 +10,8 @@ from starlette.responses import JSONResponse
 
 from woc_gate.sandbox.api_base import services
 from woc_gate.sandbox.api_records import NAME_LENGTH, RESOURCES, Resource
+from woc_gate.sandbox.api_screenshots import ACCEPTED_FORMATS
 from woc_gate.sandbox.context import SandboxContext
-
-OPENAPI_PATH = "/openapi.json"
 
 
 def document(ctx: SandboxContext) -> dict[str, Any]:
@@ -26,7 +25,7 @@ def document(ctx: SandboxContext) -> dict[str, Any]:
             "/tracking/policy": {"get": _answer("200", _enveloped({"$ref": _component_ref(ctx.policy_schema)}, ctx))},
             "/screenshots": {
                 "get": _answer("200", {"type": "array", "items": event}),
-                "post": _answer("201", event),
+                "post": {"requestBody": _upload_body(), **_answer("201", event)},
             },
             "/screenshots/{id}": {"get": _answer("200", event)},
             **{path: item for resource in RESOURCES for path, item in _record_paths(resource).items()},
@@ -54,6 +53,20 @@ def _enveloped(schema: dict[str, Any], ctx: SandboxContext) -> dict[str, Any]:
     for key in reversed([key for key in ctx.policy_envelope.split(".") if key]):
         schema = {"type": "object", "required": [key], "properties": {key: schema}}
     return schema
+
+
+def _upload_body() -> dict[str, Any]:
+    """The desktop's multipart upload, with the image types it accepts (as @ApiConsumes and @ApiBody give it)."""
+    fields = {
+        "file": {"type": "string", "format": "binary"},
+        "capturedAt": {"type": "string", "format": "date-time"},
+        "timeEntryId": {"type": "string"},
+    }
+    multipart = {
+        "schema": {"type": "object", "required": list(fields), "properties": fields},
+        "encoding": {"file": {"contentType": ", ".join(ACCEPTED_FORMATS.values())}},
+    }
+    return {"required": True, "content": {"multipart/form-data": multipart}}
 
 
 def _answer(status: str, schema: dict[str, Any]) -> dict[str, Any]:

@@ -22,20 +22,16 @@ from woc_gate.sandbox import instances, require_extra
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
 from woc_gate.sandbox.faults import check_fault_names
+from woc_gate.sandbox.layout import ENV_FILE, ERROR_FILE, LOG_FILE, PROFILE_FILE, STORAGE_DIR, TREE_DIR
 from woc_gate.sandbox.target_profile import read_context
+from woc_gate.sandbox.write_log import WRITE_LOG_FILE
 from woc_gate.suite import REFERENCE_TREE
 from woc_gate.target import processes
 
 DEFAULT_STATE_DIR = Path(".woc-gate-sandbox")
 PID_FILE = "daemon.pid"
 READY_FILE = "ready"
-ERROR_FILE = "error"
-LOG_FILE = "daemon.log"
-PROFILE_FILE = "profile.toml"
-ENV_FILE = "env"
 CONTEXT_FILE = "context.json"
-TREE_DIR = "workonclock"
-STORAGE_DIR = "storage"
 TLS_DIR = "tls"
 RELEASE_DIR = "release"
 RUNTIME_ENTRIES = (
@@ -49,6 +45,7 @@ RUNTIME_ENTRIES = (
     TLS_DIR,
     RELEASE_DIR,
     PID_FILE,
+    WRITE_LOG_FILE,
 )
 POLL_SECONDS = 0.05
 STOP_SECONDS = 30.0

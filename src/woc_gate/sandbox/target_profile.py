@@ -15,26 +15,20 @@ from pathlib import Path
 
 import tomli_w
 
-from woc_gate.config import OPTIONS
+from woc_gate.config import environment_of
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.environment import runbook_env
-from woc_gate.sandbox.openapi_doc import OPENAPI_PATH
+from woc_gate.sandbox.layout import static_profile
 from woc_gate.sandbox.seedfile import SMOKE_ROLES, SeedFile
-
-ENVIRONMENT = "staging"
-OPERATOR = "sandbox"
-EMAIL_WAIT_SECONDS = 5  # the stand-in delivers at once
 
 
 def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> dict:
     """The target profile of a running stack."""
-    data = {"environment": ENVIRONMENT, "repo": str(ctx.repo), "operator": OPERATOR, "commit_sha": tree_sha(ctx.repo)}
+    data = static_profile(state_dir) | {"commit_sha": tree_sha(ctx.repo)}
     if ctx.ca_bundle:
         data["ca_bundle"] = ctx.ca_bundle
     data["resend_api_url"] = ctx.mail_base_url
     data["resend_read_key"] = ctx.resend_read_key
-    data["email_wait_seconds"] = EMAIL_WAIT_SECONDS
-    data["openapi_path"] = OPENAPI_PATH
     data["installers_manifest"] = ctx.installers_manifest
     data["screenshot_storage"] = f"s3://{ctx.s3_bucket}" if ctx.s3_endpoint else "local"
     if ctx.s3_endpoint:
@@ -45,9 +39,7 @@ def profile_data(ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> d
         data["migration_scratch_url"] = ctx.scratch_url
     if ctx.restore_url:
         data["restore_scratch_url"] = ctx.restore_url
-    data["screenshot_storage_dir"] = str(ctx.storage_dir)
     data["env"] = runbook_env(ctx)
-    data["env_file"] = str(state_dir / "env")  # the deployment's own env file, as an operator hands it over
     if ctx.plain_http_urls:
         api, web = ctx.plain_http_urls["api"], ctx.plain_http_urls["web"]
         data["plain_http"] = {"NEXTAUTH_URL": web, "API_BASE_URL": api, "WOC_API_URL": api}
@@ -76,19 +68,10 @@ def write_profile(path: Path, ctx: SandboxContext, seed_file: SeedFile, state_di
 
 
 def write_env(path: Path, ctx: SandboxContext, seed_file: SeedFile, state_dir: Path) -> None:
-    """Write ``env``: the runbook variables, then the suite's own, so the file alone reaches the stack."""
-    variables = runbook_env(ctx) | suite_env(profile_data(ctx, seed_file, state_dir))
+    """Write ``env``: each profile value that has a variable (runbook, suite, smoke), so the file alone reaches it."""
+    variables = environment_of(profile_data(ctx, seed_file, state_dir))
     lines = [f"export {name}={_single_quoted(value)}\n" for name, value in variables.items()]
     write_private(path, "".join(lines))
-
-
-def suite_env(profile: dict) -> dict[str, str]:
-    """The profile's suite settings and smoke accounts under their ``WOC_GATE_`` variable names."""
-    variables = {option.name: option.variable for option in OPTIONS}
-    env = {variables[key]: str(value) for key, value in profile.items() if key in variables}
-    for key, table in profile["smoke"].items():
-        env |= {f"WOC_GATE_SMOKE_{key.upper()}_{name.upper()}": value for name, value in table.items()}
-    return env
 
 
 def write_context(path: Path, ctx: SandboxContext) -> None:

@@ -1,4 +1,5 @@
-"""TLS for the stack: a throwaway CA and a server certificate for 127.0.0.1 and localhost, HSTS, and http→https.
+"""TLS for the stack: a throwaway CA and a server certificate for 127.0.0.1 and localhost, HSTS and the other
+security headers, and http→https.
 
 The certificates are built with ``cryptography``'s ``CertificateBuilder`` the way public CAs issue them
 (a non-critical subjectAltName, serverAuth, key identifiers), so that sslyze accepts the chain. The
@@ -18,8 +19,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from starlette.responses import RedirectResponse
 
+from woc_gate.sandbox.context import SandboxContext
+
 HOSTS = ("127.0.0.1", "localhost")
 HSTS = "max-age=63072000; includeSubDomains"
+SECURITY_HEADERS = (
+    (b"strict-transport-security", HSTS.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+)
 SERVER_DAYS = 90
 EXPIRING_SERVER_DAYS = 5  # inside any sensible warning window
 
@@ -88,22 +96,25 @@ def _builder(subject, issuer, public_key, start: datetime.datetime, days: int) -
     )
 
 
-def with_hsts(app):
-    """The ASGI app with a ``Strict-Transport-Security`` header on every HTTP response."""
+def with_security_headers(app, ctx: SandboxContext):
+    """The ASGI app with HSTS, ``nosniff`` and ``X-Frame-Options: DENY`` on every HTTP response.
+
+    With ``hsts-only-after-redirect`` a redirect goes without them, as when the redirect is answered
+    before the middleware that adds them: the page it ends on still sends them.
+    """
 
     async def wrapped(scope, receive, send):
         if scope["type"] != "http":
             return await app(scope, receive, send)
 
-        async def send_with_header(message):
-            if message["type"] == "http.response.start":
-                message = {
-                    **message,
-                    "headers": [*message.get("headers", []), (b"strict-transport-security", HSTS.encode())],
-                }
+        async def send_with_headers(message):
+            starts = message["type"] == "http.response.start"
+            bare = starts and 300 <= message["status"] < 400 and ctx.has("hsts-only-after-redirect")
+            if starts and not bare:
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
             await send(message)
 
-        await app(scope, receive, send_with_header)
+        await app(scope, receive, send_with_headers)
 
     return wrapped
 

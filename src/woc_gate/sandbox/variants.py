@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from woc_gate.sandbox.policy import policy_properties
+from woc_gate.sandbox.policy import policy_properties, policy_required
+from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sandbox.seedfile import load_seed_file
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ CORRECT = {
     "settings-write-204": "PUT /api/settings answers 204 No Content",
     "signed-preview-url": "previewUrl carries a signature in its query string",
     "captured-at-offset": "capturedAt ends in +00:00 instead of Z",
+    "instant-add-column": "a pending migration adds a NOT NULL column with a default (instant: no maintenance mode)",
+    "schema-objects": "applied migrations add a view, a function, a procedure, a trigger and an event",
+    "runtime-sql-union-table": "a runtime statement interpolates ${table} from a literal union of existing tables",
+    "policy-omits-defaults": "the TrackingPolicy gains an optional screenshotQuality (default 80), which the API policy"
+    " and web settings leave out while it holds its default",
 }
 DEFECTS = {
     "org-missing-role": "a background organization has no row for one of its roles",
@@ -40,6 +46,18 @@ def adjusted_event(ctx: SandboxContext, event: dict[str, Any]) -> dict[str, Any]
     if ctx.has("captured-at-offset") and isinstance(event.get("capturedAt"), str):
         event["capturedAt"] = event["capturedAt"].removesuffix("Z") + "+00:00"
     return event
+
+
+def omitted_defaults(ctx: SandboxContext, policy: dict[str, Any]) -> dict[str, Any]:
+    """A policy as a serializer that leaves out optional fields at their default gives it (policy-omits-defaults)."""
+    if not ctx.has("policy-omits-defaults"):
+        return policy
+    required, properties = policy_required(ctx.policy_schema), policy_properties(ctx.policy_schema)
+    return {
+        name: value
+        for name, value in policy.items()
+        if name in required or "default" not in properties.get(name, {}) or value != properties[name]["default"]
+    }
 
 
 def lenient_policy(ctx: SandboxContext, body: Any) -> Any:
@@ -72,7 +90,7 @@ def loses_write_on_second_tenant(ctx: SandboxContext, organization_slug: str) ->
 
 
 def apply_variants(names, target: FaultTarget) -> None:
-    """Apply the database defects among ``names``."""
+    """Apply the database and tree variants among ``names``."""
     for name, inject in INJECTORS.items():
         if name in names:
             inject(target)
@@ -110,8 +128,64 @@ def settings_column_drift(target: FaultTarget) -> None:
     target.execute("ALTER TABLE woc_organization_settings ALTER screenshotIntervalMinutes SET DEFAULT 0")
 
 
+INSTANT_ADD_COLUMN = (
+    "20250401090000_user_locale",
+    "-- AlterTable\nALTER TABLE `woc_users` ADD COLUMN `locale` VARCHAR(16) NOT NULL DEFAULT 'en';\n",
+)
+SCHEMA_OBJECTS = (
+    "20250313090000_reporting_objects",
+    """-- CreateView
+CREATE VIEW `woc_active_users` AS SELECT `id`, `organizationId`, `email` FROM `woc_users` WHERE `status` = 'ACTIVE';
+
+-- CreateFunction
+CREATE FUNCTION `woc_entry_minutes`(`startedAt` DATETIME(3), `endedAt` DATETIME(3)) RETURNS INTEGER DETERMINISTIC
+RETURN TIMESTAMPDIFF(MINUTE, `startedAt`, COALESCE(`endedAt`, UTC_TIMESTAMP(3)));
+
+-- CreateProcedure
+CREATE PROCEDURE `woc_close_stale_entries`(IN `cutoff` DATETIME(3))
+BEGIN
+  UPDATE `woc_time_entries` SET `endedAt` = `cutoff` WHERE `endedAt` IS NULL AND `startedAt` < `cutoff`;
+END;
+
+-- CreateTrigger
+CREATE TRIGGER `woc_projects_trim_name` BEFORE INSERT ON `woc_projects`
+FOR EACH ROW SET NEW.`name` = TRIM(NEW.`name`);
+
+-- CreateEvent
+CREATE EVENT `woc_expire_invites` ON SCHEDULE EVERY 1 DAY
+DO DELETE FROM `woc_invites` WHERE `acceptedAt` IS NULL AND `expiresAt` < UTC_TIMESTAMP(3);
+""",
+)
+
+
+def instant_add_column(target: FaultTarget) -> None:
+    target.add_migration(*INSTANT_ADD_COLUMN)
+    target.edit_schema(
+        r"(model User \{[^}]*?createdAt[^\n]*)",
+        r'\1\n  locale          String     @default("en") @db.VarChar(16)',
+        "the User field createdAt",
+    )
+
+
+def schema_objects(target: FaultTarget) -> None:
+    target.apply_migration(*SCHEMA_OBJECTS)
+    # Prisma applies migrations as the application's account, which then owns the routines and may read their
+    # bodies; here root applied them, so the account is let read routine bodies as their owner could.
+    (version,) = target.rows("SELECT VERSION()")[0]
+    for user, host in target.rows("SELECT User, Host FROM mysql.db WHERE Db = DATABASE() AND User <> 'root'"):
+        grant = "SELECT ON mysql.proc" if "MariaDB" in version else "SHOW_ROUTINE ON *.*"
+        target.execute(f"GRANT {grant} TO %s@%s", user, host)
+
+
+def runtime_sql_union_table(target: FaultTarget) -> None:
+    add_reports_service(target.tree, ("woc_time_entries", "woc_adhoc_requests"))
+
+
 INJECTORS = {
     "org-missing-role": org_missing_role,
     "settings-row-out-of-range": settings_row_out_of_range,
     "settings-column-drift": settings_column_drift,
+    "instant-add-column": instant_add_column,
+    "schema-objects": schema_objects,
+    "runtime-sql-union-table": runtime_sql_union_table,
 }

@@ -129,8 +129,12 @@ def signed_in_redirect(web: WebServices, caller: Caller, url: str) -> RedirectRe
 
 
 async def store_policy(web: WebServices, organization_id: str, policy: Policy) -> None:
-    """Write a validated policy from the settings form or PUT /api/settings (absent optional fields become NULL)."""
-    policy = {name: policy.get(name) for name in policy_properties(web.ctx.policy_schema)}
+    """Write a validated policy from the settings form or PUT /api/settings (an absent optional field: its default)."""
+    properties = policy_properties(web.ctx.policy_schema)
+    if web.ctx.has("settings-omitted-field-kept"):  # an update that leaves out what the body leaves out
+        policy = {name: policy[name] for name in properties if name in policy}
+    else:
+        policy = {name: policy.get(name, prop.get("default")) for name, prop in properties.items()}
     if web.ctx.has("web-settings-not-persisted") or (
         web.ctx.has("settings-lost-on-b")
         and loses_write_on_second_tenant(web.ctx, await organization_slug(web.sql, organization_id))

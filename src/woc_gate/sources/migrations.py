@@ -7,8 +7,10 @@ so does this module:
 - a row with both NULL is a failed migration (``migrate deploy`` refuses to run while one exists);
 - a row with ``rolled_back_at`` set is ignored by ``deploy``, which applies that migration again;
 - a folder without an applied row is pending; a row without a folder is missing on disk;
-- an applied row whose checksum matches none of the script's variants (as it is, CRLF as LF,
-  LF as CRLF; unpadded hex from old engines) was edited after it was applied.
+- a migration whose first row (the oldest attempt, as ``diagnose_migration_history`` finds it) has a
+  checksum matching none of the script's variants (as it is, CRLF as LF, LF as CRLF; unpadded hex from
+  old engines) was edited: after it was applied, or after an attempt that was rolled back;
+- the script is read as Prisma's CLI reads it, as UTF-8 with each byte that is not UTF-8 replaced.
 
 Prisma says nothing about an edited or vanished migration on ``deploy``; woc-gate does.
 """
@@ -16,6 +18,7 @@ Prisma says nothing about an edited or vanished migration on ``deploy``; woc-gat
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,7 @@ FAILED = "failed"
 ROLLED_BACK = "rolled back"
 MISSING_ON_DISK = "missing on disk"
 CHECKSUM_LENGTH = 64
+_DATABASE_ERROR = re.compile(r"Database error:\s*\n\s*(\S[^\n]*)")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,21 @@ class MigrationRecord:
         """Started, never finished, never rolled back."""
         return self.finished_at is None and self.rolled_back_at is None
 
+    @property
+    def error_line(self) -> str:
+        """The database error in Prisma's logs (``error 1205: Lock wait timeout… (query 1)``), else their first line."""
+        logs = (self.logs or "").strip()
+        found = _DATABASE_ERROR.search(logs)
+        if found is None:
+            return logs.splitlines()[0] if logs else ""
+        code = re.search(r"Database error code: (\w+)", logs)
+        query = re.search(r"query number (\d+)", logs)
+        return (
+            (f"error {code.group(1)}: " if code else "")
+            + found.group(1).strip()
+            + (f" (query {query.group(1)})" if query else "")
+        )
+
 
 @dataclass(frozen=True)
 class MigrationState:
@@ -61,6 +80,16 @@ class MigrationState:
     reapplied: bool = False  # rolled back once, applied again later
     migration: Migration | None = None
     record: MigrationRecord | None = None  # the row that decided the status
+    first: MigrationRecord | None = None  # the oldest attempt, whose checksum Prisma compares with the file
+
+    @property
+    def edit(self) -> str:
+        """When the script was edited, in words ("after it was applied"); "" when it was not."""
+        if not self.edited:
+            return ""
+        if self.first is not self.record:
+            return f"after its first attempt ({'rolled back' if self.first.rolled_back_at else 'failed'})"
+        return "after it was applied" if self.status == APPLIED else "after its attempt"
 
     def as_dict(self) -> dict:
         """The state as JSON-ready values."""
@@ -72,6 +101,7 @@ class MigrationState:
             "reapplied": self.reapplied,
             "checksum_on_disk": self.migration.checksum if self.migration else None,
             "checksum_applied": record.checksum if record else None,
+            "checksum_first_attempt": self.first.checksum if self.first else None,
             "started_at": _iso(record.started_at) if record else None,
             "finished_at": _iso(record.finished_at) if record else None,
             "rolled_back_at": _iso(record.rolled_back_at) if record else None,
@@ -108,12 +138,12 @@ def _state_of(migration: Migration, rows: list[MigrationRecord]) -> MigrationSta
     if not rows:
         return MigrationState(migration.name, PENDING, migration=migration)
     deciding = _deciding(rows)
-    rolled_back_before = any(row.rolled_back_at is not None for row in rows if row is not deciding)
+    edited = not checksum_matches(migration.sql_path.read_bytes(), rows[0].checksum)
     if deciding.is_applied:
-        edited = not checksum_matches(migration.sql_path.read_bytes(), deciding.checksum)
-        return MigrationState(migration.name, APPLIED, edited, rolled_back_before, migration, deciding)
+        rolled_back_before = any(row.rolled_back_at is not None for row in rows if row is not deciding)
+        return MigrationState(migration.name, APPLIED, edited, rolled_back_before, migration, deciding, rows[0])
     status = FAILED if deciding.is_failed else ROLLED_BACK
-    return MigrationState(migration.name, status, migration=migration, record=deciding)
+    return MigrationState(migration.name, status, edited, migration=migration, record=deciding, first=rows[0])
 
 
 def _deciding(rows: list[MigrationRecord]) -> MigrationRecord:

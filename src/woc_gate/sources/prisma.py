@@ -128,6 +128,10 @@ class Migration:
     sql_path: Path
     checksum: str
 
+    def script(self) -> str:
+        """The ``migration.sql`` as Prisma reads it: UTF-8, a byte that is not UTF-8 replaced by U+FFFD."""
+        return prisma_text(self.sql_path.read_bytes())
+
 
 def load_datamodel(schema_path: Path, *, cache_dir: Path | None = None, runner: Runner | None = None) -> Datamodel:
     """The data model of the Prisma schema file at ``schema_path``, from Prisma's DMMF."""
@@ -156,15 +160,25 @@ def list_migrations(migrations_dir: Path) -> list[Migration]:
     return [_migration(folder) for folder in folders]
 
 
+def prisma_text(data: bytes) -> str:
+    """A migration script's bytes as Prisma's CLI reads them (Node's UTF-8 decoding: each bad sequence U+FFFD)."""
+    return data.decode("utf-8", errors="replace")
+
+
 def migration_checksum(data: bytes) -> str:
-    """The checksum Prisma records for a ``migration.sql`` with these bytes: their SHA-256, hex."""
-    return hashlib.sha256(data).hexdigest()
+    """The checksum Prisma records for a ``migration.sql`` with these bytes: the SHA-256 of the text it reads, hex."""
+    return _sha256(prisma_text(data))
 
 
 def checksum_variants(data: bytes) -> tuple[str, ...]:
-    """Every checksum Prisma accepts for these bytes: as they are, with CRLF as LF, with LF as CRLF."""
-    variants = (data, data.replace(b"\r\n", b"\n"), data.replace(b"\n", b"\r\n"))
-    return tuple(dict.fromkeys(migration_checksum(variant) for variant in variants))
+    """Every checksum Prisma accepts for these bytes: the text as it is, with CRLF as LF, with LF as CRLF."""
+    text = prisma_text(data)
+    variants = (text, text.replace("\r\n", "\n"), text.replace("\n", "\r\n"))
+    return tuple(dict.fromkeys(_sha256(variant) for variant in variants))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _migration(folder: Path) -> Migration:

@@ -1,7 +1,8 @@
 """The runtime API's SQL, read from its TypeScript with the compiler API (node script ``sql.mjs``).
 
-Every call to one of the query methods (``query``, ``execute`` by default) gives one statement: its
-text when the first argument is a string or template literal without substitutions, otherwise
+Every call to one of the query methods (``query``, ``execute`` by default) gives its statements: the
+text of a string literal; for a template or concatenation whose substitutions are constants or of a
+literal union type, one statement per combination of their values (``binding`` says which); otherwise
 the source of the expression that builds it at run time.
 """
 
@@ -23,11 +24,7 @@ class RuntimeStatement:
     method: str
     sql: str | None
     expression: str | None
-
-    @property
-    def where(self) -> str:
-        """``file:line`` of the statement."""
-        return f"{self.file}:{self.line}"
+    binding: str | None = None  # the values substituted into this statement: "table = 'woc_projects'"
 
 
 def source_files(repo: Path, globs: str) -> list[Path]:

@@ -34,6 +34,7 @@ CA_BUNDLE_HINT = "pass --woc-ca-bundle PATH (or WOC_GATE_CA_BUNDLE) with the CA 
 
 # pymysql's error numbers (MySQL's client and server codes)
 ACCESS_DENIED = 1045
+DATABASE_ACCESS_DENIED = 1044
 UNKNOWN_DATABASE = 1049
 CANNOT_CONNECT = 2003
 UNKNOWN_HOST = 2005
@@ -126,6 +127,13 @@ def _database_error(shown: str, setting: str, error: pymysql.MySQLError) -> Targ
         )
     if code == ACCESS_DENIED:
         return DatabaseError(f"the database at {shown} refuses the account: wrong user or password in {setting}")
+    if code == DATABASE_ACCESS_DENIED:
+        return DatabaseError(
+            f"the database at {shown} refuses the account access to that database ({detail});"
+            f" grant it rights there, or check {setting}",
+            refusal=detail,
+            code=code,
+        )
     if code == UNKNOWN_DATABASE:
         return DatabaseError(f"the database at {shown} does not exist on that server; check the name in {setting}")
     if "timed out" in detail:
@@ -146,4 +154,4 @@ def _database_error(shown: str, setting: str, error: pymysql.MySQLError) -> Targ
             f"cannot reach the database at {shown}: connection refused; check that it runs and {setting}"
         )
     refusal = detail if code is not None and code < CLIENT_ERRORS else ""
-    return DatabaseError(f"the database at {shown} answered an error: {detail}", refusal=refusal)
+    return DatabaseError(f"the database at {shown} answered an error: {detail}", refusal=refusal, code=code)

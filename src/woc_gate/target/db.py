@@ -131,10 +131,16 @@ def execute(session: Session, sql: str, args: tuple = ()) -> None:
 
 def refusal(session: Session, sql: str, args: tuple = ()) -> str | None:
     """The server's reason for refusing ``sql``, or None when it ran it; a failure to reach the server still raises."""
+    error = refused(session, sql, args)
+    return error.refusal if error is not None else None
+
+
+def refused(session: Session, sql: str, args: tuple = ()) -> DatabaseError | None:
+    """The server's refusal of ``sql`` (its ``code`` and ``refusal``), or None when it ran it; as ``refusal``."""
     try:
         execute(session, sql, args)
     except DatabaseError as error:
         if not error.refusal:
             raise
-        return error.refusal
+        return error
     return None

@@ -111,15 +111,33 @@ def list_keys(s3, bucket: Bucket) -> set[str]:
 
 def object_exists(s3, bucket: Bucket, key: str) -> bool:
     """Whether the bucket holds ``key`` (HEAD with the gate's credentials)."""
-    _, refused = _call(s3, bucket, "head_object", Bucket=bucket.name, Key=key)
+    return _object_call(s3, bucket, "head_object", key) is not None
+
+
+def object_body(s3, bucket: Bucket, key: str) -> tuple[bytes, str | None] | None:
+    """An object's bytes and the Content-Type it was stored with (GET with the gate's credentials); None when absent."""
+    answer = _object_call(s3, bucket, "get_object", key)
+    if answer is None:
+        return None
+    try:
+        return answer["Body"].read(), answer.get("ContentType")
+    except BotoCoreError as error:
+        raise TargetError(
+            f"the object {key} of bucket {bucket.name} at {_where(bucket)} was cut off: {error}"
+        ) from error
+
+
+def _object_call(s3, bucket: Bucket, call: str, key: str) -> dict[str, Any] | None:
+    """The answer of one call on an object; None when the bucket does not hold it."""
+    answer, refused = _call(s3, bucket, call, Bucket=bucket.name, Key=key)
     if refused in ("404", "NoSuchKey", "NotFound"):
-        return False
+        return None
     if refused is not None:
         raise TargetError(
-            f"S3 head_object of {key} on bucket {bucket.name} at {_where(bucket)} failed: {refused};"
+            f"S3 {call} of {key} on bucket {bucket.name} at {_where(bucket)} failed: {refused};"
             " check the gate's S3 credentials (s3_access_key_id) and their permissions"
         )
-    return True
+    return answer
 
 
 def anonymous_answer(s3, bucket: Bucket, call: str, **kwargs: Any) -> str:

@@ -1,4 +1,4 @@
-"""Screenshot storage as the drill sees it: the object keys it holds, in an S3 bucket or a local folder."""
+"""Screenshot storage as the checks see it: the object keys it holds and one object's bytes, in S3 or a folder."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def stored_objects(settings: Settings) -> StoredObjects | None:
         keys = s3.list_keys(s3.client(settings, bucket), bucket)
         return StoredObjects(keys, f"s3://{bucket.name}/{bucket.prefix}")
     if settings.screenshot_storage_dir:
-        return StoredObjects(folder_keys(Path(settings.screenshot_storage_dir)), settings.screenshot_storage_dir)
+        return StoredObjects(folder_keys(settings.screenshot_storage_dir), str(settings.screenshot_storage_dir))
     return None
 
 
@@ -36,3 +36,14 @@ def folder_keys(storage_dir: Path) -> set[str]:
         prefix = os.path.relpath(folder, storage_dir)
         keys.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
     return keys
+
+
+def stored_object(settings: Settings, key: str) -> tuple[bytes, str | None] | None:
+    """An object's bytes and stored Content-Type (None on disk), from the bucket or the folder; None when absent."""
+    bucket = s3.bucket_of(settings)
+    if bucket is not None:
+        return s3.object_body(s3.client(settings, bucket), bucket, key)
+    if settings.screenshot_storage_dir:
+        path = Path(settings.screenshot_storage_dir) / key
+        return (path.read_bytes(), None) if path.is_file() else None
+    return None

@@ -33,25 +33,19 @@ PROTOCOLS = {
     "TLS 1.2": "tls_1_2_cipher_suites",
     "TLS 1.3": "tls_1_3_cipher_suites",
 }
-COMMANDS = {
-    ScanCommand.CERTIFICATE_INFO,
-    ScanCommand.HTTP_HEADERS,
-    *(ScanCommand(attribute) for attribute in PROTOCOLS.values()),
-}
+COMMANDS = {ScanCommand.CERTIFICATE_INFO, *(ScanCommand(attribute) for attribute in PROTOCOLS.values())}
 SYSTEM_STORE = "Mozilla"
 CONFIGURED_STORE = "Supplied CA file"
 
 
 @dataclass(frozen=True)
 class TlsScan:
-    """What one HTTPS endpoint serves: its chain and whether it validates, protocols, HSTS."""
+    """What one HTTPS endpoint serves: its chain and whether it validates, and its protocols."""
 
     endpoint: str  # host:port
     chain: tuple[x509.Certificate, ...]
     validation_error: str | None  # None when the chain validates for the host against the trusted roots
     protocols: frozenset[str]  # the protocol versions the server accepts
-    hsts_max_age: int | None  # None when GET / sends no Strict-Transport-Security header
-    headers_error: str | None = None
 
 
 def endpoint_of(url: str) -> tuple[str, int]:
@@ -100,18 +94,9 @@ def _read(endpoint: str, result, store: str) -> TlsScan | TargetError:
         if getattr(attempts, attribute).status == ScanCommandAttemptStatusEnum.COMPLETED
         and getattr(attempts, attribute).result.accepted_cipher_suites
     )
-    headers = attempts.http_headers
-    hsts, headers_error = None, None
-    if headers.status == ScanCommandAttemptStatusEnum.COMPLETED and headers.result.http_error_trace is None:
-        header = headers.result.strict_transport_security_header
-        hsts = header.max_age if header else None
-    else:
-        headers_error = "GET / failed"
     return TlsScan(
         endpoint=endpoint,
         chain=tuple(deployment.received_certificate_chain),
         validation_error=None if validation.was_validation_successful else str(validation.validation_error),
         protocols=protocols,
-        hsts_max_age=hsts,
-        headers_error=headers_error,
     )

@@ -1,9 +1,9 @@
 """Reading a target profile (``woc-gate.toml``) and checking it like a schema.
 
-A profile is top-level keys plus tables (``[env]``, ``[endpoints]``, ``[smoke.a]``, …). The schema is a
-mapping ``{key: Kind}`` for the top level and ``{table: Section}`` for the tables, declared in
-``config.PROFILE_SECTIONS``. An unknown key is an error that names it and suggests the nearest known
-key; a value of the wrong type names the key, the expected type and the file.
+A profile is top-level keys plus tables (``[env]``, ``[endpoints]``, ``[smoke.a]``, …); the schema is the
+declared settings (their TOML types) and tables (``Settings`` fields). An unknown key is an error that
+names it and suggests the nearest known key; a value of the wrong type names the key, the expected type
+and the file.
 """
 
 from __future__ import annotations
@@ -11,36 +11,29 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from .declaration import ProfileType, Setting, Table
 
 TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
 
 
-@dataclass(frozen=True)
-class Section:
-    """A table of the profile: its keys and their types; ``per`` names sub-tables (``[smoke.a]``) when it has them."""
-
-    keys: Mapping[str, type | tuple[type, ...]]
-    per: tuple[str, ...] = ()
-    any_key: type | tuple[type, ...] | None = None  # the type of keys a table names freely (table names, …)
-
-
-def read(path: Path, top: Mapping[str, type | tuple[type, ...]], sections: Mapping[str, Section]) -> dict[str, Any]:
-    """The profile at ``path``, checked against the schema; a ``ConfigError`` naming the file otherwise."""
+def read(path: Path, settings: tuple[Setting, ...], tables: tuple[Table, ...]) -> dict[str, Any]:
+    """The profile at ``path``, checked against the declarations; a ``ConfigError`` naming the file otherwise."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"target profile {path} is not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read target profile {path}: {getattr(error, 'strerror', None) or error}") from None
+    top = {setting.name: setting.profile_type for setting in settings}
+    sections = {table.name: table for table in tables}
     for key, value in data.items():
         if key in sections:
             _check_type(path, key, value, dict)
-            _check_section(path, key, value, sections[key])
+            _check_table(path, key, value, sections[key])
         elif key in top:
             _check_type(path, key, value, top[key])
         else:
@@ -48,22 +41,26 @@ def read(path: Path, top: Mapping[str, type | tuple[type, ...]], sections: Mappi
     return data
 
 
-def _check_section(path: Path, name: str, table: Mapping[str, Any], section: Section) -> None:
-    if section.per:
-        for sub, values in table.items():
-            if sub not in section.per:
-                raise _unknown(path, f"{name}.{sub}", [f"{name}.{known}" for known in section.per])
-            _check_type(path, f"{name}.{sub}", values, dict)
-            _check_section(path, f"{name}.{sub}", values, Section(section.keys))
+def _check_table(path: Path, name: str, values: Mapping[str, Any], table: Table) -> None:
+    if not table.per:
+        _check_keys(path, name, values, table)
         return
-    for key, value in table.items():
-        kind = section.keys.get(key, section.any_key)
+    for sub, sub_values in values.items():
+        if sub not in table.per:
+            raise _unknown(path, f"{name}.{sub}", [f"{name}.{known}" for known in table.per])
+        _check_type(path, f"{name}.{sub}", sub_values, dict)
+        _check_keys(path, f"{name}.{sub}", sub_values, table)
+
+
+def _check_keys(path: Path, name: str, values: Mapping[str, Any], table: Table) -> None:
+    for key, value in values.items():
+        kind = table.keys.get(key, table.any_key)
         if kind is None:
-            raise _unknown(path, f"{name}.{key}", [f"{name}.{known}" for known in section.keys])
+            raise _unknown(path, f"{name}.{key}", [f"{name}.{known}" for known in table.keys])
         _check_type(path, f"{name}.{key}", value, kind)
 
 
-def _check_type(path: Path, key: str, value: Any, kind: type | tuple[type, ...]) -> None:
+def _check_type(path: Path, key: str, value: Any, kind: ProfileType) -> None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     accepted = (*kinds, int) if float in kinds else kinds  # TOML's 10 is as good a number of seconds as 10.0
     wrong_bool = isinstance(value, bool) and bool not in kinds  # bool is an int to Python, not to an operator

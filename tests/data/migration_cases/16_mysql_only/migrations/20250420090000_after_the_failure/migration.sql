@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE `woc_users` DROP COLUMN `emailVerifiedAt`;
