@@ -335,3 +335,16 @@ def test_a_link_whose_redemption_met_a_server_error_says_so():
         "the invite met a server error",
         "Received: redeemed anonymously: HTTP 502",
     ]
+
+
+def test_the_harvest_keeps_names_of_two_words_or_more_as_canaries():
+    projects = [
+        {"id": "prj-a000001", "organizationId": "org-a", "name": "Data Platform", "status": "ACTIVE"},
+        {"id": "prj-a000002", "organizationId": "org-a", "name": "General", "createdAt": "2025-01-06T09:00:00.000Z"},
+        {"id": "prj-z000001", "organizationId": "org-z", "name": "Not Mine"},
+    ]
+    admin = party(lambda request: httpx.Response(200, json=projects))
+    found = isolation.harvest([PROJECT_LIST], admin, "", "smoke-a")
+    assert found.ids == {"projects": ["prj-a000001", "prj-a000002"]}
+    assert found.texts == {"Data Platform": "tenant a's projects name"}
+    assert set(found.canaries) == {"org-a", "smoke-a", "prj-a000001", "prj-a000002"}

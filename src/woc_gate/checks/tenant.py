@@ -192,10 +192,14 @@ def harvest(routes: Iterable[Route], party: Party, list_envelope: str, slug: str
 
 
 def _free_text(name: str, value: Any) -> bool:
-    """True for a name-like value: words a page shows as they are (not an id, key, address, date or enum)."""
+    """True for a name of a few words a page shows as they are (not an id, key, address, date or enum).
+
+    One word alone ("General") may be any page's own text; a name of two words rarely is.
+    """
     if not isinstance(value, str) or len(value) < MIN_TEXT or re.search(r"(?i)(id|key|url)$", name):
         return False
-    return not (DATE_LIKE.match(value) or value.isupper() or "@" in value or "/" in value) and value.strip() == value
+    words = value.split()
+    return len(words) > 1 and " ".join(words) == value and not (DATE_LIKE.match(value) or "@" in value or "/" in value)
 
 
 def run_probes(probes: Sequence[Probe]) -> list[Finding]:
