@@ -118,8 +118,12 @@ def _frozen(body: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | Non
 
 
 def named_records(probes: Iterable[Probe]) -> set[tuple[str, str]]:
-    """The owner's records the probes name, as (resource, id)."""
-    return {(probe.route.resource, probe.ident) for probe in probes if probe.ident}
+    """The owner's records the probes name, as (resource, id); ids it does not hold (drawn, malformed) left out."""
+    return {
+        (probe.route.resource, probe.ident)
+        for probe in probes
+        if probe.ident in probe.owner.ids.get(probe.route.resource, ())
+    }
 
 
 def owner_reads(
