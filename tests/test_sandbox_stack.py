@@ -305,6 +305,7 @@ def test_cli_up_status_down(tmp_path, capsys):
             f"Stop it:  woc-gate sandbox down --state {state}",
         ]
         assert not any(env[name] in shown for name in SECRETS)
+        assert stack.Sandbox(state, state / "profile.toml", state / "env", pid).ctx.fault_switch == ""
         assert cli.main(["status", "--state", str(state)]) == 0
         assert capsys.readouterr().out.splitlines()[0] == f"Sandbox running in {state} (pid {pid})"
         assert cli.main(["down", "--state", str(state)]) == 0
