@@ -14,7 +14,7 @@ import pytest
 
 from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import cli, instances, stack
+from woc_gate.sandbox import cli, environment, instances, stack
 from woc_gate.sandbox.faults import FAULTS
 from woc_gate.sandbox.layout import static_profile
 from woc_gate.target import scratch_server as mysqld
@@ -286,6 +286,12 @@ def test_a_killed_db_url_stack_has_its_database_dropped_at_the_next_stop_or_star
     wait_until(lambda: stack.status(sandbox.state_dir) is None)  # SIGKILL: the daemon dropped nothing itself
     assert stack.stop(sandbox.state_dir) is False
     assert databases_and_users(server) == ([], [])
+
+
+def test_a_drawn_secret_the_checks_call_weak_is_drawn_again(monkeypatch):
+    draws = iter(["Zq8#abcdefP0wLm3Rt7Yv2Nc5Hs9Gd1Kx", "Zq8#Lm3Rt7Yv2Nc5Hs9Gd1KxWp4Tb6Fj0Qe"])
+    monkeypatch.setattr(environment.secrets, "token_urlsafe", lambda nbytes: next(draws))
+    assert environment.random_secret(32) == "Zq8#Lm3Rt7Yv2Nc5Hs9Gd1KxWp4Tb6Fj0Qe"
 
 
 def test_cli_up_status_down(tmp_path, capsys):
