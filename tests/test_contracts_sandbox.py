@@ -195,9 +195,9 @@ DEFECTS = {  # outside the catalogue (woc_gate.sandbox.variants), or a catalogue
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS) + sorted(DEFECTS))
-def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, dev_stack_factory, fault):
+def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, faulty_stack, fault):
     expected_failures, message, full_text = FAULTS.get(fault) or DEFECTS[fault]
-    sandbox = dev_stack_factory(faults=[fault])
+    sandbox = faulty_stack([fault])
     result, items = run_contracts(pytester, "--woc-config", str(sandbox.profile_path))
     contracts = items.pop("schema-contracts")
     assert contracts["status"] == "FAIL"
@@ -211,9 +211,9 @@ def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
-def test_a_correct_deployment_that_answers_differently_passes(pytester, dev_stack_factory):
+def test_a_correct_deployment_that_answers_differently_passes(pytester, faulty_stack):
     correct = ["captured-at-offset", "settings-write-204", "signed-preview-url"]
-    sandbox = dev_stack_factory(faults=correct)
+    sandbox = faulty_stack(correct)
     with web_session(sandbox.ctx, "a", "ADMIN") as web, api_session(sandbox.ctx, "a", "MEMBER") as api:
         assert web.put("/api/settings", json=web.get("/api/settings").json()).status_code == 204
         [event, *_] = api.get("/screenshots").json()
