@@ -1,6 +1,6 @@
 """woc-gate built as an sdist and a wheel, installed into a fresh virtualenv outside the checkout, run from a
 temporary directory (the slow packaging test: about a minute; select it with -m packaging, skip it with
--m "not packaging")."""
+-m "not slow")."""
 
 import configparser
 import json
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-pytestmark = pytest.mark.packaging
+pytestmark = [pytest.mark.packaging, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_SOURCES = (".venv", ".git", "node_modules", "__pycache__", "build", "dist", "*.egg-info", ".woc-gate-sandbox")
