@@ -1,9 +1,11 @@
 """The reference stack's lifecycle: start, profile and env files, stop, kill, owner death, --db-url, the CLI."""
 
+import errno
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import tomllib
@@ -17,6 +19,7 @@ from woc_gate.errors import SandboxError
 from woc_gate.sandbox import cli, environment, instances, stack
 from woc_gate.sandbox.faults import FAULTS
 from woc_gate.sandbox.layout import static_profile
+from woc_gate.sandbox.serve import Listener
 from woc_gate.target import scratch_server as mysqld
 
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
@@ -286,6 +289,14 @@ def test_a_killed_db_url_stack_has_its_database_dropped_at_the_next_stop_or_star
     wait_until(lambda: stack.status(sandbox.state_dir) is None)  # SIGKILL: the daemon dropped nothing itself
     assert stack.stop(sandbox.state_dir) is False
     assert databases_and_users(server) == ([], [])
+
+
+def test_a_listener_holds_its_port_from_the_start():
+    listener = Listener(None)
+    with listener.socket, socket.socket() as other, pytest.raises(OSError) as taken:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", listener.socket.getsockname()[1]))
+    assert taken.value.errno == errno.EADDRINUSE
 
 
 def test_a_drawn_secret_the_checks_call_weak_is_drawn_again(monkeypatch):
