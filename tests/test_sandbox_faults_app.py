@@ -193,10 +193,11 @@ def test_a_stack_started_without_the_switch_ignores_the_file_and_refuses_to_swit
     )
 
 
-def test_a_fault_of_the_database_cannot_be_switched(dev_stack_factory):
+@pytest.mark.parametrize("applied_at_start", ["legacy-table", "settings-omitted-field-kept"])  # the database, the tree
+def test_a_fault_applied_at_start_cannot_be_switched(dev_stack_factory, applied_at_start):
     with pytest.raises(SandboxError) as refused:
-        dev_stack_factory(fault_switch=True).switch_faults(["legacy-table", "tracking-stop-lost"])
+        dev_stack_factory(fault_switch=True).switch_faults([applied_at_start, "tracking-stop-lost"])
     assert str(refused.value) == (
-        "fault legacy-table cannot be switched on a running stack (only faults of the layers api, web, mail);"
+        f"fault {applied_at_start} cannot be switched on a running stack: it is applied as the stack starts;"
         " start a stack with it"
     )
