@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from gate_runs import failing, failing_by_item, items_by_id, run_gate_tests, together
 
+from woc_gate.checks import cron
+
 pytest_plugins = ["pytester"]
 
 READINESS = Path(__file__).resolve().parents[1] / "readiness"
@@ -80,17 +82,8 @@ def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory
 FAULTS = {
     "cron-no-secret": (
         "cron-secret",
-        [
-            f"test_retention_endpoint_refuses[{label} ({method})]"
-            for method in ("GET", "POST")
-            for label in (
-                "no Authorization",
-                "a wrong secret",
-                "the secret without Bearer",
-                "the secret in the query string",
-                "the secret as Basic credentials",
-            )
-        ],
+        [f"test_retention_endpoint_refuses[{call.label}]" for call in cron.BAD_CALLS]
+        + ["test_refused_retention_requests_delete_nothing"],
         "the retention endpoint /api/cron/screenshot-retention did not refuse no Authorization (GET)",
     ),
     "weak-secrets": (

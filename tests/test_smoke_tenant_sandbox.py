@@ -34,8 +34,7 @@ def run_gate_folders(
         *map(str, paths),
         "-m",
         "smoke or tenant",
-        "--woc-config",
-        str(profile),
+        f"--woc-config={profile}",
         "-p",
         "no:randomly",
         *args,
@@ -86,8 +85,11 @@ FAULTS = {
     ),
     "upload-ignores-blur": (
         "desktop-runtime",
-        ["test_stored_screenshot_honours_the_policy[b]"],
-        "The policy of tenant b says blur, but screenshot",
+        [
+            "test_uploads_in_every_image_type_are_stored_as_the_blur_switch_says[blur_on-a]",
+            "test_uploads_in_every_image_type_are_stored_as_the_blur_switch_says[blur_on-b]",
+        ],
+        "has blur on, but uploads were stored otherwise",
     ),
     "tenant-leak-project-read": (
         "tenant-isolation",
@@ -115,7 +117,7 @@ FAULTS = {
 # The drawn ids may or may not land on a leaking route (they are drawn from the records on the stack, which grow as the
 # suite's tests write), so this test may fail too.
 DRAWN_IDS = "test_drawn_foreign_missing_and_malformed_ids_are_refused"
-ALONE = "login-broken"  # without a web login the tenant checks cannot reach the web/admin routes: they fail too
+ALONE = "login-broken"  # without a web login the tenant checks and the desktop's policy switches (web settings) fail
 COMBINABLE = sorted(set(FAULTS) - {ALONE})
 
 
@@ -147,18 +149,12 @@ def test_the_faults_together_fail_only_the_tests_each_fails_alone(pytester, faul
     assert items["migration-runbook"]["status"] == "PASS"
 
 
-def test_login_broken_fails_the_post_migration_smoke_and_the_tenant_checks_and_keeps_the_browser_evidence(
-    pytester, faulty_stack
-):
+def test_login_broken_fails_all_three_items_and_keeps_the_browser_evidence(pytester, faulty_stack):
     item_id, expected_failures, message = FAULTS[ALONE]
     sandbox = faulty_stack([ALONE])
     result, items = run_gate_folders(pytester, sandbox.profile_path)
     assert_fails_naming(items[item_id], expected_failures, message, result.stdout.str())
-    assert {item: items[item]["status"] for item in ITEMS} == {
-        "migration-runbook": "FAIL",
-        "desktop-runtime": "PASS",
-        "tenant-isolation": "FAIL",
-    }
+    assert {item: items[item]["status"] for item in ITEMS} == dict.fromkeys(ITEMS, "FAIL")
     [login] = [t for t in items[item_id]["tests"] if t["nodeid"].endswith("::test_web_login[chromium]")]
     assert sorted(Path(path).name for path in login["artifacts"]) == ["test-failed-1.png", "trace.zip"]
     assert all((pytester.path / path).is_file() for path in login["artifacts"])
