@@ -200,8 +200,3 @@ def assert_fails_exactly(item: dict, expected_failures: list[str], message: str)
     assert item["status"] == "FAIL"
     assert failed_tests(item) == sorted(expected_failures)
     assert any(message in test["message"] for test in item["tests"]), item
-
-
-def test_a_read_only_run_leaves_cron_secret_unverified(pytester, dev_stack_factory):
-    result, items, _ = run_readiness(pytester, dev_stack_factory(**STACK), "--woc-readonly")
-    assert items["cron-secret"]["status"] == "UNVERIFIED"
