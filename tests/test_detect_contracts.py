@@ -2,7 +2,7 @@
 variants, and the pure checks on hand-made inputs.
 
 Each fault runs only its item's gate tests (``contracts/`` for schema-contracts, the desktop-runtime file for
-desktop-runtime) in a pytester subprocess against a stack started with it.
+desktop-runtime) against a stack it is switched on (or started with).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ VALID_VARIANTS = ["policy-omits-defaults", "captured-at-offset", "signed-preview
 
 def run_item(pytester: pytest.Pytester, item: str, profile: Path) -> tuple[pytest.RunResult, dict]:
     """Only the item's gate tests against the stack of ``profile``; the result and the items of the run record."""
-    result, record = run_gate_tests(pytester, *ITEM_TESTS[item], f"--woc-config={profile}", "-n", "2")
+    result, record = run_gate_tests(pytester, *ITEM_TESTS[item], f"--woc-config={profile}")
     return result, items_by_id(record)
 
 
