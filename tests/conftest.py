@@ -4,6 +4,9 @@
   options (``tls=True``, ``scale=…``, …) on first request and hands the same one to every later
   request with the same arguments; all are stopped at the end of the session.
 - ``clean_stack`` is the stack without faults (``dev_stack_factory()``).
+- ``faulty_stack(faults=(), **options)``: a stack with these faults for one test. The apps' faults are switched
+  on a running stack started with ``fault_switch=True`` (and switched off after the test); the others (database,
+  tree, storage, env, release) start a stack with them, as ``dev_stack_factory`` does.
 
 - ``db_rows(sandbox, query, *args)`` runs one query as the stack's application account; the rows.
 - ``ctx``, ``clients``, ``web``, ``visitor``: the clean stack's context and clients of its apps.
@@ -13,13 +16,45 @@ database account, secrets), ``.profile_path`` the target profile. The stacks are
 that changes data undoes it or works only on rows it created. The stacks die with this process.
 """
 
+import importlib
 import os
+import pkgutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-import httpcore  # noqa: F401 - imported before any in-process pytester run; see below
 import pytest
 from sandbox_clients import api_session, database, every_account, web_session
 
+import woc_gate
 from woc_gate.sandbox import stack
+from woc_gate.sandbox.faults import switchable
+from woc_gate.sources.nodetools import CACHE_DIR_ENV, default_cache_dir
+
+# The suite runs pytest hundreds of times: it keeps what it compiles (and assertion-rewrites) even where the
+# environment says otherwise (PYTHONDONTWRITEBYTECODE), and the pytester subprocesses read it back.
+sys.dont_write_bytecode = False
+# pytester points HOME at each test's own folder: without this, every run and every stack started from a test
+# would begin with an empty woc-gate cache (node answers, the stack's template datadir, Hypothesis' home).
+os.environ.setdefault(CACHE_DIR_ENV, str(default_cache_dir()))
+KEPT_FOR_IN_PROCESS_RUNS = ("httpcore", "hypothesis_jsonschema", "lief", "sslyze")
+WOC_GATE_PACKAGES_THE_GATE_USES = ("checks", "sources", "target", "backup")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_loaded_for_in_process_runs() -> None:
+    """Import once what the gate folders use: woc-gate's checks, sources, clients, backup, and their libraries.
+
+    An in-process pytester run drops the modules first imported during it (pytester restores ``sys.modules``),
+    so each run would import and warm them up again (and a dropped httpcore unmapped httpx's errors). Not at
+    import: Hypothesis warns about what its strategies load while conftests load.
+    """
+    root = Path(woc_gate.__file__).parent
+    for package in WOC_GATE_PACKAGES_THE_GATE_USES:
+        for module in pkgutil.iter_modules([str(root / package)], f"woc_gate.{package}."):
+            importlib.import_module(module.name)
+    for name in KEPT_FOR_IN_PROCESS_RUNS:
+        importlib.import_module(name)
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +70,25 @@ def dev_stack_factory(tmp_path_factory):
         return started[key]
 
     yield factory
-    for sandbox in started.values():
-        sandbox.stop()
+    with ThreadPoolExecutor(max(len(started), 1)) as stopping:  # each waits on its database's shutdown
+        list(stopping.map(stack.Sandbox.stop, started.values()))
+
+
+@pytest.fixture
+def faulty_stack(dev_stack_factory):
+    """A stack with the given faults and options: the apps' faults switched on, the others started with it."""
+    switched = []
+
+    def factory(faults=(), **options):
+        in_the_apps = {fault for fault in faults if switchable(fault)}
+        sandbox = dev_stack_factory(set(faults) - in_the_apps, fault_switch=True, **options)
+        sandbox.switch_faults(in_the_apps)
+        switched.append(sandbox)
+        return sandbox
+
+    yield factory
+    for sandbox in switched:
+        sandbox.switch_faults()
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +139,7 @@ def visitor(ctx):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "packaging: builds and installs the wheel (slow, about a minute)")
+    config.addinivalue_line("markers", "slow: not needed in the inner loop (pytest tests -m 'not slow'); CI runs it")
     # pytest-playwright wraps each test in a soft-assertion scope; an in-process pytester run loads it again,
     # and Playwright refuses the nested scope. The suite's own tests drive browsers only in subprocesses.
     playwright = config.pluginmanager.get_plugin("playwright")

@@ -1,8 +1,10 @@
-"""Gate folders run in a pytester subprocess, as an operator runs them, and the run record they write."""
+"""Gate folders run through pytester, as an operator runs them (in this process unless a browser needs its own), and
+the run record they write."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: its gate folders are contracts/, smoke/, …
 
 
-def run_gate_tests(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
-    """Run pytest with these arguments and a run record; the result and the record."""
-    result = pytester.runpytest_subprocess(*args, "--gate-report", "gate.json", "-p", "no:cacheprovider")
+def run_gate_tests(pytester: pytest.Pytester, *args: str, in_subprocess: bool = False) -> tuple[pytest.RunResult, dict]:
+    """Run pytest with these arguments and a run record; the result and the record.
+
+    The run stays in this process unless ``in_subprocess``: a run that drives a browser needs its own (see conftest).
+    """
+    run = pytester.runpytest_subprocess if in_subprocess else pytester.runpytest_inprocess
+    result = run(*args, "--gate-report", "gate.json", "-p", "no:cacheprovider")
     return result, json.loads((pytester.path / "gate.json").read_text())
 
 
@@ -28,3 +34,16 @@ def failing(item: dict) -> dict[str, str]:
         for test in item["tests"]
         if test["outcome"] in ("failed", "error")
     }
+
+
+def failing_by_item(items: dict[str, dict]) -> dict[str, list[str]]:
+    """The failed or errored tests of each item that has any, sorted, by item id."""
+    return {item_id: sorted(failing(item)) for item_id, item in items.items() if failing(item)}
+
+
+def together(expected: Iterable[tuple[str, Iterable[str]]]) -> dict[str, list[str]]:
+    """The union of (item id, expected failing tests) pairs: the tests each item must fail, sorted, by item id."""
+    union: dict[str, set[str]] = {}
+    for item_id, tests in expected:
+        union.setdefault(item_id, set()).update(tests)
+    return {item_id: sorted(tests) for item_id, tests in union.items()}

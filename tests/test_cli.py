@@ -71,6 +71,7 @@ def test_an_unknown_fault_is_a_usage_error_listing_the_faults(pytester):
     assert "Traceback" not in result.stderr.str()
 
 
+@pytest.mark.slow
 def test_two_workers_share_one_stack_that_is_gone_afterwards(pytester):
     pytester.makepyfile(
         """

@@ -12,6 +12,7 @@ from variant_tree import make_variant_tree
 pytest_plugins = ["pytester"]
 
 CONTRACTS = Path(__file__).resolve().parents[1] / "contracts"
+REFERENCE_REPO = CONTRACTS.parent / "fixtures" / "workonclock"
 OTHER_ITEMS_UNTOUCHED = "UNVERIFIED"
 
 
@@ -25,7 +26,7 @@ def failed_tests(item: dict) -> list[str]:
 
 
 def test_the_clean_stack_passes_every_contract(pytester, clean_stack):
-    result, items = run_contracts(pytester, "--woc-config", str(clean_stack.profile_path))
+    result, items = run_contracts(pytester, f"--woc-config={clean_stack.profile_path}")
     assert items["schema-contracts"]["status"] == "PASS", result.stdout.str()
     assert items["schema-contracts"]["tests"] and all(
         t["outcome"] == "passed" for t in items["schema-contracts"]["tests"]
@@ -37,11 +38,14 @@ ROLES = "test_every_organization_has_every_role_with_its_default_permissions"
 GENERATED = "test_generated_policies_are_accepted_and_read_back_everywhere"
 EDGES = "test_policies_at_every_bound_are_accepted_and_read_back_everywhere"
 INVALID = "test_invalid_policies_are_refused_and_change_nothing"
-SCREENSHOTS = [
+SCREENSHOTS = [  # capturedAt as epoch seconds also reads differently from the database's
+    "test_listed_records_read_the_same_by_id_and_in_the_database[screenshots-a]",
+    "test_listed_records_read_the_same_by_id_and_in_the_database[screenshots-b]",
     "test_screenshot_by_id_matches_shared_screenshot_event",
     "test_screenshot_list_items_match_shared_screenshot_event[a]",
     "test_screenshot_list_items_match_shared_screenshot_event[b]",
     "test_upload_response_matches_shared_screenshot_event",
+    "test_uploaded_screenshot_reads_the_same_on_every_surface",
 ]
 # fault or defect -> (the tests that fail, a part of the message, the full failure text of the first one)
 FAULTS = {
@@ -195,10 +199,10 @@ DEFECTS = {  # outside the catalogue (woc_gate.sandbox.variants), or a catalogue
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS) + sorted(DEFECTS))
-def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, dev_stack_factory, fault):
+def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, faulty_stack, fault):
     expected_failures, message, full_text = FAULTS.get(fault) or DEFECTS[fault]
-    sandbox = dev_stack_factory(faults=[fault])
-    result, items = run_contracts(pytester, "--woc-config", str(sandbox.profile_path))
+    sandbox = faulty_stack([fault])
+    result, items = run_contracts(pytester, f"--woc-config={sandbox.profile_path}")
     contracts = items.pop("schema-contracts")
     assert contracts["status"] == "FAIL"
     assert failed_tests(contracts) == expected_failures
@@ -211,26 +215,26 @@ def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
-def test_a_correct_deployment_that_answers_differently_passes(pytester, dev_stack_factory):
+def test_a_correct_deployment_that_answers_differently_passes(pytester, faulty_stack):
     correct = ["captured-at-offset", "settings-write-204", "signed-preview-url"]
-    sandbox = dev_stack_factory(faults=correct)
+    sandbox = faulty_stack(correct)
     with web_session(sandbox.ctx, "a", "ADMIN") as web, api_session(sandbox.ctx, "a", "MEMBER") as api:
         assert web.put("/api/settings", json=web.get("/api/settings").json()).status_code == 204
         [event, *_] = api.get("/screenshots").json()
     assert "?expires=" in event["previewUrl"] and event["capturedAt"].endswith("+00:00")
-    result, items = run_contracts(pytester, "--woc-config", str(sandbox.profile_path))
+    result, items = run_contracts(pytester, f"--woc-config={sandbox.profile_path}")
     assert items["schema-contracts"]["status"] == "PASS", result.stdout.str()
 
 
 def test_a_tree_that_differs_harmlessly_still_passes(pytester, dev_stack_factory, tmp_path_factory):
     tree = make_variant_tree(tmp_path_factory.mktemp("variant") / "workonclock")
     sandbox = dev_stack_factory(repo=tree, policy_envelope="")
-    result, items = run_contracts(pytester, "--woc-config", str(sandbox.profile_path))
+    result, items = run_contracts(pytester, f"--woc-config={sandbox.profile_path}")
     assert items["schema-contracts"]["status"] == "PASS", result.stdout.str()
 
 
 def test_local_mode_runs_the_source_contracts_and_skips_the_rest(pytester):
-    result, items = run_contracts(pytester, "--woc-repo", str(CONTRACTS.parent / "fixtures" / "workonclock"))
+    result, items = run_contracts(pytester, f"--woc-repo={REFERENCE_REPO}")
     contracts = items["schema-contracts"]
     outcomes = {t["nodeid"].split("::", 1)[1]: t["outcome"] for t in contracts["tests"]}
     assert contracts["status"] == "UNVERIFIED"
@@ -246,7 +250,7 @@ def test_local_mode_runs_the_source_contracts_and_skips_the_rest(pytester):
 def test_local_mode_with_a_database_checks_the_seeded_rows(pytester, clean_stack, monkeypatch):
     db = clean_stack.ctx.db
     monkeypatch.setenv("DATABASE_URL", f"mysql://{db.user}:{db.password}@{db.host}:{db.port}/{db.name}")
-    result, items = run_contracts(pytester, "--woc-repo", str(CONTRACTS.parent / "fixtures" / "workonclock"))
+    result, items = run_contracts(pytester, f"--woc-repo={REFERENCE_REPO}")
     outcomes = {t["nodeid"].split("::", 1)[1]: t["outcome"] for t in items["schema-contracts"]["tests"]}
     assert outcomes["test_db_permission_keys_equal_shared_permissions"] == "passed"
     assert outcomes[ROLES] == "passed"
@@ -259,7 +263,7 @@ def test_a_typescript_error_fails_the_tests_that_need_it_with_one_line(pytester,
     tree = make_variant_tree(tmp_path_factory.mktemp("broken") / "workonclock")
     policy = tree / "packages/shared/src/policy.ts"
     policy.write_text(policy.read_text().replace("allowManualTime: boolean;", "allowManualTime: boolean = ;"))
-    result, items = run_contracts(pytester, "--woc-repo", str(tree))
+    result, items = run_contracts(pytester, f"--woc-repo={tree}")
     contracts = items["schema-contracts"]
     assert contracts["status"] == "FAIL"
     messages = {t["message"] for t in contracts["tests"] if t["outcome"] in ("failed", "error")}

@@ -2,7 +2,7 @@
 variants, and the pure checks on hand-made inputs.
 
 Each fault runs only its item's gate tests (``contracts/`` for schema-contracts, the desktop-runtime file for
-desktop-runtime) in a pytester subprocess against a stack started with it.
+desktop-runtime) against a stack it is switched on (or started with).
 """
 
 from __future__ import annotations
@@ -80,14 +80,14 @@ VALID_VARIANTS = ["policy-omits-defaults", "captured-at-offset", "signed-preview
 
 def run_item(pytester: pytest.Pytester, item: str, profile: Path) -> tuple[pytest.RunResult, dict]:
     """Only the item's gate tests against the stack of ``profile``; the result and the items of the run record."""
-    result, record = run_gate_tests(pytester, *ITEM_TESTS[item], f"--woc-config={profile}", "-n", "2")
+    result, record = run_gate_tests(pytester, *ITEM_TESTS[item], f"--woc-config={profile}")
     return result, items_by_id(record)
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_each_fault_fails_its_item_with_the_expected_tests_and_message(pytester, dev_stack_factory, fault):
+def test_each_fault_fails_its_item_with_the_expected_tests_and_message(pytester, faulty_stack, fault):
     item_id, expected, message = FAULTS[fault]
-    result, items = run_item(pytester, item_id, dev_stack_factory(faults=[fault]).profile_path)
+    result, items = run_item(pytester, item_id, faulty_stack([fault]).profile_path)
     item = items[item_id]
     assert item["status"] == "FAIL", result.stdout.str()
     assert sorted(failing(item)) == sorted(expected), result.stdout.str()
@@ -96,24 +96,24 @@ def test_each_fault_fails_its_item_with_the_expected_tests_and_message(pytester,
 
 
 @pytest.mark.parametrize("item_id", sorted(ITEM_TESTS))
-def test_all_faults_of_an_item_at_once_fail_exactly_the_union_of_their_tests(pytester, dev_stack_factory, item_id):
+def test_all_faults_of_an_item_at_once_fail_exactly_the_union_of_their_tests(pytester, faulty_stack, item_id):
     faults = sorted(fault for fault, (item, _, _) in FAULTS.items() if item == item_id)
-    result, items = run_item(pytester, item_id, dev_stack_factory(faults=faults).profile_path)
+    result, items = run_item(pytester, item_id, faulty_stack(faults).profile_path)
     expected = sorted({test for fault in faults for test in FAULTS[fault][1]})
     assert sorted(failing(items[item_id])) == expected, result.stdout.str()
 
 
-def test_valid_variants_pass_both_items(pytester, dev_stack_factory):
-    profile = dev_stack_factory(faults=VALID_VARIANTS).profile_path
+def test_valid_variants_pass_both_items(pytester, faulty_stack):
+    profile = faulty_stack(VALID_VARIANTS).profile_path
     for item_id in ITEM_TESTS:
         result, items = run_item(pytester, item_id, profile)
         assert items[item_id]["status"] == "PASS", result.stdout.str()
 
 
-def test_the_omitting_variant_really_omits_the_default_and_the_gate_reads_it_as_written(dev_stack_factory):
+def test_the_omitting_variant_really_omits_the_default_and_the_gate_reads_it_as_written(faulty_stack):
     from sandbox_clients import api_session, web_session
 
-    sandbox = dev_stack_factory(faults=VALID_VARIANTS)
+    sandbox = faulty_stack(VALID_VARIANTS)
     with web_session(sandbox.ctx, "b", "ADMIN") as web, api_session(sandbox.ctx, "b", "MEMBER") as api:
         original = web.get("/api/settings").json()
         try:

@@ -108,17 +108,17 @@ def run_items(pytester: pytest.Pytester, sandbox, files: list[str], *args: str) 
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_each_fault_fails_its_item_with_the_expected_tests(pytester, dev_stack_factory, fault):
+def test_each_fault_fails_its_item_with_the_expected_tests(pytester, faulty_stack, fault):
     item_id, files, expected, phrase = FAULTS[fault]
-    result, items = run_items(pytester, dev_stack_factory(faults=[fault], **STACK), files)
+    result, items = run_items(pytester, faulty_stack([fault], **STACK), files)
     item = items[item_id]
     assert item["status"] == "FAIL", result.stdout.str()
     assert sorted(failing(item)) == sorted(expected)
     assert phrase in item["reason"] or any(phrase in message for message in failing(item).values()), item
 
 
-def test_one_stack_with_every_fault_fails_exactly_their_union(pytester, dev_stack_factory):
-    sandbox = dev_stack_factory(faults=COMBINED, **STACK)
+def test_one_stack_with_every_fault_fails_exactly_their_union(pytester, faulty_stack):
+    sandbox = faulty_stack(COMBINED, **STACK)
     files = sorted({file for fault in COMBINED for file in FAULTS[fault][1]})
     result, items = run_items(pytester, sandbox, files)
     expected: dict[str, set[str]] = {}
@@ -141,13 +141,13 @@ def test_the_clean_stack_passes_the_four_items(pytester, dev_stack_factory):
         ("schema-objects", RESTORE, "backup-restore"),
     ],
 )
-def test_a_valid_variant_passes(pytester, dev_stack_factory, variant, files, item_id):
-    result, items = run_items(pytester, dev_stack_factory(faults=[variant], **STACK), files)
+def test_a_valid_variant_passes(pytester, faulty_stack, variant, files, item_id):
+    result, items = run_items(pytester, faulty_stack([variant], **STACK), files)
     assert items[item_id]["status"] == "PASS", result.stdout.str()
 
 
-def test_an_instant_add_column_passes_without_a_scratch_database(pytester, dev_stack_factory):
-    sandbox = dev_stack_factory(faults=["instant-add-column"], **STACK)
+def test_an_instant_add_column_passes_without_a_scratch_database(pytester, faulty_stack):
+    sandbox = faulty_stack(["instant-add-column"], **STACK)
     profile = tomllib.loads(sandbox.profile_path.read_text())
     del profile["migration_scratch_url"]
     pytester.path.joinpath("no-scratch.toml").write_text(tomli_w.dumps(profile))

@@ -272,6 +272,7 @@ def test_gate_ids_reach_junit_xml(project):
     assert '<property name="gate" value="cron-secret" />' in (project.path / "junit.xml").read_text()
 
 
+@pytest.mark.slow  # the suite's one xdist run inside its own xdist run
 def test_the_verdict_is_the_same_with_two_xdist_workers(project):
     project.makepyfile("""
         import pytest

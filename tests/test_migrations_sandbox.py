@@ -21,10 +21,10 @@ failed_tests = failing
 
 
 def test_the_clean_stack_passes_every_migration_test(pytester, clean_stack):
-    result, items = run_migration(pytester, "--woc-config", str(clean_stack.profile_path))
+    result, items = run_migration(pytester, f"--woc-config={clean_stack.profile_path}")
     item = items["migration-runbook"]
     assert item["status"] == "PASS", result.stdout.str()
-    assert len(item["tests"]) == 5
+    assert len(item["tests"]) == 6
     assert result.ret == 0
 
 
@@ -59,7 +59,7 @@ FAULTS = {
 def test_each_migration_fault_fails_only_its_test_naming_the_migration(pytester, dev_stack_factory, fault):
     test_name, title, detail = FAULTS[fault]
     sandbox = dev_stack_factory(faults=[fault])
-    result, items = run_migration(pytester, "--woc-config", str(sandbox.profile_path))
+    result, items = run_migration(pytester, f"--woc-config={sandbox.profile_path}")
     item = items.pop("migration-runbook")
     assert item["status"] == "FAIL"
     failures = failed_tests(item)
@@ -78,7 +78,7 @@ def test_a_destructive_migration_approved_by_the_technical_owner_passes(pytester
         'evidence = "https://tickets.example.com/OPS-7"\n'
     )
     result, items = run_migration(
-        pytester, "--woc-config", str(sandbox.profile_path), "--attestations", "attestations.toml"
+        pytester, f"--woc-config={sandbox.profile_path}", "--attestations", "attestations.toml"
     )
     assert items["migration-runbook"]["status"] == "PASS", result.stdout.str()
 
@@ -90,7 +90,7 @@ def test_an_approval_by_the_operator_does_not_count(pytester, dev_stack_factory)
         'approver = "Ops"\nrole = "operator"\ndate = ' + _today() + "\n"
         'evidence = "https://tickets.example.com/OPS-7"\n'
     )
-    _, items = run_migration(pytester, "--woc-config", str(sandbox.profile_path), "--attestations", "attestations.toml")
+    _, items = run_migration(pytester, f"--woc-config={sandbox.profile_path}", "--attestations", "attestations.toml")
     assert list(failed_tests(items["migration-runbook"])) == [
         "test_pending_migrations_needing_maintenance_mode_are_approved"
     ]

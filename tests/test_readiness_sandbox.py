@@ -1,4 +1,8 @@
-"""The readiness gate tests against the reference stack: the clean stack passes, each fault fails exactly its item."""
+"""The readiness gate tests against the reference stack: the clean stack passes, each fault fails exactly its item.
+
+Each fault runs its own item's tests; that the faults leave the other items and tests alone is shown once, with all
+of them on one stack, and for the two that hide the others' defects (no TLS, no email provider) on their own.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,35 @@ import datetime
 from pathlib import Path
 
 import pytest
-from gate_runs import failing, items_by_id, run_gate_tests
+from gate_runs import failing, failing_by_item, items_by_id, run_gate_tests, together
+
+from woc_gate.checks import cron
 
 pytest_plugins = ["pytester"]
 
 READINESS = Path(__file__).resolve().parents[1] / "readiness"
 ITEMS = ("cron-secret", "env-inventory", "email-provider", "private-screenshot-storage", "signed-installers")
 STACK = {"tls": True, "s3": True}  # as a production deployment: HTTPS and object storage
+ITEM_TESTS = {
+    "cron-secret": ["test_cron_secret.py"],
+    "env-inventory": ["test_env_inventory.py", "test_tls.py"],
+    "email-provider": ["test_email_provider.py"],
+    "private-screenshot-storage": ["test_private_storage.py"],
+    "signed-installers": ["test_signed_installers.py"],
+}
 
 
-def run_readiness(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict, str]:
-    """Run the readiness folder against a stack; the result, the items by id, and everything it printed or wrote."""
+def run_readiness(pytester: pytest.Pytester, sandbox, *args: str, item: str = "") -> tuple[pytest.RunResult, dict, str]:
+    """Run the readiness folder (or one item's tests) against a stack; the result, the items by id, and everything
+    it printed or wrote."""
     pytester.path.joinpath("attestations.toml").write_text(
         '[[attestation]]\nitem = "signed-installers"\napprover = "Tess Owner"\nrole = "technical owner"\n'
         f'date = {datetime.date.today().isoformat()}\nevidence = "https://tickets.example.com/REL-1"\n'
     )
+    paths = [READINESS / name for name in ITEM_TESTS[item]] if item else [READINESS]
     result, record = run_gate_tests(
         pytester,
-        str(READINESS),
+        *map(str, paths),
         "--attestations",
         "attestations.toml",
         f"--woc-config={sandbox.profile_path}",
@@ -67,17 +82,8 @@ def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory
 FAULTS = {
     "cron-no-secret": (
         "cron-secret",
-        [
-            f"test_retention_endpoint_refuses[{label} ({method})]"
-            for method in ("GET", "POST")
-            for label in (
-                "no Authorization",
-                "a wrong secret",
-                "the secret without Bearer",
-                "the secret in the query string",
-                "the secret as Basic credentials",
-            )
-        ],
+        [f"test_retention_endpoint_refuses[{call.label}]" for call in cron.BAD_CALLS]
+        + ["test_refused_retention_requests_delete_nothing"],
         "the retention endpoint /api/cron/screenshot-retention did not refuse no Authorization (GET)",
     ),
     "weak-secrets": (
@@ -154,22 +160,43 @@ FAULTS = {
 }
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_each_readiness_fault_fails_exactly_its_item_naming_the_defect(pytester, dev_stack_factory, fault):
+ALONE = ("email-provider-optional", "plain-http")  # without a provider key or TLS, other email and TLS defects hide
+COMBINABLE = sorted(set(FAULTS) - set(ALONE))
+
+
+@pytest.mark.parametrize("fault", COMBINABLE)
+def test_each_readiness_fault_fails_its_item_naming_the_defect(pytester, faulty_stack, fault):
     item_id, expected_failures, message = FAULTS[fault]
-    sandbox = dev_stack_factory(faults=[fault], **STACK)
-    result, items, output = run_readiness(pytester, sandbox)
-    item = items.pop(item_id)
-    assert item["status"] == "FAIL"
-    assert sorted(failed_tests(item)) == sorted(expected_failures)
-    assert any(message in test["message"] for test in item["tests"]), item
-    for other in ITEMS:
-        if other != item_id:
-            assert items[other]["status"] == "PASS", (other, result.stdout.str())
+    sandbox = faulty_stack([fault], **STACK)
+    result, items, output = run_readiness(pytester, sandbox, item=item_id)
+    assert_fails_exactly(items[item_id], expected_failures, message)
     assert not [value for value in secret_values(sandbox.ctx) if value in output]
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
-def test_a_read_only_run_leaves_cron_secret_unverified(pytester, dev_stack_factory):
-    result, items, _ = run_readiness(pytester, dev_stack_factory(**STACK), "--woc-readonly")
-    assert items["cron-secret"]["status"] == "UNVERIFIED"
+def test_the_readiness_faults_together_fail_only_the_tests_each_fails_alone(pytester, faulty_stack):
+    sandbox = faulty_stack(COMBINABLE, **STACK)
+    result, items, output = run_readiness(pytester, sandbox)
+    assert failing_by_item(items) == together(FAULTS[fault][:2] for fault in COMBINABLE), result.stdout.str()
+    assert not [value for value in secret_values(sandbox.ctx) if value in output]
+
+
+@pytest.mark.parametrize("fault", ALONE)
+def test_a_fault_that_hides_others_fails_exactly_its_item_on_its_own(pytester, faulty_stack, fault):
+    item_id, expected_failures, message = FAULTS[fault]
+    sandbox = faulty_stack([fault], **STACK)
+    result, items, output = run_readiness(pytester, sandbox)
+    assert_fails_exactly(items.pop(item_id), expected_failures, message)
+    assert {other: item["status"] for other, item in items.items() if other in ITEMS} == dict.fromkeys(
+        set(ITEMS) - {item_id}, "PASS"
+    ), result.stdout.str()
+    assert not [value for value in secret_values(sandbox.ctx) if value in output]
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def assert_fails_exactly(item: dict, expected_failures: list[str], message: str) -> None:
+    """The item fails exactly the expected tests, one of them with the message."""
+    __tracebackhide__ = True
+    assert item["status"] == "FAIL"
+    assert failed_tests(item) == sorted(expected_failures)
+    assert any(message in test["message"] for test in item["tests"]), item

@@ -22,10 +22,10 @@ failed_tests = failing
 
 
 def test_the_clean_stack_passes_every_restore_test_and_records_the_drill(pytester, clean_stack):
-    result, record = run_restore(pytester, "--woc-config", str(clean_stack.profile_path))
+    result, record = run_restore(pytester, f"--woc-config={clean_stack.profile_path}")
     item = items_of(record)["backup-restore"]
     assert item["status"] == "PASS", result.stdout.str()
-    assert len(item["tests"]) == 8
+    assert len(item["tests"]) == 9
     drill = record["backup"]["restore_test_result"]
     assert drill["passed"] is True and drill["rto_seconds"] > 0
     assert record["backup"]["checksum"].startswith("sha256:")
@@ -52,7 +52,7 @@ FAULTS = {
 def test_each_restore_fault_fails_only_its_test_naming_the_table_org_or_key(pytester, dev_stack_factory, fault):
     test_name, title = FAULTS[fault]
     sandbox = dev_stack_factory(faults=[fault])
-    result, record = run_restore(pytester, "--woc-config", str(sandbox.profile_path))
+    result, record = run_restore(pytester, f"--woc-config={sandbox.profile_path}")
     items = items_of(record)
     item = items.pop("backup-restore")
     assert item["status"] == "FAIL"

@@ -1,4 +1,4 @@
-"""Each app-level fault: its direct probe shows the defect on a stack started with it, and not on a clean one."""
+"""Each app-level fault: its direct probe shows the defect on a stack with it, and not on a clean one; the switch."""
 
 import io
 from contextlib import closing
@@ -19,6 +19,8 @@ from sandbox_clients import (
     web_client,
 )
 
+from woc_gate.errors import SandboxError
+from woc_gate.sandbox import stack
 from woc_gate.sandbox.sql import new_id
 
 # Faults whose probes do not disturb each other, so one stack can carry them all.
@@ -153,15 +155,49 @@ PROBES = {name: globals()[name.replace("-", "_")] for name in (*COMBINABLE, *ISO
 
 
 @pytest.mark.parametrize("fault", COMBINABLE)
-def test_probe_shows_the_combinable_fault(dev_stack_factory, fault):
-    assert PROBES[fault](dev_stack_factory(COMBINABLE).ctx)
+def test_probe_shows_the_combinable_fault(faulty_stack, fault):
+    assert PROBES[fault](faulty_stack(COMBINABLE).ctx)
 
 
 @pytest.mark.parametrize("fault", ISOLATING)
-def test_probe_shows_the_isolating_fault(dev_stack_factory, fault):
-    assert PROBES[fault](dev_stack_factory(ISOLATING).ctx)
+def test_probe_shows_the_isolating_fault(faulty_stack, fault):
+    assert PROBES[fault](faulty_stack(ISOLATING).ctx)
 
 
 @pytest.mark.parametrize("fault", PROBES)
 def test_probe_is_clean_without_the_fault(clean_stack, fault):
     assert not PROBES[fault](clean_stack.ctx)
+
+
+def test_a_switched_fault_turns_on_and_off_on_the_running_stack(dev_stack_factory):
+    sandbox = dev_stack_factory(fault_switch=True)
+    try:
+        sandbox.switch_faults(["policy-field-renamed"])
+        assert policy_field_renamed(sandbox.ctx)
+    finally:
+        sandbox.switch_faults()
+    assert not policy_field_renamed(sandbox.ctx)
+
+
+def test_a_stack_started_without_the_switch_ignores_the_file_and_refuses_to_switch(clean_stack):
+    switch = clean_stack.state_dir / stack.FAULT_SWITCH_FILE
+    switch.write_text("policy-field-renamed\n")
+    try:
+        assert not policy_field_renamed(clean_stack.ctx)
+        with pytest.raises(SandboxError) as refused:
+            clean_stack.switch_faults(["policy-field-renamed"])
+    finally:
+        switch.unlink()
+    assert str(refused.value) == (
+        f"the stack in {clean_stack.state_dir} was started without fault_switch; it cannot switch faults"
+    )
+
+
+@pytest.mark.parametrize("applied_at_start", ["legacy-table", "settings-omitted-field-kept"])  # the database, the tree
+def test_a_fault_applied_at_start_cannot_be_switched(dev_stack_factory, applied_at_start):
+    with pytest.raises(SandboxError) as refused:
+        dev_stack_factory(fault_switch=True).switch_faults([applied_at_start, "tracking-stop-lost"])
+    assert str(refused.value) == (
+        f"fault {applied_at_start} cannot be switched on a running stack: it is applied as the stack starts;"
+        " start a stack with it"
+    )

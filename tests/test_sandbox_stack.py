@@ -1,9 +1,11 @@
 """The reference stack's lifecycle: start, profile and env files, stop, kill, owner death, --db-url, the CLI."""
 
+import errno
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import tomllib
@@ -14,9 +16,10 @@ import pytest
 
 from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import cli, instances, stack
+from woc_gate.sandbox import cli, environment, instances, stack
 from woc_gate.sandbox.faults import FAULTS
 from woc_gate.sandbox.layout import static_profile
+from woc_gate.sandbox.serve import Listener
 from woc_gate.target import scratch_server as mysqld
 
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
@@ -288,6 +291,20 @@ def test_a_killed_db_url_stack_has_its_database_dropped_at_the_next_stop_or_star
     assert databases_and_users(server) == ([], [])
 
 
+def test_a_listener_holds_its_port_from_the_start():
+    listener = Listener(None)
+    with listener.socket, socket.socket() as other, pytest.raises(OSError) as taken:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", listener.socket.getsockname()[1]))
+    assert taken.value.errno == errno.EADDRINUSE
+
+
+def test_a_drawn_secret_the_checks_call_weak_is_drawn_again(monkeypatch):
+    draws = iter(["Zq8#abcdefP0wLm3Rt7Yv2Nc5Hs9Gd1Kx", "Zq8#Lm3Rt7Yv2Nc5Hs9Gd1KxWp4Tb6Fj0Qe"])
+    monkeypatch.setattr(environment.secrets, "token_urlsafe", lambda nbytes: next(draws))
+    assert environment.random_secret(32) == "Zq8#Lm3Rt7Yv2Nc5Hs9Gd1KxWp4Tb6Fj0Qe"
+
+
 def test_cli_up_status_down(tmp_path, capsys):
     state = tmp_path / "state"
     try:
@@ -305,6 +322,7 @@ def test_cli_up_status_down(tmp_path, capsys):
             f"Stop it:  woc-gate sandbox down --state {state}",
         ]
         assert not any(env[name] in shown for name in SECRETS)
+        assert stack.Sandbox(state, state / "profile.toml", state / "env", pid).ctx.fault_switch == ""
         assert cli.main(["status", "--state", str(state)]) == 0
         assert capsys.readouterr().out.splitlines()[0] == f"Sandbox running in {state} (pid {pid})"
         assert cli.main(["down", "--state", str(state)]) == 0

@@ -25,6 +25,7 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
 GATE_FOLDERS = ("contracts", "smoke", "tenant", "restore", "migration", "readiness")
 LOGINS = {"POST api /auth/login", "POST web /login"}  # reads in effect: they make a session, not data
+ITEMS_THAT_WRITE = ("migration-runbook", "desktop-runtime", "tenant-isolation", "cron-secret")  # none proven read-only
 FORM = b'<form method="post" action="/save"><button type="submit">Save</button></form>'
 LOGIN_ANSWER = json.dumps({"accessToken": "t0ken", "user": {"email": "admin@smoke-acme.test"}}).encode()
 
@@ -235,10 +236,17 @@ def test_a_malformed_readonly_value_is_one_usage_line(project, monkeypatch):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
-def test_a_read_only_run_of_every_gate_folder_sends_no_mutating_request(pytester, clean_stack):
+def test_a_read_only_run_of_every_gate_folder_sends_no_mutating_request_and_proves_no_item_that_writes(
+    pytester, clean_stack
+):
     before = len(logged_writes(clean_stack.state_dir))
     folders = [str(ROOT / folder) for folder in GATE_FOLDERS]
-    result, _ = run_gate_tests(pytester, *folders, f"--woc-config={clean_stack.profile_path}", "--woc-readonly")
+    result, record = run_gate_tests(
+        pytester, *folders, f"--woc-config={clean_stack.profile_path}", "--woc-readonly", in_subprocess=True
+    )
     sent = logged_writes(clean_stack.state_dir)[before:]
     assert set(sent) >= LOGINS, result.stdout.str()  # the log sees what the run sends
     assert [line for line in sent if line not in LOGINS] == []
+    statuses = {item["id"]: item["status"] for item in record["items"]}
+    assert {item: statuses[item] for item in ITEMS_THAT_WRITE} == dict.fromkeys(ITEMS_THAT_WRITE, "UNVERIFIED")
+    assert record["writes"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,32 @@ class SandboxContext:
     plain_http_urls: dict[str, str] = field(default_factory=dict)  # "api"/"web": plain-HTTP ports that redirect
     scratch_url: str = ""  # a scratch database for the migration lint, with an account limited to it
     restore_url: str = ""  # the restore-check database, with an account limited to it
+    fault_switch: str = ""  # the file of faults switched on a running stack; "" unless started with fault_switch
 
     def has(self, fault: str) -> bool:
-        """True when the stack was started with this fault."""
-        return fault in self.faults
+        """True when the stack was started with this fault, or it is switched on now."""
+        return fault in self.faults or (self._switch is not None and fault in self._switch.names())
+
+    @cached_property
+    def _switch(self) -> FaultSwitch | None:
+        return FaultSwitch(Path(self.fault_switch)) if self.fault_switch else None
+
+
+class FaultSwitch:
+    """The fault names in a file, one a line, read again only when the file is replaced or changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int, int] | None = None
+        self._names: frozenset[str] = frozenset()
+
+    def names(self) -> frozenset[str]:
+        """The names switched on now (none while the file is missing)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return frozenset()
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # the writer replaces the file, so the inode changes
+        if stamp != self._stamp:
+            self._names, self._stamp = frozenset(self.path.read_text().split()), stamp
+        return self._names

@@ -204,6 +204,7 @@ class Daemon:
             resend_read_key=secrets.resend_read_key,
             scratch_url=self.scratch_url,
             restore_url=self.restore_url,
+            fault_switch=str(self.state_dir / stack.FAULT_SWITCH_FILE) if self.options.fault_switch else "",
         )
 
     def publish(self, ctx: SandboxContext) -> None:

@@ -16,6 +16,7 @@ import pymysql
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import migrate, variants
 from woc_gate.sandbox.environment import BACKUP_SUFFIX
+from woc_gate.sandbox.faults import OPTIONAL_FIELD_NAMES
 from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
 
@@ -59,8 +60,6 @@ SIZE_GUARD_MIGRATION = (
     "FOR EACH ROW SET NEW.`sizeBytes` = GREATEST(NEW.`sizeBytes`, 0);\n",
 )
 BACKUP_GRANTS = "SELECT, SHOW VIEW, EVENT, LOCK TABLES"  # a backup account as guides grant it, TRIGGER forgotten
-# An optional TrackingPolicy field with a default, which the class-7 fault and variant need (the reference has none).
-OPTIONAL_FIELD_NAMES = ("settings-omitted-field-kept", "policy-omits-defaults")
 OPTIONAL_FIELD_TS = """
   /**
    * JPEG quality of uploaded screenshots.

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from woc_gate.errors import SandboxError
+from woc_gate.sandbox.variants import INJECTORS as VARIANT_INJECTORS
 from woc_gate.sandbox.variants import VARIANTS
+
+APP_LAYERS = ("api", "web", "mail")  # the apps consult these per request: a running stack can switch them
+# These live in the apps too, but also add an optional TrackingPolicy field to the tree and the database at start.
+OPTIONAL_FIELD_NAMES = ("settings-omitted-field-kept", "policy-omits-defaults")
 
 
 @dataclass(frozen=True)
@@ -261,3 +266,24 @@ def check_fault_names(names) -> frozenset[str]:
     if unknown:
         raise SandboxError(f"unknown fault {', '.join(unknown)}; known faults: {', '.join(sorted(FAULTS))}")
     return frozenset(names)
+
+
+def check_switchable(names) -> frozenset[str]:
+    """The names as a set, or a ``SandboxError`` naming those a running stack cannot switch."""
+    names = check_fault_names(names)
+    fixed = sorted(name for name in names if not switchable(name))
+    if fixed:
+        raise SandboxError(
+            f"fault {', '.join(fixed)} cannot be switched on a running stack: it is applied as the stack starts;"
+            " start a stack with it"
+        )
+    return names
+
+
+def switchable(name: str) -> bool:
+    """True for a fault (or variant) only the apps consult, per request, so a running stack can switch it."""
+    if name in OPTIONAL_FIELD_NAMES:
+        return False
+    if name in FAULTS:
+        return FAULTS[name].layer in APP_LAYERS
+    return name not in VARIANT_INJECTORS  # the variants that are not applied to the database at start

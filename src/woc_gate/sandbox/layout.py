@@ -21,7 +21,7 @@ TREE_DIR = "workonclock"
 STORAGE_DIR = "storage"
 ENVIRONMENT = "staging"
 OPERATOR = "sandbox"
-EMAIL_WAIT_SECONDS = 5  # the stand-in delivers at once
+EMAIL_WAIT_SECONDS = 1  # the stand-in has the email before the request that sends it answers
 OPENAPI_PATH = "/openapi.json"
 
 

@@ -69,7 +69,7 @@ def create_mail_app(ctx: SandboxContext) -> Starlette:
     )
     app.state.ctx = ctx
     app.state.outbox = Outbox()
-    app.state.domain = _domain_record(ctx.email_from, not ctx.has("sender-domain-unverified"))
+    app.state.domain = _domain_record(ctx.email_from)
     return app
 
 
@@ -113,12 +113,12 @@ async def list_emails(request: Request) -> JSONResponse:
 
 async def list_domains(request: Request) -> JSONResponse:
     """GET /domains: the sender's domain, verified."""
-    return JSONResponse({"object": "list", "has_more": False, "data": [request.app.state.domain]})
+    return JSONResponse({"object": "list", "has_more": False, "data": [_domain(request)]})
 
 
 async def get_domain(request: Request) -> JSONResponse:
     """GET /domains/{id}: the sender's domain with its DNS records."""
-    domain = request.app.state.domain
+    domain = _domain(request)
     if request.path_params["id"] != domain["id"]:
         return resend_error(404, "not_found", "Domain not found")
     return JSONResponse(
@@ -192,15 +192,14 @@ def _last_event(recipients: list[Any]) -> str:
     return "delivered"
 
 
-def _domain_record(email_from: str, verified: bool) -> dict[str, Any]:
+def _domain_record(email_from: str) -> dict[str, Any]:
     name = parseaddr(email_from)[1].rpartition("@")[2] or "localhost"
-    return {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)),
-        "name": name,
-        "status": "verified" if verified else "pending",
-        "region": REGION,
-        "created_at": _now(),
-    }
+    return {"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)), "name": name, "region": REGION, "created_at": _now()}
+
+
+def _domain(request: Request) -> dict[str, Any]:
+    verified = not request.app.state.ctx.has("sender-domain-unverified")
+    return {**request.app.state.domain, "status": "verified" if verified else "pending"}
 
 
 def _dns_records(name: str, verified: bool) -> list[dict[str, Any]]:

@@ -20,10 +20,12 @@ class Listener:
     def __init__(self, tls: TlsFiles | None) -> None:
         self.tls = tls
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted sockets inherit it: without it every keep-alive answer waits ~40 ms for a delayed ACK.
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.socket.bind(("127.0.0.1", 0))
+        # Listening at once holds the port: a socket only bound (with SO_REUSEADDR, as before) could be handed the
+        # same port by another bind to port 0, and its server then failed to start with "Address already in use".
+        self.socket.listen()
 
     @property
     def url(self) -> str:

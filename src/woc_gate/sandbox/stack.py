@@ -21,9 +21,9 @@ from woc_gate.errors import SandboxError
 from woc_gate.sandbox import instances, require_extra
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
-from woc_gate.sandbox.faults import check_fault_names
+from woc_gate.sandbox.faults import check_fault_names, check_switchable
 from woc_gate.sandbox.layout import ENV_FILE, ERROR_FILE, LOG_FILE, PROFILE_FILE, STORAGE_DIR, TREE_DIR
-from woc_gate.sandbox.target_profile import read_context
+from woc_gate.sandbox.target_profile import read_context, write_private
 from woc_gate.sandbox.write_log import WRITE_LOG_FILE
 from woc_gate.suite import REFERENCE_TREE
 from woc_gate.target import processes
@@ -34,6 +34,7 @@ READY_FILE = "ready"
 CONTEXT_FILE = "context.json"
 TLS_DIR = "tls"
 RELEASE_DIR = "release"
+FAULT_SWITCH_FILE = "switched-faults"
 RUNTIME_ENTRIES = (
     READY_FILE,
     ERROR_FILE,
@@ -44,6 +45,7 @@ RUNTIME_ENTRIES = (
     STORAGE_DIR,
     TLS_DIR,
     RELEASE_DIR,
+    FAULT_SWITCH_FILE,
     PID_FILE,
     WRITE_LOG_FILE,
 )
@@ -68,6 +70,7 @@ class StackOptions:
     db_url: str | None = None
     owner_pid: int | None = None
     ephemeral: bool = False  # the state dir is a temporary one, removed at stop
+    fault_switch: bool = False  # the apps follow FAULT_SWITCH_FILE (the suite's own tests only)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,17 @@ class Sandbox:
     def stop(self, timeout: float = STOP_SECONDS) -> None:
         """Stop the stack and remove what it made."""
         stop(self.state_dir, timeout)
+
+    def switch_faults(self, names=()) -> None:
+        """Switch the apps' faults to exactly ``names`` while the stack runs (started with ``fault_switch=True``)."""
+        names = check_switchable(names)
+        if not self.ctx.fault_switch:
+            raise SandboxError(
+                f"the stack in {self.state_dir} was started without fault_switch; it cannot switch faults"
+            )
+        staged = self.state_dir / f".{FAULT_SWITCH_FILE}"
+        write_private(staged, "".join(f"{name}\n" for name in sorted(names)))
+        staged.replace(self.state_dir / FAULT_SWITCH_FILE)
 
 
 @dataclass(frozen=True)
@@ -112,9 +126,14 @@ def start(
     policy_envelope: str = "data",
     db_url: str | None = None,
     owner_pid: int | None = None,
+    fault_switch: bool = False,
     timeout: float = 60.0,
 ) -> Sandbox:
-    """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot."""
+    """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot.
+
+    With ``fault_switch`` the apps' faults can be switched while it runs (``Sandbox.switch_faults``): for the
+    suite's own tests, which prove a check against each fault without a start per fault.
+    """
     require_extra()
     faults = sorted(check_fault_names(faults))
     if scale < 0:
@@ -136,6 +155,7 @@ def start(
         db_url=db_url,
         owner_pid=owner_pid,
         ephemeral=ephemeral,
+        fault_switch=fault_switch,
     )
     process = _spawn_daemon(options)
     try:
