@@ -72,7 +72,15 @@ def pytest_collection_modifyitems(items):
 def run_tenant_set(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pytest.RunResult, dict]:
     """``pytest tenant -m tenant`` against a stack, in a subprocess as an operator runs it; the result and the item."""
     result, record = run_gate_tests(
-        pytester, str(TENANT), "-m", "tenant", f"--woc-config={sandbox.profile_path}", "-p", "no:randomly", *args
+        pytester,
+        str(TENANT),
+        "-m",
+        "tenant",
+        f"--woc-config={sandbox.profile_path}",
+        "-p",
+        "no:randomly",
+        *args,
+        in_subprocess=True,  # the tenant set drives a browser
     )
     return result, items_by_id(record)[ITEM]
 
