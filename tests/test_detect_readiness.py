@@ -127,12 +127,6 @@ def test_one_stack_with_every_fault_fails_exactly_their_union(pytester, faulty_s
     assert {item_id: set(failing(items[item_id])) for item_id in expected} == expected, result.stdout.str()
 
 
-def test_the_clean_stack_passes_the_four_items(pytester, dev_stack_factory):
-    result, items = run_items(pytester, dev_stack_factory(**STACK), CRON + ENV_INVENTORY + RESTORE + MIGRATION)
-    mine = ("cron-secret", "env-inventory", "backup-restore", "migration-runbook")
-    assert {item: items[item]["status"] for item in mine} == dict.fromkeys(mine, "PASS"), result.stdout.str()
-
-
 @pytest.mark.parametrize(
     ("variant", "files", "item_id"),
     [

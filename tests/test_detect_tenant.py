@@ -1,6 +1,6 @@
 """The tenant checks of issue 14: each class's fault caught by ``-m tenant`` alone, in any order; and their parts.
 
-Each fault runs the tenant folder (``-m tenant``) against a stack started with it; the five together run once
+Each fault runs the tenant folder (``-m tenant``) against a stack it is switched on; the five together run once
 more in reversed order, on a stack no other run has touched (a cache the owner warmed in an earlier run would
 hide an order dependence). The probes' parts are tested without a stack, on answers made up for them.
 """
@@ -91,9 +91,9 @@ def ran_first(result: pytest.RunResult) -> str:
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_each_tenant_fault_fails_the_tenant_item_naming_what_broke(pytester, dev_stack_factory, fault):
+def test_each_tenant_fault_fails_the_tenant_item_naming_what_broke(pytester, faulty_stack, fault):
     expected, messages, also = FAULTS[fault]
-    result, item = run_tenant_set(pytester, dev_stack_factory(faults=[fault]), "-n", "2")
+    result, item = run_tenant_set(pytester, faulty_stack([fault]))
     assert item["status"] == "FAIL"
     assert set(expected) <= set(failing(item)) <= {*expected, *also}, result.stdout.str()
     for message in messages:  # the record keeps a failure's title; the run prints its findings
