@@ -17,7 +17,6 @@ from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
 
 pytest_plugins = [
     "woc_gate.plugin.fixtures",
-    "woc_gate.plugin.browser",
     "woc_gate.plugin.flows",
     "woc_gate.plugin.writes",
 ]
@@ -53,9 +52,16 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
     check_space_form_paths(args, early_config.invocation_params.dir)
 
 
+BROWSER_PLUGIN = "woc_gate.plugin.browser"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    # The browser plugin overrides pytest-playwright's fixtures, so it must register after pytest-playwright: of two
+    # plugins the later one's fixture wins, and entry points load in the order the distributions happen to be
+    # listed. By now every entry point has loaded.
+    config.pluginmanager.import_plugin(BROWSER_PLUGIN)
     run = GateRun.from_config(config)
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(GatePlugin(config, run), "woc_gate_run")
