@@ -22,6 +22,28 @@ def run_gate_tests(pytester: pytest.Pytester, *args: str, in_subprocess: bool = 
     return result, json.loads((pytester.path / "gate.json").read_text())
 
 
+REVERSED_ORDER = """
+def pytest_collection_modifyitems(items):
+    items.reverse()
+"""
+
+
+def in_reversed_order(pytester: pytest.Pytester) -> tuple[str, ...]:
+    """Arguments that run a gate run's tests in reversed order, in one process, naming each test as it runs."""
+    pytester.makepyfile(reverse_order=REVERSED_ORDER)
+    return "-n", "0", "-v", "-p", "reverse_order"
+
+
+def ran_first(result: pytest.RunResult) -> str:
+    """The test a verbose run reported first (file and name)."""
+    return next(line.split()[0].rsplit("/", 1)[1] for line in result.stdout.lines if "::" in line and " " in line)
+
+
+def selecting(tests: Iterable[str]) -> tuple[str, str]:
+    """pytest's ``-k`` selecting exactly these tests, named after their module with their parameters."""
+    return "-k", " or ".join(sorted(tests))
+
+
 def items_by_id(record: dict) -> dict[str, dict]:
     """The record's items keyed by their id."""
     return {item["id"]: item for item in record["items"]}
