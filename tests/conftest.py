@@ -140,6 +140,7 @@ def visitor(ctx):
 def pytest_configure(config):
     config.addinivalue_line("markers", "packaging: builds and installs the wheel (slow, about a minute)")
     config.addinivalue_line("markers", "slow: not needed in the inner loop (pytest tests -m 'not slow'); CI runs it")
+    config.addinivalue_line("markers", "fault_matrix: a gate run against a stack carrying catalogue faults (slow)")
     # pytest-playwright wraps each test in a soft-assertion scope; an in-process pytester run loads it again,
     # and Playwright refuses the nested scope. The suite's own tests drive browsers only in subprocesses.
     playwright = config.pluginmanager.get_plugin("playwright")

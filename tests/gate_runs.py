@@ -12,6 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: its gate folders are contracts/, smoke/, …
 
 
+def fault_matrix(test):
+    """Mark a test of the fault matrix (gate runs against stacks carrying catalogue faults): ``fault_matrix``, and
+    ``slow``, since the inner loop leaves it to CI (``-m fault_matrix`` runs it alone)."""
+    return pytest.mark.slow(pytest.mark.fault_matrix(test))
+
+
 def run_gate_tests(pytester: pytest.Pytester, *args: str, in_subprocess: bool = False) -> tuple[pytest.RunResult, dict]:
     """Run pytest with these arguments and a run record; the result and the record.
 

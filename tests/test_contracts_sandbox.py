@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gate_runs import failing, items_by_id, run_gate_tests
+from gate_runs import failing, fault_matrix, items_by_id, run_gate_tests
 from sandbox_clients import api_session, web_session
 from variant_tree import make_variant_tree
 
@@ -198,6 +198,7 @@ DEFECTS = {  # outside the catalogue (woc_gate.sandbox.variants), or a catalogue
 }
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", sorted(FAULTS) + sorted(DEFECTS))
 def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, faulty_stack, fault):
     expected_failures, message, full_text = FAULTS.get(fault) or DEFECTS[fault]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gate_runs import failing, items_by_id, run_gate_tests
+from gate_runs import failing, fault_matrix, items_by_id, run_gate_tests
 
 from woc_gate.checks import contracts, images, links, permissions, policy_switches, records, unique_keys
 from woc_gate.checks.contracts import ContractViolation
@@ -84,6 +84,7 @@ def run_item(pytester: pytest.Pytester, item: str, profile: Path) -> tuple[pytes
     return result, items_by_id(record)
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_fault_fails_its_item_with_the_expected_tests_and_message(pytester, faulty_stack, fault):
     item_id, expected, message = FAULTS[fault]
@@ -95,6 +96,7 @@ def test_each_fault_fails_its_item_with_the_expected_tests_and_message(pytester,
     result.stdout.no_fnmatch_line("*woc_gate/checks/*")
 
 
+@fault_matrix
 @pytest.mark.parametrize("item_id", sorted(ITEM_TESTS))
 def test_all_faults_of_an_item_at_once_fail_exactly_the_union_of_their_tests(pytester, faulty_stack, item_id):
     faults = sorted(fault for fault, (item, _, _) in FAULTS.items() if item == item_id)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import tomli_w
-from gate_runs import failing, items_by_id, run_gate_tests
+from gate_runs import failing, fault_matrix, items_by_id, run_gate_tests
 
 from woc_gate.checks import CheckFailure, cron, headers
 from woc_gate.checks.instant_columns import adds_columns_instantly
@@ -107,6 +107,7 @@ def run_items(pytester: pytest.Pytester, sandbox, files: list[str], *args: str) 
     return result, items_by_id(record)
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_fault_fails_its_item_with_the_expected_tests(pytester, faulty_stack, fault):
     item_id, files, expected, phrase = FAULTS[fault]
@@ -117,6 +118,7 @@ def test_each_fault_fails_its_item_with_the_expected_tests(pytester, faulty_stac
     assert phrase in item["reason"] or any(phrase in message for message in failing(item).values()), item
 
 
+@fault_matrix
 def test_one_stack_with_every_fault_fails_exactly_their_union(pytester, faulty_stack):
     sandbox = faulty_stack(COMBINED, **STACK)
     files = sorted({file for fault in COMBINED for file in FAULTS[fault][1]})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from gate_runs import failing, in_reversed_order, items_by_id, ran_first, run_gate_tests, selecting
+from gate_runs import failing, fault_matrix, in_reversed_order, items_by_id, ran_first, run_gate_tests, selecting
 
 from woc_gate.checks import CheckFailure
 from woc_gate.checks import tenant as isolation
@@ -83,6 +83,7 @@ def run_tenant_set(pytester: pytest.Pytester, sandbox, *args: str) -> tuple[pyte
     return result, items_by_id(record)[ITEM]
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_tenant_fault_fails_the_tenant_item_naming_what_broke(pytester, faulty_stack, fault):
     expected, messages, _ = FAULTS[fault]
@@ -93,6 +94,7 @@ def test_each_tenant_fault_fails_the_tenant_item_naming_what_broke(pytester, fau
         assert message in result.stdout.str()
 
 
+@fault_matrix
 def test_the_tenant_faults_together_fail_each_ones_tests_in_reversed_order(pytester, dev_stack_factory):
     sandbox = dev_stack_factory(faults=sorted(FAULTS))  # a stack no other run uses: no cache warmed before this run
     result, item = run_tenant_set(pytester, sandbox, *in_reversed_order(pytester))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gate_runs import failing, items_by_id, run_gate_tests
+from gate_runs import failing, fault_matrix, items_by_id, run_gate_tests
 
 pytest_plugins = ["pytester"]
 
@@ -55,6 +55,7 @@ FAULTS = {
 }
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_migration_fault_fails_only_its_test_naming_the_migration(pytester, dev_stack_factory, fault):
     test_name, title, detail = FAULTS[fault]

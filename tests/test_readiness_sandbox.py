@@ -10,7 +10,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from gate_runs import failing, failing_by_item, items_by_id, run_gate_tests, together
+from gate_runs import failing, failing_by_item, fault_matrix, items_by_id, run_gate_tests, together
 
 from woc_gate.checks import cron
 
@@ -164,6 +164,7 @@ ALONE = ("email-provider-optional", "plain-http")  # without a provider key or T
 COMBINABLE = sorted(set(FAULTS) - set(ALONE))
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", COMBINABLE)
 def test_each_readiness_fault_fails_its_item_naming_the_defect(pytester, faulty_stack, fault):
     item_id, expected_failures, message = FAULTS[fault]
@@ -174,6 +175,7 @@ def test_each_readiness_fault_fails_its_item_naming_the_defect(pytester, faulty_
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
+@fault_matrix
 def test_the_readiness_faults_together_fail_only_the_tests_each_fails_alone(pytester, faulty_stack):
     sandbox = faulty_stack(COMBINABLE, **STACK)
     result, items, output = run_readiness(pytester, sandbox)
@@ -181,6 +183,7 @@ def test_the_readiness_faults_together_fail_only_the_tests_each_fails_alone(pyte
     assert not [value for value in secret_values(sandbox.ctx) if value in output]
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", ALONE)
 def test_a_fault_that_hides_others_fails_exactly_its_item_on_its_own(pytester, faulty_stack, fault):
     item_id, expected_failures, message = FAULTS[fault]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from gate_runs import failing, items_by_id, run_gate_tests
+from gate_runs import failing, fault_matrix, items_by_id, run_gate_tests
 
 pytest_plugins = ["pytester"]
 
@@ -48,6 +48,7 @@ FAULTS = {
 }
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_each_restore_fault_fails_only_its_test_naming_the_table_org_or_key(pytester, dev_stack_factory, fault):
     test_name, title = FAULTS[fault]

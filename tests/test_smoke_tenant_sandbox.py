@@ -13,6 +13,7 @@ import pytest
 from gate_runs import (
     failing,
     failing_by_item,
+    fault_matrix,
     in_reversed_order,
     items_by_id,
     ran_first,
@@ -55,6 +56,7 @@ def failed_tests(item: dict) -> list[str]:
     return sorted(failing(item))
 
 
+@pytest.mark.slow  # a browser run in a process of its own, with a thousand probes
 def test_the_clean_stack_passes_smoke_desktop_and_tenant_isolation_in_reversed_order_with_a_thousand_probes(
     pytester, clean_stack
 ):
@@ -139,6 +141,7 @@ def assert_fails_naming(item: dict, expected_failures: list[str], message: str, 
     assert any(message in t["message"] or message in output for t in item["tests"]), item
 
 
+@fault_matrix
 @pytest.mark.parametrize("fault", COMBINABLE)
 def test_each_fault_fails_its_item_naming_what_broke(pytester, faulty_stack, fault):
     item_id, expected_failures, message = FAULTS[fault]
@@ -155,6 +158,7 @@ def test_each_fault_fails_its_item_naming_what_broke(pytester, faulty_stack, fau
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
+@fault_matrix
 def test_the_faults_together_fail_only_the_tests_each_fails_alone(pytester, faulty_stack):
     sandbox = faulty_stack(COMBINABLE)
     result, items = run_gate_folders(pytester, sandbox.profile_path)
@@ -164,6 +168,7 @@ def test_the_faults_together_fail_only_the_tests_each_fails_alone(pytester, faul
     assert items["migration-runbook"]["status"] == "PASS"
 
 
+@fault_matrix
 def test_login_broken_fails_all_three_items_and_keeps_the_browser_evidence(pytester, faulty_stack):
     item_id, expected_failures, message = FAULTS[ALONE]
     sandbox = faulty_stack([ALONE])

@@ -236,6 +236,7 @@ def test_a_malformed_readonly_value_is_one_usage_line(project, monkeypatch):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
+@pytest.mark.slow  # every gate folder, in a process of its own
 def test_a_read_only_run_of_every_gate_folder_sends_no_mutating_request_and_proves_no_item_that_writes(
     pytester, clean_stack
 ):
