@@ -2,7 +2,9 @@
 
 - ``dev_stack_factory(faults=(), **options)`` starts a stack with these faults and ``stack.start``
   options (``tls=True``, ``scale=…``, …) on first request and hands the same one to every later
-  request with the same arguments; all are stopped at the end of the session.
+  request with the same arguments; all are stopped at the end of the session. Of the stacks with faults,
+  a worker keeps the ``FAULTY_STACKS_KEPT`` last used running and stops older ones (in the background): the
+  fault matrix starts dozens, each with its own database server, and most serve a single test.
 - ``clean_stack`` is the stack without faults (``dev_stack_factory()``).
 - ``faulty_stack(faults=(), **options)``: a stack with these faults for one test. The apps' faults are switched
   on a running stack started with ``fault_switch=True`` (and switched off after the test); the others (database,
@@ -20,6 +22,7 @@ import importlib
 import os
 import pkgutil
 import sys
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,6 +40,7 @@ sys.dont_write_bytecode = False
 # pytester points HOME at each test's own folder: without this, every run and every stack started from a test
 # would begin with an empty woc-gate cache (node answers, the stack's template datadir, Hypothesis' home).
 os.environ.setdefault(CACHE_DIR_ENV, str(default_cache_dir()))
+FAULTY_STACKS_KEPT = 2
 KEPT_FOR_IN_PROCESS_RUNS = ("httpcore", "hypothesis_jsonschema", "lief", "sslyze")
 WOC_GATE_PACKAGES_THE_GATE_USES = ("checks", "sources", "target", "backup")
 
@@ -60,17 +64,23 @@ def _keep_loaded_for_in_process_runs() -> None:
 @pytest.fixture(scope="session")
 def dev_stack_factory(tmp_path_factory):
     """Start (or reuse) a stack with the given faults and options."""
-    started = {}
+    started, faulty = {}, OrderedDict()  # faulty: the keys of the stacks with faults, least recently used first
+    stopping = ThreadPoolExecutor(2)  # each stop waits on its database's shutdown
 
     def factory(faults=(), **options):
         key = (tuple(sorted(faults)), tuple(sorted(options.items())))
         if key not in started:
             state_dir = tmp_path_factory.mktemp("stack")
             started[key] = stack.start(state_dir, faults=faults, owner_pid=os.getpid(), **options)
+        if faults:
+            faulty[key] = None
+            faulty.move_to_end(key)
+            while len(faulty) > FAULTY_STACKS_KEPT:
+                stopping.submit(started.pop(faulty.popitem(last=False)[0]).stop)
         return started[key]
 
     yield factory
-    with ThreadPoolExecutor(max(len(started), 1)) as stopping:  # each waits on its database's shutdown
+    with stopping:
         list(stopping.map(stack.Sandbox.stop, started.values()))
 
 
