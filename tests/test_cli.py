@@ -38,6 +38,7 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     assert record["target"]["kind"] == "sandbox"
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
+    assert "RELEASE GATE BLOCKED: 11 of 11 items not proven" in (pytester.path / "gate-report.html").read_text()
     assert [path.name for path in (pytester.path / ".woc-gate" / "history").iterdir()] == [f"{record['run_id']}.json"]
     result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * * of * tests not passed (deselected: *"])
 

@@ -16,6 +16,7 @@ from .report import load_record, render_table
 
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
+REPORT_HTML = "gate-report.html"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
 
 
@@ -63,6 +64,8 @@ def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> 
         REPORT_JSON,
         "--gate-markdown",
         REPORT_MARKDOWN,
+        "--gate-html",
+        REPORT_HTML,
         *map(str, folders),
         *profile_here(pytest_args),
     ]

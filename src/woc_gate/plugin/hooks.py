@@ -42,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gate", action="store_true", help="Judge the run as a release gate even without -m gate")
     group.addoption("--gate-report", metavar="PATH", type=Path, help="Write the JSON run record to PATH")
     group.addoption("--gate-markdown", metavar="PATH", type=Path, help="Write the run record as Markdown to PATH")
+    group.addoption("--gate-html", metavar="PATH", type=Path, help="Write the run's HTML dashboard to PATH")
     group.addoption(
         "--gate-history",
         metavar="DIR",
@@ -182,10 +183,13 @@ class GatePlugin:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _keep_run(self, exitstatus: int) -> None:
-        """A complete gate run goes into the history."""
+        """A complete gate run goes into the history; the dashboard is written when asked for."""
         history = self.config.getoption("gate_history")
         if self.run.gate_run and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             self.run.keep_in_history(history)
+        html = self.config.getoption("gate_html")
+        if html:
+            self.run.write_dashboard(html, history, self.config.invocation_params.dir)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.is_worker or self.collect_only or not self.run.shown_results():

@@ -20,9 +20,10 @@ from .. import attestations as attestation_file
 from .. import config as settings_module
 from ..attestations import Attestation
 from ..config import Settings
+from ..dashboard import write_dashboard
 from ..errors import WocGateError
 from ..gate import ItemResult, Status, is_gate_run, judge_all
-from ..history import keep, new_run_id
+from ..history import keep, load, new_run_id
 from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
 
@@ -82,7 +83,7 @@ class GateRun:
 
     @classmethod
     def _from_config(cls, config: pytest.Config) -> GateRun:
-        for flag in ("gate_report", "gate_markdown"):
+        for flag in ("gate_report", "gate_markdown", "gate_html"):
             _check_output_path(config.getoption(flag), "--" + flag.replace("_", "-"))
         _check_history_folder(config.getoption("gate_history"))
         options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
@@ -168,6 +169,11 @@ class GateRun:
     def keep_in_history(self, folder: Path) -> Path:
         """Keep this run's record in the history folder under its run id; the file."""
         return keep(self.record(), folder, self.settings.redactor())
+
+    def write_dashboard(self, path: Path, history_folder: Path, artifacts_base: Path) -> None:
+        """Write the HTML dashboard of this run, with the earlier runs of its environment in the history folder."""
+        record, history = self.record(), load(history_folder)
+        write_dashboard(path, record, history, self.settings.redactor(), artifacts_base=artifacts_base)
 
     def table(self) -> list[str]:
         """The release-gate table lines for the terminal."""
