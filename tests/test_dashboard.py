@@ -139,6 +139,17 @@ def test_a_run_stopped_by_a_collection_error_is_not_kept(pytester, monkeypatch):
     assert not (pytester.path / ".woc-gate").exists()
 
 
+def test_a_history_folder_that_is_a_file_is_one_usage_error(pytester, monkeypatch):
+    monkeypatch.setenv("NEXTAUTH_URL", "http://127.0.0.1:9")
+    pytester.makefile(".txt", runs="")
+    result = pytester.runpytest_inprocess("-m", "gate", "--gate-history", "runs.txt", "-p", "no:playwright")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines == [
+        "ERROR: woc-gate: --gate-history runs.txt is a file, not a folder; pass the folder that keeps the runs",
+        "",
+    ]
+
+
 def test_the_dashboard_in_chromium(gate_run, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 

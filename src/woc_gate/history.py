@@ -18,7 +18,7 @@ from typing import Any
 from .errors import WocGateError
 from .files import private_folder, write_atomically
 from .gate import DESELECTED, NOT_RUN, PASSED, SKIPPED, XFAILED, Status
-from .report import load_record
+from .report import load_record, validate_record
 
 DEFAULT_FOLDER = Path(".woc-gate/history")
 EXPIRY_WARNING_DAYS = 7
@@ -38,7 +38,8 @@ def new_run_id(started: dt.datetime) -> str:
 
 
 def keep(record: dict[str, Any], folder: Path, redact: Callable[[str], str]) -> Path:
-    """Write the record as ``<folder>/<run id>.json``, 0600 in a 0700 folder; its path."""
+    """Validate the record and write it as ``<folder>/<run id>.json``, 0600 in a 0700 folder; its path."""
+    validate_record(record)
     private_folder(folder)
     path = Path(folder) / f"{record['run_id']}.json"
     write_atomically(path, redact(json.dumps(record, indent=2) + "\n"))
