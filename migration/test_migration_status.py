@@ -9,7 +9,9 @@ from woc_gate.checks import migration_lint, migrations
 pytestmark = [pytest.mark.gate("migration-runbook"), pytest.mark.migration]
 
 
-def test_no_migration_failed(states):
+def test_no_migration_failed(states, measure):
+    for state, count in migrations.state_counts(states).items():
+        measure(f"migrations_{state.replace(' ', '_')}", count)
     migrations.no_failed_migrations(states)
 
 

@@ -38,6 +38,8 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     assert record["target"]["kind"] == "sandbox"
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
+    assert "RELEASE GATE BLOCKED: 11 of 11 items not proven" in (pytester.path / "gate-report.html").read_text()
+    assert [path.name for path in (pytester.path / ".woc-gate" / "history").iterdir()] == [f"{record['run_id']}.json"]
     result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * * of * tests not passed (deselected: *"])
 
 
@@ -45,7 +47,7 @@ def test_report_needs_a_record(capsys):
     with pytest.raises(SystemExit) as exited:
         woc_gate(["report"])
     assert exited.value.code == 2
-    assert "the following arguments are required: record" in capsys.readouterr().err
+    assert "report takes one run record, or --compare A.json B.json" in capsys.readouterr().err
 
 
 def test_the_sandbox_command_is_the_stacks_own(capsys):

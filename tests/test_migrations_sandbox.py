@@ -25,6 +25,8 @@ def test_the_clean_stack_passes_every_migration_test(pytester, clean_stack):
     item = items["migration-runbook"]
     assert item["status"] == "PASS", result.stdout.str()
     assert len(item["tests"]) == 6
+    [states] = [test["measures"] for test in item["tests"] if test["nodeid"].endswith("::test_no_migration_failed")]
+    assert states == {"migrations_applied": 5, "migrations_edited": 0}
     assert result.ret == 0
 
 

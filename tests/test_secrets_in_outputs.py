@@ -66,11 +66,15 @@ def test_planted_secrets_reach_no_output(pytester, monkeypatch, database):
         "--junitxml=junit.xml",
         "--gate-report=record.json",
         "--gate-markdown=record.md",
+        "--gate-html=record.html",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     outputs = {
         "terminal": result.stdout.str() + result.stderr.str(),
-        **{name: (pytester.path / name).read_text() for name in ("junit.xml", "record.json", "record.md")},
+        **{
+            name: (pytester.path / name).read_text()
+            for name in ("junit.xml", "record.json", "record.md", "record.html")
+        },
     }
     leaks = {(where, secret) for where, text in outputs.items() for secret in PLANTED if secret in text}
     assert leaks == set()

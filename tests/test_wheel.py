@@ -137,13 +137,13 @@ def test_the_installed_package_is_the_wheels_not_the_checkouts(venv, tmp_path, o
 def test_without_the_sandbox_extra_nothing_of_the_reference_stack_is_installed_and_sandbox_says_how_to_add_it(
     venv, tmp_path, operator_env
 ):
-    for module in ("starlette", "uvicorn", "moto", "jinja2"):
+    for module in ("starlette", "uvicorn", "moto"):
         assert not list(installed_package(venv).parent.glob(f"{module}*")), module
     done = run(str(venv / "bin" / "woc-gate"), "run", "--sandbox", cwd=tmp_path, env=operator_env)
     assert done.returncode == pytest.ExitCode.USAGE_ERROR, done.stdout + done.stderr
     assert [line for line in done.stderr.splitlines() if line] == [
         "ERROR: woc-gate: the reference stack needs woc-gate's sandbox extra (starlette, uvicorn, multipart, jwt, "
-        "itsdangerous, jinja2, tomli_w, moto not installed): pip install 'woc-gate[sandbox]'"
+        "itsdangerous, tomli_w, moto not installed): pip install 'woc-gate[sandbox]'"
     ]
 
 
@@ -160,7 +160,12 @@ def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writ
     assert "RELEASE GATE BLOCKED: 11 of 11 items not proven" in done.stdout
     assert re.search(r"\b1 passed, \d+ deselected", done.stdout), done.stdout
     assert "warnings summary" not in done.stdout
-    assert sorted(path.name for path in cwd.iterdir()) == ["gate-report.json", "gate-report.md"]
+    assert sorted(path.name for path in cwd.iterdir()) == [
+        ".woc-gate",
+        "gate-report.html",
+        "gate-report.json",
+        "gate-report.md",
+    ]
     assert json.loads((cwd / "gate-report.json").read_text())["target"]["kind"] == "sandbox"
     cache = Path(operator_env["WOC_GATE_CACHE_DIR"])
     assert len(list((cache / "node-tools").glob("*/node_modules/typescript"))) == 1
@@ -191,3 +196,4 @@ def test_without_the_extra_run_with_a_profile_written_by_sandbox_up_proves_the_s
     record = json.loads((cwd / "gate-report.json").read_text())
     assert record["target"]["kind"] == "configured"
     assert (cwd / "gate-report.md").is_file()
+    assert 'id="item-schema-contracts"' in (cwd / "gate-report.html").read_text()  # the template is in the wheel

@@ -16,6 +16,7 @@ from .report import load_record, render_table
 
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
+REPORT_HTML = "gate-report.html"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
 
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         from .backup.commands import run_command
 
         return run_command(args)
+    if (args.record is None) == (args.compare is None):
+        parser.error("report takes one run record, or --compare A.json B.json")
+    if args.compare:
+        return compare_reports(*args.compare)
     return print_report(args.record)
 
 
@@ -59,6 +64,8 @@ def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> 
         REPORT_JSON,
         "--gate-markdown",
         REPORT_MARKDOWN,
+        "--gate-html",
+        REPORT_HTML,
         *map(str, folders),
         *profile_here(pytest_args),
     ]
@@ -85,6 +92,20 @@ def print_report(path: Path) -> int:
         return 2
     print_lines(render_table(record))
     return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
+
+
+def compare_reports(earlier: Path, later: Path) -> int:
+    """Print what changed from one run record to another; exit 1 when something changed for the worse."""
+    from .history import compare, render_changes
+
+    try:
+        previous, current = load_record(earlier), load_record(later)
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
+    changes = compare(previous, current)
+    print_lines(render_changes(previous, current, changes))
+    return 1 if any(change.worse for change in changes) else 0
 
 
 def migrate_status(args: argparse.Namespace) -> int:
@@ -120,8 +141,17 @@ def _parser() -> argparse.ArgumentParser:
         "smoke", help="Run the post-migration smoke alone (pytest -m smoke); other arguments go to pytest"
     )
     smoke.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
-    report = commands.add_parser("report", help="Print the release-gate table of a saved run record")
-    report.add_argument("record", type=Path, help="A gate-report.json")
+    report = commands.add_parser(
+        "report", help="Print the release-gate table of a saved run record, or what changed between two"
+    )
+    report.add_argument("record", type=Path, nargs="?", help="A gate-report.json")
+    report.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("A.json", "B.json"),
+        help="Print what changed from run A to run B (exit 1 when something got worse)",
+    )
     status = commands.add_parser(
         "migrate-status", help="Show each Prisma migration as applied, pending, failed, rolled back or edited"
     )

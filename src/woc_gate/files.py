@@ -21,3 +21,13 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def private_folder(path: Path) -> Path:
+    """Create ``path`` and the parents it lacks, readable by this user alone (0700); the folder."""
+    path = Path(path)
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return path

@@ -122,9 +122,12 @@ class Redactor:
         return bool(self._values)
 
     def scrub(self, value: Any) -> Any:
-        """Redact every string inside a value: strings, lists, tuples and dataclasses (changed in place)."""
+        """Redact every string inside a value: strings, lists, dicts, tuples and dataclasses (changed in place)."""
         if isinstance(value, str):
             return self(value)
+        if isinstance(value, dict):
+            value.update({key: self.scrub(element) for key, element in value.items()})
+            return value
         if isinstance(value, list):
             value[:] = [self.scrub(element) for element in value]
             return value

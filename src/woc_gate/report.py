@@ -24,6 +24,7 @@ _COLUMNS = ("item", "status", "passed", "failed", "skipped", "first failure")
 def build_record(
     results: Sequence[ItemResult],
     *,
+    run_id: str,
     settings: Settings,
     attestations: Sequence[Attestation],
     started: dt.datetime,
@@ -32,9 +33,10 @@ def build_record(
     writes: Sequence[str] = (),
     backup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON run record of one gate run (DESIGN §5)."""
+    """The JSON run record of one gate run (DESIGN §5); an attestation's ``expires`` follows from the settings."""
     return {
         "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
         "suite": {"name": "woc-gate", "version": __version__},
         "started_at": _utc(started),
         "finished_at": _utc(finished),
@@ -51,7 +53,7 @@ def build_record(
         "commit_sha": settings.commit_sha,
         "operator": settings.operator,
         "items": [_item(result) for result in results],
-        "attestations": [_attestation(a) for a in attestations],
+        "attestations": [_attestation(a, settings.attestation_max_age_days) for a in attestations],
         "writes": list(writes),
         "backup": backup,
     }
@@ -192,12 +194,14 @@ def _test(test: TestResult) -> dict[str, Any]:
     return entry
 
 
-def _attestation(attestation: Attestation) -> dict[str, Any]:
+def _attestation(attestation: Attestation, max_age_days: int) -> dict[str, Any]:
+    expires = attestation.date + dt.timedelta(days=max_age_days) if attestation.date else None
     return {
         "item": attestation.item,
         "approver": attestation.approver,
         "role": attestation.role,
         "date": attestation.date.isoformat() if attestation.date else None,
+        "expires": expires.isoformat() if expires else None,
         "evidence": attestation.evidence,
         "valid": attestation.valid,
         "reason": attestation.reason,

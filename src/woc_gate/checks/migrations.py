@@ -5,6 +5,7 @@ Faults that prove them: ``failed-migration``, ``edited-migration``.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from woc_gate.checks import CheckFailure
@@ -67,6 +68,13 @@ def managed_by_prisma_migrate(records: list[MigrationRecord] | None, tables: int
             f"a {MIGRATIONS_TABLE} table, or an empty database",
             f"{tables} table(s), no {MIGRATIONS_TABLE}",
         )
+
+
+def state_counts(states: list[MigrationState]) -> dict[str, int]:
+    """How many migrations are in each state, and how many applied ones were edited (for the run record)."""
+    counts = Counter(state.status for state in states)
+    counts["edited"] = sum(state.status == APPLIED and state.edited for state in states)
+    return dict(counts)
 
 
 def no_failed_migrations(states: list[MigrationState]) -> None:

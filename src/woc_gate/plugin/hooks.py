@@ -11,6 +11,7 @@ from ..checks import CheckFailure
 from ..config import OPTIONS
 from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
+from ..history import DEFAULT_FOLDER
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
 from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
@@ -41,6 +42,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gate", action="store_true", help="Judge the run as a release gate even without -m gate")
     group.addoption("--gate-report", metavar="PATH", type=Path, help="Write the JSON run record to PATH")
     group.addoption("--gate-markdown", metavar="PATH", type=Path, help="Write the run record as Markdown to PATH")
+    group.addoption("--gate-html", metavar="PATH", type=Path, help="Write the run's HTML dashboard to PATH")
+    group.addoption(
+        "--gate-history",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_FOLDER,
+        help=f"Keep each complete gate run's record in DIR as <run id>.json (default {DEFAULT_FOLDER})",
+    )
     group.addoption("--woc-config", metavar="PATH", dest="woc_config", help="Target profile (default woc-gate.toml)")
     for option in OPTIONS:
         if option.flag:
@@ -165,12 +174,22 @@ class GatePlugin:
         written = True
         try:
             self.run.write_reports(self.config.getoption("gate_report"), self.config.getoption("gate_markdown"))
+            self._keep_run(session.exitstatus)
         except OSError as error:
             written = False
             self.config.get_terminal_writer().line(f"woc-gate: cannot write the run record: {error}", red=True)
         unproven = self.run.gate_run and not self.run.proven
         if (unproven or not written) and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _keep_run(self, exitstatus: int) -> None:
+        """A complete gate run goes into the history; the dashboard is written when asked for."""
+        history = self.config.getoption("gate_history")
+        if self.run.gate_run and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            self.run.keep_in_history(history)
+        html = self.config.getoption("gate_html")
+        if html:
+            self.run.write_dashboard(html, history, self.config.invocation_params.dir)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.is_worker or self.collect_only or not self.run.shown_results():

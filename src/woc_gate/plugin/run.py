@@ -20,8 +20,10 @@ from .. import attestations as attestation_file
 from .. import config as settings_module
 from ..attestations import Attestation
 from ..config import Settings
+from ..dashboard import write_dashboard
 from ..errors import WocGateError
 from ..gate import ItemResult, Status, is_gate_run, judge_all
+from ..history import keep, load, new_run_id
 from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
 
@@ -46,6 +48,11 @@ class GateRun:
     rootdir: Path = Path()
     stack: LazyStack | None = None  # with --woc-target=sandbox
     sandbox_profile: Path | None = None  # the stack's profile, once its settings are loaded
+    finished: dt.datetime | None = None  # set when the run is judged, so every file of the run says the same
+    run_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.run_id = new_run_id(self.started)
 
     def redact(self, text: str) -> str:
         """Text with every secret of the current settings masked (the stack's, once it runs)."""
@@ -76,8 +83,9 @@ class GateRun:
 
     @classmethod
     def _from_config(cls, config: pytest.Config) -> GateRun:
-        for flag in ("gate_report", "gate_markdown"):
+        for flag in ("gate_report", "gate_markdown", "gate_html"):
             _check_output_path(config.getoption(flag), "--" + flag.replace("_", "-"))
+        _check_history_folder(config.getoption("gate_history"))
         options = {option.name: config.getoption(option.name) for option in settings_module.OPTIONS if option.flag}
         options["config"] = config.getoption("woc_config")
         settings = _reload(options, config.rootpath, None)
@@ -120,6 +128,7 @@ class GateRun:
 
     def finish(self) -> list[ItemResult]:
         """Judge every item from what the outcomes saw."""
+        self.finished = dt.datetime.now(dt.UTC)
         self.results = judge_all(
             self.outcomes.results(),
             attestation_file.attested_items(self.attestations),
@@ -145,16 +154,26 @@ class GateRun:
             settings=self.settings,
             attestations=self.attestations,
             started=self.started,
-            finished=dt.datetime.now(dt.UTC),
+            finished=self.finished or dt.datetime.now(dt.UTC),
             gate_run=self.gate_run,
             writes=list(self.outcomes.writes),
             backup=backup or self.outcomes.backup,
+            run_id=self.run_id,
         )
 
     def write_reports(self, json_path: Path | None, markdown_path: Path | None) -> None:
         """Write the run record files asked for on the command line."""
         if json_path or markdown_path:
             write_record(self.record(), json_path, markdown_path, self.settings.redactor())
+
+    def keep_in_history(self, folder: Path) -> Path:
+        """Keep this run's record in the history folder under its run id; the file."""
+        return keep(self.record(), folder, self.settings.redactor())
+
+    def write_dashboard(self, path: Path, history_folder: Path, artifacts_base: Path) -> None:
+        """Write the HTML dashboard of this run, with the earlier runs of its environment in the history folder."""
+        record, history = self.record(), load(history_folder)
+        write_dashboard(path, record, history, self.settings.redactor(), artifacts_base=artifacts_base)
 
     def table(self) -> list[str]:
         """The release-gate table lines for the terminal."""
@@ -172,6 +191,11 @@ class GateRun:
 def _check_output_path(path: Path | None, flag: str) -> None:
     if path is not None and not path.parent.resolve().is_dir():
         raise WocGateError(f"{flag} {path}: directory {path.parent} does not exist; create it or pick another path")
+
+
+def _check_history_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise WocGateError(f"--gate-history {folder} is a file, not a folder; pass the folder that keeps the runs")
 
 
 def _reload(options: dict, rootdir: Path, sandbox_profile: Path | dict | None) -> Settings:

@@ -10,7 +10,7 @@ import importlib.util
 
 from woc_gate.errors import SandboxError
 
-EXTRA_MODULES = ("starlette", "uvicorn", "multipart", "jwt", "itsdangerous", "jinja2", "tomli_w", "moto")
+EXTRA_MODULES = ("starlette", "uvicorn", "multipart", "jwt", "itsdangerous", "tomli_w", "moto")
 
 
 def require_extra() -> None:
