@@ -73,9 +73,7 @@ def test_github_gets_the_table_in_its_job_summary_and_an_annotation_per_unproven
     assert "| cron-secret | PASS | 1 | 0 | 0 |  |" in text
     errors = [line for line in result.outlines if line.startswith("::error ")]
     assert len(errors) == 10
-    assert errors[0] == (
-        "::error title=release gate%3A migration-runbook UNVERIFIED::no test selected"
-    )
+    assert errors[0] == ("::error title=release gate%3A migration-runbook UNVERIFIED::no test selected")
     assert (
         "::error title=release gate%3A tenant-isolation FAIL::"
         "test_gate.py::test_no_cross_tenant_read: AssertionError: tenant b read project 7 of tenant a"

@@ -12,11 +12,11 @@ from woc_gate.cli import main as woc_gate
 pytest_plugins = ["pytester"]
 
 
-def test_run_collects_the_gate_tests_without_judging_them(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+def test_run_collects_the_gate_tests_by_their_ids_in_the_suite_without_judging_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # elsewhere than the suite, as from a wheel
     assert woc_gate(["run", "--collect-only", "-q", "-p", "no:xdist"]) == 0
     out = capsys.readouterr().out
-    assert "contracts/test_prisma_shared.py::test_prisma_role_key_enum_equals_shared_role_key" in out
+    assert "contracts/test_prisma_shared.py::test_prisma_role_key_enum_equals_shared_role_key" in out.splitlines()
     assert "release gate" not in out
     assert list(tmp_path.iterdir()) == []
 
@@ -39,6 +39,33 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
     result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * * of * tests not passed (deselected: *"])
+
+
+def test_run_help_lists_woc_gates_options_and_says_how_pytests_are_passed(capsys):
+    with pytest.raises(SystemExit) as exited:
+        woc_gate(["run", "--help"])
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert out.startswith("usage: woc-gate run [--sandbox] [WOC-GATE OPTIONS] [PYTEST ARGUMENTS]\n")
+    for option in ("--sandbox", "--gate-report PATH", "--woc-config PATH", "--attestations", "--woc-readonly"):
+        assert f"  {option}" in out
+    assert "Every other argument goes to pytest as it is: -k EXPRESSION" in out
+
+
+def test_a_terminated_run_ends_as_an_interrupted_one_with_143(pytester):
+    pytester.makepyfile(
+        terminate="""
+        import os, signal
+        def pytest_collection_finish(session):
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    pytester.syspathinsert()
+    command = Path(sys.executable).with_name("woc-gate")
+    result = pytester.run(command, "run", "-p", "terminate", "-p", "no:xdist", "--collect-only", "-q")
+    assert result.ret == 143
+    assert "Traceback" not in result.stderr.str()
+    result.stdout.fnmatch_lines(["*KeyboardInterrupt*"])
 
 
 def test_report_needs_a_record(capsys):
