@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from woc_gate.backup import progress
 from woc_gate.backup.dump import RowCounter
-from woc_gate.backup.progress import Progress
 
 ONE_LINE = [
     b"-- Dumping data for table `woc_users`\n",
@@ -54,23 +50,6 @@ def test_the_progress_moves_on_every_line_of_a_table_by_its_rows():
         ("woc_users", 3),
     ]
     assert seen == rows
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_the_bar_is_drawn_on_a_terminal_only_and_grows_past_an_estimate(monkeypatch):
-    monkeypatch.setattr(progress, "REDRAW_SECONDS", 0)
-    terminal, pipe = Terminal(), io.StringIO()
-    for stream in (terminal, pipe):
-        with Progress(stream, total=2, unit="rows") as bar:
-            for rows in (1, 2, 3):
-                bar.reach(rows, "woc_time_entries")
-    assert pipe.getvalue() == ""
-    drawn = terminal.getvalue().split("\r")[1:]
-    assert [line.split("]")[1].split("rows")[0].strip() for line in drawn] == ["1/2", "2/2", "3/3", "3/3"]
 
 
 def test_several_statements_of_one_table_add_up():

@@ -20,6 +20,7 @@ pytest_plugins = [
     "woc_gate.plugin.fixtures",
     "woc_gate.plugin.flows",
     "woc_gate.plugin.writes",
+    "woc_gate.plugin.progress",
 ]
 
 RUN_KEY = pytest.StashKey[GateRun]()
