@@ -12,11 +12,11 @@ from woc_gate.cli import main as woc_gate
 pytest_plugins = ["pytester"]
 
 
-def test_run_collects_the_gate_tests_by_their_ids_in_the_suite_without_judging_them(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)  # elsewhere than the suite, as from a wheel
+def test_run_collects_the_gate_tests_without_judging_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     assert woc_gate(["run", "--collect-only", "-q", "-p", "no:xdist"]) == 0
     out = capsys.readouterr().out
-    assert "contracts/test_prisma_shared.py::test_prisma_role_key_enum_equals_shared_role_key" in out.splitlines()
+    assert "contracts/test_prisma_shared.py::test_prisma_role_key_enum_equals_shared_role_key" in out
     assert "release gate" not in out
     assert list(tmp_path.iterdir()) == []
 
@@ -39,6 +39,17 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"
     assert (pytester.path / "gate-report.md").read_text().startswith("## WorkOnClock release gate")
     result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * * of * tests not passed (deselected: *"])
+
+
+def test_run_shows_node_ids_relative_to_the_suite_and_writes_here(tmp_path, monkeypatch, capsys, clean_stack):
+    monkeypatch.chdir(tmp_path)  # elsewhere than the suite, as from a wheel
+    monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
+    args = ["-p", "no:xdist", "-rA", "-k", "test_cron_secret_is_set_and_strong"]
+    assert woc_gate(["run", f"--woc-config={clean_stack.profile_path}", *args]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("readiness/test_cron_secret.py .") for line in lines)
+    assert "PASSED readiness/test_cron_secret.py::test_cron_secret_is_set_and_strong" in lines
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["gate-report.json", "gate-report.md"]
 
 
 def test_run_help_lists_woc_gates_options_and_says_how_pytests_are_passed(capsys):
