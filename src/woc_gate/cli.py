@@ -23,9 +23,9 @@ REPORT_MARKDOWN = "gate-report.md"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
 SANDBOX_HELP = "Run against a throwaway reference stack (TLS and S3 on)"
 PYTEST_ARGUMENTS = """\
-Every other argument goes to pytest as it is: -k EXPRESSION, -x, -v, -n 2 (pytest-xdist),
---junitxml PATH, --deselect NODEID, test paths of the suite (readiness/test_tls.py). `pytest --help`,
-run with the Python that has woc-gate installed, lists them all.
+Every other argument goes to pytest as it is: -k EXPRESSION, --deselect NODEID, -x, -v, -n 2
+(pytest-xdist), --junitxml PATH (with one release-gate case per item). `pytest --help`, run with the
+Python that has woc-gate installed, lists them all.
 
 Writes gate-report.json and gate-report.md here and reads woc-gate.toml from here (unless --woc-config
 or WOC_GATE_CONFIG names another profile). Exit status: 0 when every item is PASS, 1 when one is not

@@ -15,7 +15,7 @@ import pytest
 
 
 class SuiteRelativePaths:
-    """A plugin for ``pytest.main``: node ids, test files and test paths given on the command line are the suite's.
+    """A plugin for ``pytest.main``: node ids and test files are shown as the suite names them.
 
     The working directory stays the operator's: reports, JUnit XML and browser artifacts are written there.
     """
