@@ -84,15 +84,15 @@ def test_the_examples_steps_run_the_gate_and_publish_its_verdict(plan, clean_sta
     stack_env = environment_of(tomllib.loads(clean_stack.profile_path.read_text()))
     environ = {
         **{name: value for name, value in os.environ.items() if not name.startswith(("WOC_GATE_", "PYTEST_"))},
+        **{name: str(value) for name, value in env.items() if not CI_EXPRESSION.search(str(value))},
+        **{name: stack_env.get(name, "") for name in secret_variables()},  # the CI store: unset ones are empty
         "WOC_GATE_CACHE_DIR": os.environ["WOC_GATE_CACHE_DIR"],
         "PYTHONPATH": str(ROOT / "src"),
         "PYTEST_ADDOPTS": ONE_TEST,
-        "RUNNER_TEMP": str(tmp_path),
+        "RUNNER_TEMP": str(tmp_path),  # where the runner or the job keeps the venv: here, this test's folder
         "GATE_VENV": str(tmp_path / "woc-gate"),
         "GITHUB_ACTIONS": "true" if plan is github_plan else "",
         "GITHUB_STEP_SUMMARY": str(summary) if plan is github_plan else "",
-        **{name: str(value) for name, value in env.items() if not CI_EXPRESSION.search(str(value))},
-        **{name: stack_env.get(name, "") for name in secret_variables()},  # the CI store: unset ones are empty
         "WOC_GATE_CONFIG": str(clean_stack.profile_path),  # stands for the profile committed beside the job
         "GATE_WHEEL": "",
     }
@@ -108,7 +108,7 @@ def test_the_examples_steps_run_the_gate_and_publish_its_verdict(plan, clean_sta
         )
         outputs.append(done.stdout + done.stderr)
         statuses.append(done.returncode)
-    assert statuses == ([0, 1] if plan is github_plan else [1, 0]), outputs[-1][-1500:]  # BLOCKED fails the job
+    assert statuses == ([0, 1] if plan is github_plan else [1, 0]), outputs  # BLOCKED fails the job
     record = json.loads((workspace / "gate-report.json").read_text())
     assert record["verdict"] == "RELEASE GATE BLOCKED: 11 of 11 items not proven"  # one test proves no item
     junit = ET.parse(workspace / "gate-junit.xml").getroot()
