@@ -19,9 +19,7 @@ TESTS = """
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch) -> pytest.Pytester:
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makefile(".toml", **{"woc-gate": PROFILE})
     pytester.makepyfile(test_gate=TESTS)
     return pytester
