@@ -23,7 +23,7 @@ EXAMPLES = ROOT / "examples" / "ci"
 GITHUB = EXAMPLES / "github-actions.yml"
 GITLAB = EXAMPLES / "gitlab-ci.yml"
 UPLOADED = {"gate-report.json", "gate-report.md", "gate-report.html", "gate-junit.xml"}
-# keeps the run cheap: one gate test, in this process's interpreter, no workers
+# keeps the run cheap: one gate test, no workers
 ONE_TEST = "-p no:xdist -k test_cron_secret_is_set_and_strong"
 CI_EXPRESSION = re.compile(r"\$\{\{|\$CI_|\$GITLAB_")  # a value only the CI system fills in
 INSTALL = re.compile(r'python -m venv "([^"]+)"')
@@ -71,7 +71,7 @@ def test_each_example_hands_over_every_secret_setting_under_its_variable():
         assert set(secrets) <= documented, example.name
 
 
-def test_no_script_of_an_example_expands_a_ci_expression_itself():
+def test_no_github_step_puts_an_expression_into_its_script():  # injection: values reach scripts as variables
     _, github, _ = github_plan()
     assert not [script for script in github if "${{" in script]
 
