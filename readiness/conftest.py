@@ -92,13 +92,15 @@ def inventory(inventory_source, woc_settings):
 
 
 @pytest.fixture(scope="session")
-def tls_scans(woc_settings):
+def tls_scans(woc_settings, woc_progress):
     """The sslyze scan of every https public endpoint, by variable name; skips in dev."""
     if woc_settings.environment == "dev":
         pytest.skip("dev environment: TLS is not required")
     urls = {name: woc_settings.var(name) for name in PUBLIC_URLS}
     https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
-    scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle) if https else {}
+    endpoints = len({tls_target.endpoint_of(url) for url in https.values()})
+    with woc_progress("TLS scan", endpoints, "endpoints scanned") as bar:
+        scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle, bar.advance) if https else {}
     return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}
 
 

@@ -43,6 +43,49 @@ def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     result.stdout.fnmatch_lines(["schema-contracts * UNVERIFIED * 1 * 0 * * of * tests not passed (deselected: *"])
 
 
+def test_run_shows_node_ids_relative_to_the_suite_and_writes_here(tmp_path, monkeypatch, capsys, clean_stack):
+    monkeypatch.chdir(tmp_path)  # elsewhere than the suite, as from a wheel
+    monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
+    args = ["-p", "no:xdist", "-rA", "-k", "test_cron_secret_is_set_and_strong"]
+    assert woc_gate(["run", f"--woc-config={clean_stack.profile_path}", *args]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("readiness/test_cron_secret.py .") for line in lines)
+    assert "PASSED readiness/test_cron_secret.py::test_cron_secret_is_set_and_strong" in lines
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".woc-gate",
+        "gate-report.html",
+        "gate-report.json",
+        "gate-report.md",
+    ]
+
+
+def test_run_help_lists_woc_gates_options_and_says_how_pytests_are_passed(capsys):
+    with pytest.raises(SystemExit) as exited:
+        woc_gate(["run", "--help"])
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert out.startswith("usage: woc-gate run [--sandbox] [WOC-GATE OPTIONS] [PYTEST ARGUMENTS]\n")
+    for option in ("--sandbox", "--gate-report PATH", "--woc-config PATH", "--attestations", "--woc-readonly"):
+        assert f"  {option}" in out
+    assert "Every other argument goes to pytest as it is: -k EXPRESSION" in out
+
+
+def test_a_terminated_run_ends_as_an_interrupted_one_with_143(pytester):
+    pytester.makepyfile(
+        terminate="""
+        import os, signal
+        def pytest_collection_finish(session):
+            os.kill(os.getpid(), signal.SIGTERM)
+        """
+    )
+    pytester.syspathinsert()
+    command = Path(sys.executable).with_name("woc-gate")
+    result = pytester.run(command, "run", "-p", "terminate", "-p", "no:xdist", "--collect-only", "-q")
+    assert result.ret == 143
+    assert "Traceback" not in result.stderr.str()
+    result.stdout.fnmatch_lines(["*KeyboardInterrupt*"])
+
+
 def test_report_needs_a_record(capsys):
     with pytest.raises(SystemExit) as exited:
         woc_gate(["report"])

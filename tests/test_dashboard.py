@@ -178,7 +178,8 @@ def test_the_dashboard_in_chromium(gate_run, tmp_path_factory):
         assert failing.locator(".reason").inner_text().startswith("Finding: test_gate.py::test_admin_dashboard: ")
         assert "****" in failing.locator(".finding").inner_text()
         assert page.locator("#item-email-provider .reason").inner_text() == (
-            f"Why not proven: 1 of 1 tests not passed (skipped: {EMAIL_TEST})"
+            "Why not proven: 1 of 1 tests not passed: no Resend key configured: set RESEND_API_KEY"
+            f" (skipped: {EMAIL_TEST})"
         )
         assert "counts until" in page.locator("#item-legal-privacy .attestation").inner_text()
 

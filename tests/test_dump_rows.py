@@ -36,6 +36,22 @@ def test_a_table_without_rows_counts_zero_and_moves_the_progress():
     assert (counter.counts, seen) == ({"woc_invites": 0}, ["woc_invites"])
 
 
+def test_the_progress_moves_on_every_line_of_a_table_by_its_rows():
+    seen = []
+    counter = RowCounter(lambda table, rows: seen.append((table, rows)))
+    for line in EMPTY + ONE_TUPLE_PER_LINE:
+        counter.feed(line, 0)
+    rows = [
+        ("woc_invites", 0),
+        ("woc_users", 0),
+        ("woc_users", 0),
+        ("woc_users", 1),
+        ("woc_users", 2),
+        ("woc_users", 3),
+    ]
+    assert seen == rows
+
+
 def test_several_statements_of_one_table_add_up():
     counter = RowCounter(None)
     for line in ONE_LINE + ONE_LINE[1:] + ONE_TUPLE_PER_LINE[1:]:

@@ -99,6 +99,24 @@ def test_skipped_or_xfailed_is_never_pass(project, body):
     assert statuses(project)["cron-secret"] == "UNVERIFIED"
 
 
+def test_the_table_shows_why_an_item_is_unverified(project):
+    project.makepyfile("""
+        import pytest
+        @pytest.mark.gate("email-provider")
+        def test_sender_is_set(): pass
+        @pytest.mark.gate("email-provider")
+        def test_mail_is_delivered(): pytest.skip("no resend_read_key: set WOC_GATE_RESEND_READ_KEY")
+    """)
+    result = run_gate(project)
+    result.stdout.fnmatch_lines(
+        [
+            "email-provider * UNVERIFIED * 1 * 0 * 1  1 of 2 tests not passed:"
+            " no resend_read_key: set WOC_GATE_RESEND_READ_KEY"
+            " (skipped: test_the_table_shows_why_an_item_is_unverified.py::test_mail_is_delivered)"
+        ]
+    )
+
+
 def test_an_xpass_is_not_proof(project):
     project.makepyfile("""
         import pytest

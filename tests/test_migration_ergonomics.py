@@ -149,6 +149,8 @@ def test_a_reader_that_stops_reading_ends_the_output_quietly(target, tmp_path):
     command = [sys.executable, "-c", "import sys; from woc_gate.cli import main; sys.exit(main())"]
     command += ["migrate-status", "--migrations", "migrations"]
     reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout.readline().startswith(b'Database "')
+    assert reader.stdout.readline() == b"\n"
     assert reader.stdout.readline().startswith(b"Not managed by Prisma Migrate")
     reader.stdout.close()
     assert (reader.wait(timeout=60), reader.stderr.read()) == (0, b"")

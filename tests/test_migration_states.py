@@ -122,8 +122,12 @@ def test_migrate_status_with_wrong_credentials_is_one_line(tmp_path, capsys, mon
 def test_migrate_status_prints_the_clean_stack_as_applied(capsys, clean_stack):
     assert main(["migrate-status", "--woc-config", str(clean_stack.profile_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["MIGRATION", "STATUS", "NOTE"]
-    assert [line.split()[1] for line in lines[1:]] == [APPLIED] * 5
+    database = clean_stack.ctx.db
+    assert lines[0].startswith(f'Database "{database.name}" at {database.host}')
+    assert ", migrations in " in lines[0] and lines[1] == ""
+    assert database.user not in lines[0] and database.password not in lines[0]
+    assert lines[2].split() == ["MIGRATION", "STATUS", "NOTE"]
+    assert [line.split()[1] for line in lines[3:]] == [APPLIED] * 5
 
 
 def test_migrate_status_reports_a_pending_destructive_statement(capsys, dev_stack_factory):

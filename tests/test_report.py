@@ -99,8 +99,8 @@ def test_the_markdown_table(project):
     assert "| item | status | passed | failed | skipped | first failure |" in lines
     assert "| env-inventory | PASS | 1 | 0 | 0 |  |" in lines
     assert (
-        "| tenant-isolation | UNVERIFIED | 0 | 0 | 1 | 1 of 1 tests not passed (skipped: test_gate.py::test_skips) |"
-        in lines
+        "| tenant-isolation | UNVERIFIED | 0 | 0 | 1 |"
+        " 1 of 1 tests not passed: no second tenant (skipped: test_gate.py::test_skips) |" in lines
     )
 
 
@@ -124,10 +124,18 @@ def test_a_record_that_breaks_the_schema_is_refused(tmp_path):
     assert str(error.value) == "not a woc-gate run record (top level: 'suite' is a required property)"
 
 
-def test_woc_gate_report_prints_the_table_again(record, project, capsys):
+def test_woc_gate_report_prints_the_run_then_the_table_again(record, project, capsys):
     assert woc_gate(["report", str(project.path / "out" / "gate.json")]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["item", "status", "passed", "failed", "skipped", "first", "failure"]
+    assert lines[:6] == [
+        "environment: staging",
+        "target:      configured (http://127.0.0.1:9)",
+        "commit:      9f1c2ab",
+        "operator:    release-bot",
+        f"run:         {record['started_at']} to {record['finished_at']} (woc-gate {record['suite']['version']})",
+        "",
+    ]
+    assert lines[6].split() == ["item", "status", "passed", "failed", "skipped", "first", "failure"]
     assert lines[-1] == "RELEASE GATE BLOCKED: 10 of 11 items not proven"
     assert any(line.startswith("env-inventory ") and " PASS " in line for line in lines)
 

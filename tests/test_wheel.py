@@ -159,6 +159,7 @@ def test_run_sandbox_from_a_temporary_directory_installs_the_node_tools_and_writ
     assert "configfile: pytest.ini" in done.stdout
     assert "RELEASE GATE BLOCKED: 11 of 11 items not proven" in done.stdout
     assert re.search(r"\b1 passed, \d+ deselected", done.stdout), done.stdout
+    assert "\ncontracts/test_prisma_shared.py ." in done.stdout and "../" not in done.stdout  # ids of the suite
     assert "warnings summary" not in done.stdout
     assert sorted(path.name for path in cwd.iterdir()) == [
         ".woc-gate",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,12 +15,22 @@ import pytest
 from . import suite
 from .config import PROFILE_NAME
 from .errors import WocGateError
-from .report import load_record, render_table
+from .plugin.suite_paths import SuiteRelativePaths
+from .report import load_record, render_facts, render_table
 
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
 REPORT_HTML = "gate-report.html"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
+SANDBOX_HELP = "Run against a throwaway reference stack (TLS and S3 on)"
+PYTEST_ARGUMENTS = """\
+Every other argument goes to pytest as it is: -k EXPRESSION, --deselect NODEID, -x, -v, -n 2
+(pytest-xdist), --junitxml PATH (with one release-gate case per item). `pytest --help`, run with the
+Python that has woc-gate installed, lists them all.
+
+Writes gate-report.json, .md and .html here, keeps the record in .woc-gate/history/, and reads
+woc-gate.toml from here (unless --woc-config or WOC_GATE_CONFIG names another profile). Exit status:
+0 when every item is PASS, 1 when one is not (README, "Exit status", has the others)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +84,29 @@ def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> 
     ]
     if sandbox:
         args.append("--woc-target=sandbox")
-    return int(pytest.main([*args, *pytest_args]))
+    with signals_as_interrupts() as received:
+        status = int(pytest.main([*args, *pytest_args], plugins=[SuiteRelativePaths()]))
+    return 128 + received[0] if received else status
+
+
+@contextlib.contextmanager
+def signals_as_interrupts() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM (what CI sends on cancel) end the run as Ctrl-C does; the signals that came.
+
+    pytest then tears down, stops the reference stack and reports; the caller exits 128 + the signal's number.
+    """
+    received: list[int] = []
+
+    def interrupt(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def profile_here(pytest_args: list[str]) -> list[str]:
@@ -90,7 +125,7 @@ def print_report(path: Path) -> int:
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
         return 2
-    print_lines(render_table(record))
+    print_lines([*render_facts(record), "", *render_table(record)])
     return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
 
 
@@ -132,15 +167,52 @@ def print_lines(lines: list[str]) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+class RunHelp(argparse.Action):
+    """``woc-gate run --help``: its own option, woc-gate's options, and how pytest's are passed."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(run_help(parser.prog), end="")
+        parser.exit()
+
+
+def run_help(prog: str) -> str:
+    """The help of ``run`` and ``smoke``: woc-gate's options as its pytest plugin declares them, then pytest's part."""
+    from .plugin import hooks
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        usage="%(prog)s [--sandbox] [WOC-GATE OPTIONS] [PYTEST ARGUMENTS]",
+        epilog=PYTEST_ARGUMENTS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
+    hooks.pytest_addoption(_OptionGroup(parser.add_argument_group("woc-gate options (its pytest plugin's)")))
+    return parser.format_help()
+
+
+class _OptionGroup:
+    """Takes pytest options (``getgroup(...).addoption(...)``) into an argparse group, for the help alone."""
+
+    def __init__(self, group) -> None:
+        self.group = group
+
+    def getgroup(self, name: str, description: str = "") -> _OptionGroup:
+        return self
+
+    def addoption(self, *flags: str, **attributes) -> None:
+        self.group.add_argument(*flags, **attributes)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="woc-gate", description="WorkOnClock release gate")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="Run the release gate (pytest -m gate); other arguments go to pytest")
-    run.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
-    smoke = commands.add_parser(
-        "smoke", help="Run the post-migration smoke alone (pytest -m smoke); other arguments go to pytest"
-    )
-    smoke.add_argument("--sandbox", action="store_true", help="Run against a throwaway reference stack")
+    for name, what in (("run", "the release gate"), ("smoke", "the post-migration smoke alone")):
+        marker = MARKERS[name]
+        command = commands.add_parser(
+            name, help=f"Run {what} (pytest -m {marker}); other arguments go to pytest", add_help=False
+        )
+        command.add_argument("-h", "--help", action=RunHelp, nargs=0, help="Show this help and exit")
+        command.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     report = commands.add_parser(
         "report", help="Print the release-gate table of a saved run record, or what changed between two"
     )

@@ -140,8 +140,9 @@ def judge(item: GateItem, tests: Sequence[TestResult], attested: bool, refused: 
         return ItemResult(item, Status.FAIL, f"{first.nodeid}: {_headline(first.message)}".rstrip(": "), tuple(tests))
     unproven = [test for test in tests if test.outcome != PASSED]
     if unproven:
-        first = unproven[0]
-        reason = f"{len(unproven)} of {len(tests)} tests not passed ({first.outcome}: {first.nodeid})"
+        first = next((test for test in unproven if test.message), unproven[0])  # a skip's reason says what to do
+        why = f": {_headline(first.message)}" if first.message else ""
+        reason = f"{len(unproven)} of {len(tests)} tests not passed{why} ({first.outcome}: {first.nodeid})"
         return ItemResult(item, Status.UNVERIFIED, reason, tuple(tests))
     if item.tests_required and not tests:
         return ItemResult(item, Status.UNVERIFIED, "no test selected", ())

@@ -23,6 +23,7 @@ class Status:
 
     folder: Path
     states: list[MigrationState]
+    database: str = ""  # the database read and its server, as said in the first line (no credentials)
     ledger: str = ""  # why the database is not under Prisma Migrate; "" when it is
     deploy_refuses: bool = False  # it holds tables but no ledger (P3005)
     pending: list[Assessment] = field(default_factory=list)
@@ -48,7 +49,7 @@ def load_status(
     connection = db.connect_readonly(settings.database_url)
     try:
         records = read_migration_records(connection)
-        status = Status(folder, migration_states(folder, records))
+        status = Status(folder, migration_states(folder, records), database=database_read(settings.database_url))
         if records is None:
             tables = count_tables(connection)
             status.ledger, status.deploy_refuses = unmanaged(records, tables, status.states), tables > 0
@@ -61,9 +62,17 @@ def load_status(
         connection.close()
 
 
+def database_read(url: str) -> str:
+    """``"workonclock" at db.staging:3306``: the database of ``url`` and its server, never its account."""
+    dsn = db.Dsn.parse(url)
+    server = f"{dsn.host} (socket {dsn.unix_socket})" if dsn.unix_socket else f"{dsn.host}:{dsn.port}"
+    return f'"{dsn.database}" at {server}'
+
+
 def render_json(status: Status) -> str:
     """The states and the pending statements as a JSON document."""
     document = {
+        "database": status.database,
         "migrations_dir": str(status.folder),
         "clean": status.clean,
         "not_managed": status.ledger or None,
@@ -75,8 +84,9 @@ def render_json(status: Status) -> str:
 
 def render_text(status: Status) -> list[str]:
     """The ledger's state, the states as a table, then the pending statements."""
+    source = [f"Database {status.database}, migrations in {status.folder}", ""]
     ledger = [status.ledger[0].upper() + status.ledger[1:] + ".", ""] if status.ledger else []
-    return ledger + render_table(status.states) + render_pending(status)
+    return source + ledger + render_table(status.states) + render_pending(status)
 
 
 def render_pending(status: Status) -> list[str]:

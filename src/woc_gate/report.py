@@ -97,19 +97,33 @@ def render_table(record: dict[str, Any]) -> list[str]:
     return [*lines, record["verdict"]]
 
 
+def run_facts(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a record says about its run: environment, target, commit, operator, when."""
+    target = record["target"]
+    return [
+        ("environment", record["environment"]),
+        ("target", f"{target['kind']} ({target['web_url'] or 'no web URL'})"),
+        ("commit", record["commit_sha"] or "not given"),
+        ("operator", record["operator"] or "not given"),
+        ("run", f"{record['started_at']} to {record['finished_at']} (woc-gate {record['suite']['version']})"),
+    ]
+
+
+def render_facts(record: dict[str, Any]) -> list[str]:
+    """The run's facts as aligned terminal lines."""
+    facts = run_facts(record)
+    width = max(len(name) for name, _ in facts) + 1
+    return [f"{name + ':':<{width}} {value}" for name, value in facts]
+
+
 def render_markdown(record: dict[str, Any]) -> str:
     """The record as a Markdown table, for a PR comment or the release ticket."""
-    target = record["target"]
     lines = [
         "## WorkOnClock release gate",
         "",
         f"**{record['verdict']}**",
         "",
-        f"- environment: {record['environment']}",
-        f"- target: {target['kind']} ({target['web_url'] or 'no web URL'})",
-        f"- commit: {record['commit_sha'] or 'not given'}",
-        f"- operator: {record['operator'] or 'not given'}",
-        f"- run: {record['started_at']} to {record['finished_at']} (woc-gate {record['suite']['version']})",
+        *(f"- {name}: {value}" for name, value in run_facts(record)),
         "",
         "| " + " | ".join(_COLUMNS) + " |",
         "| --- | --- | ---: | ---: | ---: | --- |",

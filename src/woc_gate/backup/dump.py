@@ -126,8 +126,9 @@ class RowCounter:
 
     def __init__(self, progress) -> None:
         self.counts: dict[str, int] = {}
-        self.progress = progress
+        self.progress = progress  # called with the table and the rows counted so far, at each table and statement line
         self.table: str | None = None
+        self.rows = 0
 
     def feed(self, line: bytes, size: int) -> None:
         """Take one line of the stream."""
@@ -140,7 +141,11 @@ class RowCounter:
             self.table = found.group(1).replace(b"``", b"`").decode()
             rest = line[found.end() :]
         values = STRING.sub(b"''", rest)
-        self.counts[self.table] = self.counts.get(self.table, 0) + values.count(b"(")
+        rows = values.count(b"(")
+        self.counts[self.table] = self.counts.get(self.table, 0) + rows
+        self.rows += rows
+        if self.progress is not None:
+            self.progress(self.table, self.rows)
         if values.rstrip().endswith(b";"):
             self.table = None
 
@@ -150,7 +155,7 @@ class RowCounter:
             table = started.group(1).replace(b"``", b"`").decode()
             self.counts.setdefault(table, 0)
             if self.progress is not None:
-                self.progress(table, size)
+                self.progress(table, self.rows)
 
 
 def _first_error(stderr: bytes) -> str:

@@ -25,14 +25,14 @@ def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
     dsn = Dsn.parse(url)
     connection = connect_readonly(url)
     try:
-        tables = [row["TABLE_NAME"] for row in _tables(connection)]
+        estimated_rows = sum(row["TABLE_ROWS"] or 0 for row in _tables(connection))
         migrations = read_migration_records(connection) or []
         on_source = schema_objects(connection)
     finally:
         connection.close()
     started = dt.datetime.now(dt.UTC)
-    with Progress(stream, total=len(tables), unit="tables") as progress:
-        result = dump(url, out, lambda table, size: progress.advance(f"{table} ({size / 1e6:.1f} MB)"))
+    with Progress(stream, total=estimated_rows, unit="rows") as progress:
+        result = dump(url, out, lambda table, rows: progress.reach(rows, table))
     manifest = {
         "timestamp": started.isoformat(timespec="seconds"),
         "environment": settings.environment,
@@ -65,6 +65,6 @@ def _created_by_applied(settings: Settings, records) -> dict[str, str]:
 def _tables(connection):
     return query(
         connection,
-        "SELECT TABLE_NAME FROM information_schema.TABLES"
+        "SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES"
         " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
     )

@@ -325,3 +325,13 @@ def _smoke_value(settings: Settings, address: str) -> str | Secret:
 
 
 OPTIONS, TABLES = declared(Settings)
+
+
+def secret_variables() -> list[str]:
+    """The environment variable of every secret setting (runbook secrets, smoke passwords, the gate's keys)."""
+    names = [option.variable for option in OPTIONS if option.kind is Secret]
+    for table_ in TABLES:
+        if table_.variables:
+            keys = table_.all_keys()
+            names += [table_.variable(key) for key in keys if isinstance(table_.hold(key, "value"), Secret)]
+    return names

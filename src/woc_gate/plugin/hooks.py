@@ -12,6 +12,7 @@ from ..config import OPTIONS
 from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
 from ..history import DEFAULT_FOLDER
+from . import ci
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
 from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
@@ -20,6 +21,7 @@ pytest_plugins = [
     "woc_gate.plugin.fixtures",
     "woc_gate.plugin.flows",
     "woc_gate.plugin.writes",
+    "woc_gate.plugin.progress",
 ]
 
 RUN_KEY = pytest.StashKey[GateRun]()
@@ -178,6 +180,7 @@ class GatePlugin:
         except OSError as error:
             written = False
             self.config.get_terminal_writer().line(f"woc-gate: cannot write the run record: {error}", red=True)
+        self.show_to_ci()
         unproven = self.run.gate_run and not self.run.proven
         if (unproven or not written) and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -189,7 +192,18 @@ class GatePlugin:
             self.run.keep_in_history(history)
         html = self.config.getoption("gate_html")
         if html:
-            self.run.write_dashboard(html, history, self.config.invocation_params.dir)
+            self.run.write_dashboard(html, history, Path.cwd())  # artifacts are written relative to it
+
+    def show_to_ci(self) -> None:
+        """The item cases in ``--junitxml`` and the table in GitHub's job summary (sessionfinish's part)."""
+        shown = self.run.shown_results()
+        if not shown:
+            return
+        ci.add_junit_cases(self.config, shown, self.run.redact)
+        try:
+            ci.append_step_summary(self.run.record(), self.run.redact)
+        except OSError as error:
+            self.config.get_terminal_writer().line(f"woc-gate: cannot append to the job summary: {error}", red=True)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.is_worker or self.collect_only or not self.run.shown_results():
@@ -197,3 +211,5 @@ class GatePlugin:
         terminalreporter.section("release gate")
         for line in self.run.table():
             terminalreporter.write_line(line)
+        for line in ci.annotations(self.run.shown_results()):
+            terminalreporter.write_line(self.run.redact(line))

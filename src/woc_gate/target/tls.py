@@ -6,6 +6,7 @@ sslyze's results are turned into a plain ``TlsScan`` here, and a server that can
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -54,8 +55,13 @@ def endpoint_of(url: str) -> tuple[str, int]:
     return parts.hostname or "", parts.port or 443
 
 
-def scan(urls: list[str], ca_bundle: Path | None) -> dict[tuple[str, int], TlsScan | TargetError]:
-    """Scan every distinct endpoint of ``urls`` at once; per endpoint, its scan or the error that stopped it."""
+def scan(
+    urls: list[str], ca_bundle: Path | None, scanned: Callable[[str], None] = lambda endpoint: None
+) -> dict[tuple[str, int], TlsScan | TargetError]:
+    """Scan every distinct endpoint of ``urls`` at once; per endpoint, its scan or the error that stopped it.
+
+    ``scanned`` is told each ``host:port`` as its scan ends.
+    """
     extra = ScanCommandsExtraArguments(
         certificate_info=CertificateInfoExtraArgument(custom_ca_file=Path(ca_bundle)) if ca_bundle else None
     )
@@ -74,6 +80,7 @@ def scan(urls: list[str], ca_bundle: Path | None) -> dict[tuple[str, int], TlsSc
     for result in scanner.get_results():
         key = (result.server_location.hostname, result.server_location.port)
         found[key] = _read(f"{key[0]}:{key[1]}", result, CONFIGURED_STORE if ca_bundle else SYSTEM_STORE)
+        scanned(f"{key[0]}:{key[1]}")
     return found
 
 
