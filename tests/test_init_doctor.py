@@ -11,6 +11,7 @@ import dataclasses
 import time
 from pathlib import Path
 
+import pymysql
 import pytest
 from gate_runs import items_by_id, run_gate_tests
 from loopback import silent_server
@@ -88,6 +89,20 @@ def test_init_writes_a_profile_with_which_the_gate_proves_every_item_the_stack_c
     items = items_by_id(record)
     for item in ("env-inventory", "private-screenshot-storage"):
         assert [test["outcome"] for test in items[item]["tests"] if test["outcome"] != "passed"] == [], result.stdout
+
+
+def test_init_finds_the_policy_envelope_the_api_answers_with(dev_stack_factory, tmp_path, monkeypatch):
+    sandbox = dev_stack_factory(policy_envelope="")  # the policy at the top level of the answer, not under "data"
+    seen = read_env_file(sandbox.env_path)
+    monkeypatch.chdir(tmp_path)
+
+    write_profile(tmp_path / "woc-gate.toml", environment=None, environ=seen, force=False)
+
+    assert read_profile(tmp_path / "woc-gate.toml")["envelopes"] == {"policy": ""}
+    environ = referenced_environment(tmp_path / "woc-gate.toml", seen)
+    settings = load(options={"config": str(tmp_path / "woc-gate.toml")}, environ=environ, rootdir=tmp_path)
+    own = load(options={"config": str(sandbox.profile_path)}, environ={}, rootdir=tmp_path)
+    assert [name for name in GATE_SETTINGS if getattr(settings, name) != getattr(own, name)] == []
 
 
 def test_init_keeps_an_existing_profile_unless_forced(tmp_path, monkeypatch, capsys):
@@ -216,3 +231,46 @@ def test_a_profile_reference_takes_its_variable_and_a_malformed_one_is_one_line(
     assert str(error.value) == (
         f'target profile {profile}: operator must be {{ env = "NAME" }} naming one environment variable'
     )
+
+
+@pytest.fixture
+def backup_account_without_trigger(clean_stack):
+    """An account on the clean stack's database granted what guides grant a backup account, TRIGGER forgotten."""
+    db = clean_stack.ctx.db
+    root = pymysql.connect(unix_socket=db.unix_socket, user="root", autocommit=True)  # root is on the socket only
+    with root, root.cursor() as cursor:
+        cursor.execute("CREATE USER 'doctor_backup'@'%' IDENTIFIED BY 'Backup-pw-never-shown'")
+        cursor.execute(f"GRANT SELECT, SHOW VIEW, EVENT, LOCK TABLES ON `{db.name}`.* TO 'doctor_backup'@'%'")
+        try:
+            yield f"mysql://doctor_backup:Backup-pw-never-shown@{db.host}:{db.port}/{db.name}"
+        finally:
+            cursor.execute("DROP USER 'doctor_backup'@'%'")
+
+
+def test_doctor_names_the_grant_the_backup_lacks(clean_stack, backup_account_without_trigger, tmp_path):
+    profile = tmp_path / "woc-gate.toml"
+    profile.write_text(f'[env]\nDATABASE_URL = "{backup_account_without_trigger}"\n')
+
+    lines, status = doctor.run({"config": str(profile)}, {}, tmp_path)
+
+    assert status == 1
+    db = clean_stack.ctx.db
+    assert [line for line in lines if line.startswith("broken")] == [
+        f"broken  DATABASE_URL: DATABASE_URL mysql://doctor_backup:****@{db.host}:{db.port}/{db.name} lacks TRIGGER"
+        f" on {db.name}: the backup of backup-restore needs SELECT, SHOW VIEW, TRIGGER, EVENT"
+        f" (GRANT TRIGGER ON {db.name}.*)"
+    ]
+    assert any(line.startswith("ok      DATABASE_URL's _prisma_migrations is readable (") for line in lines)
+
+
+def test_doctor_without_any_target_is_broken_and_says_how_to_give_one(tmp_path, monkeypatch, capsys):
+    for name in variable_names().values():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    assert cli.main(["doctor"]) == 1
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "broken  no target: set NEXTAUTH_URL, API_BASE_URL or DATABASE_URL (woc-gate init writes them)"
+    assert lines[-1].startswith("doctor: 1 broken, ")

@@ -43,7 +43,7 @@ class Finding:
 def diagnose(options: Mapping[str, object], environ: Mapping[str, str], rootdir: Path) -> list[Finding]:
     """Every finding about the settings a run with these options, this environment and this folder would use."""
     settings = load(options=options, environ=environ, rootdir=rootdir)
-    found = [*_unset_references(options, environ, rootdir), *_malformed(settings)]
+    found = [*_unset_references(options, environ, rootdir), *_malformed(settings), *_no_target(settings)]
     found += [_finding(outcome) for outcome in probes.run_all(_probes(probes.quick(settings)), DEADLINE)]
     found += [Finding(MISSING, str(cost)) for cost in unset_costs(settings)]
     redact = settings.redactor()
@@ -74,6 +74,12 @@ def _unset_references(options: Mapping[str, object], environ: Mapping[str, str],
         for key, name in references(read_profile(path))
         if not environ.get(name)
     ]
+
+
+def _no_target(settings: Settings) -> list[Finding]:
+    if settings.has_target:
+        return []
+    return [Finding(BROKEN, "no target: set NEXTAUTH_URL, API_BASE_URL or DATABASE_URL (woc-gate init writes them)")]
 
 
 def _malformed(settings: Settings) -> list[Finding]:

@@ -11,6 +11,7 @@ out, with what it costs. An existing file is kept unless ``force``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .errors import ConfigError, TargetTLSError, WocGateError
 from .files import write_atomically
 from .redaction import Secret, url_passwords
 from .target import clients, probes
+from .target.boundary import json_body
 
 NOT_WRITTEN = ("target", "faults")  # they start a reference stack; a profile describes an environment
 OPENAPI_PATHS = ("/openapi.json", "/api-json", "/docs-json", "/swagger.json")  # NestJS and Swagger's usual places
@@ -57,6 +59,8 @@ class Reference:
 
 def write_profile(path: Path, *, environment: str | None, environ: Mapping[str, str], force: bool) -> list[str]:
     """Write the profile at ``path``; what to tell the operator, one line each."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder; name the profile file to write with --out")
     if path.exists() and not force:
         raise ConfigError(f"{path} exists; pass --force to overwrite it (woc-gate doctor checks it as it is)")
     options = {"environment": environment} if environment else {}
@@ -134,6 +138,8 @@ def _discover(settings: Settings, given: set[tuple[str, str]]) -> tuple[list[Ent
         entries.append(Entry("", "screenshot_storage_dir", str(storage), "Screenshots on disk (the dev folder)"))
     if settings.api_url and not settings.openapi_path:
         looks["openapi"] = lambda: _openapi(quick, entries)
+    if settings.api_url and settings.smoke.get("a") and settings.smoke["a"].accounts:
+        looks["envelopes.policy"] = lambda: _policy_envelope(quick, entries)
     for variable in PUBLIC_URLS:
         url = settings.var(variable)
         if url and url.startswith("https://") and ("plain_http", variable) not in given:
@@ -154,6 +160,26 @@ def _openapi(settings: Settings, entries: list[Entry]) -> str:
                 entries.append(Entry("", "openapi_path", path, "The runtime API's OpenAPI document (found there)"))
                 return path
     return "no OpenAPI document"
+
+
+def _policy_envelope(settings: Settings, entries: list[Entry]) -> str:
+    """The key the API wraps the tracking policy under, read from the answer a smoke account gets."""
+    tenant = settings.smoke["a"]
+    role = next(iter(tenant.accounts))
+    patient = dataclasses.replace(settings, http_timeout=probes.LOGIN_TIMEOUT)
+    session = clients.api_login(patient, tenant.accounts[role])
+    try:
+        payload = json_body(session.call("GET", "policy"))
+    finally:
+        session.close()
+    keys = []
+    while isinstance(payload, dict) and len(payload) == 1 and isinstance(next(iter(payload.values())), dict):
+        key, payload = next(iter(payload.items()))
+        keys.append(key)
+    envelope = ".".join(keys)
+    if envelope != settings.envelopes["policy"]:
+        entries.append(Entry("envelopes", "policy", envelope, "The key the API wraps the policy under (found there)"))
+    return envelope
 
 
 def _redirects(settings: Settings, variable: str, notes: list[str]) -> str:

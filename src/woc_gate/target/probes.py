@@ -25,6 +25,7 @@ from ..redaction import mask_url
 from . import clients, db, s3
 
 PROBE_TIMEOUT = 3.0  # seconds one connection or answer may take; several probes share the doctor's 10 s
+LOGIN_TIMEOUT = 6.0  # a login hashes a password: several at once on a busy server take longer than a health route
 BACKUP_PRIVILEGES = ("SELECT", "SHOW VIEW", "TRIGGER", "EVENT")  # what the runbook's dump reads (README: Backup)
 OWN_PRIVILEGES = """
     SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s
@@ -90,14 +91,14 @@ def http_answer(settings: Settings, variable: str, path: str) -> str:
 def smoke_login(settings: Settings, tenant: str, role: str) -> str:
     """Log in to the runtime API as one smoke account."""
     account = settings.smoke[tenant].accounts[role]
-    clients.api_login(settings, account).close()
+    patient = dataclasses.replace(settings, http_timeout=LOGIN_TIMEOUT)
+    clients.api_login(patient, account).close()
     return f"smoke account {role} of tenant {tenant} ({account.email}) signs in to the API"
 
 
 def database(settings: Settings, url: str, setting: str, privileges: tuple[str, ...] = ()) -> str:
     """A read-only session on ``url``; with ``privileges``, the account must hold each on its database."""
-    connect_args = {"connect_timeout": settings.db_timeout, "read_timeout": settings.db_read_timeout}
-    session = db.connect_readonly(url, setting=setting, connect_args=connect_args)
+    session = _session(settings, url, setting)
     try:
         granted = _own_privileges(session) if privileges else set()
         missing = [grant for grant in privileges if grant not in granted]
@@ -111,6 +112,11 @@ def database(settings: Settings, url: str, setting: str, privileges: tuple[str, 
     return f"{setting} {session.dsn} accepts a read-only session" + (" with the backup's grants" if privileges else "")
 
 
+def _session(settings: Settings, url: str, setting: str) -> db.Session:
+    connect_args = {"connect_timeout": settings.db_timeout, "read_timeout": settings.db_read_timeout}
+    return db.connect_readonly(url, setting=setting, connect_args=connect_args)
+
+
 def _own_privileges(session: db.Session) -> set[str]:
     me = db.query(session, "SELECT CURRENT_USER() AS me")[0]["me"]
     user, _, host = me.rpartition("@")
@@ -121,8 +127,7 @@ def _own_privileges(session: db.Session) -> set[str]:
 
 def ledger(settings: Settings) -> str:
     """The target's ``_prisma_migrations`` can be read (the migration checks and the backup need it)."""
-    connect_args = {"connect_timeout": settings.db_timeout, "read_timeout": settings.db_read_timeout}
-    session = db.connect_readonly(settings.database_url, connect_args=connect_args)
+    session = _session(settings, settings.database_url, "DATABASE_URL")
     try:
         rows = db.query(session, "SELECT COUNT(*) AS applied FROM _prisma_migrations")
     finally:
