@@ -122,7 +122,9 @@ def _value(address: str, raw: str, variable: str) -> Any:
     if option is None:
         return raw
     value = option.convert(raw, f"from env {variable}")
-    return list(value) if isinstance(value, tuple) else str(value) if isinstance(value, Path) else value
+    if isinstance(value, Path):
+        return str(value.resolve())  # the variable's path is relative to here, the profile's to its folder
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _discover(settings: Settings, given: set[tuple[str, str]]) -> tuple[list[Entry], list[str]]:
@@ -149,7 +151,8 @@ def _discover(settings: Settings, given: set[tuple[str, str]]) -> tuple[list[Ent
     for outcome in probes.run_all(looks, DEADLINE):
         if not outcome.ok:
             notes.append(f"{outcome.name}: {outcome.text}")
-    return entries, notes
+    redact = settings.redactor()
+    return list(entries), [redact(note) for note in notes]  # copies: a probe past the deadline may still add
 
 
 def _openapi(settings: Settings, entries: list[Entry]) -> str:
