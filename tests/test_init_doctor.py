@@ -1,8 +1,11 @@
 """``woc-gate init`` and ``woc-gate doctor`` against reference stacks started separately (the session's).
 
 ``init`` reads the variables a stack's env file exports, as an operator's shell or CI store holds them, and
-writes a profile whose secrets are references; the gate then runs from that profile with only the referenced
-variables in the environment. ``doctor`` checks what a profile names, in under 10 s whatever the target does.
+writes a profile whose secrets are references. That the profile proves every item the stack can is shown by
+proxy: with only its referenced variables in the environment it gives the gate the same settings, field by field,
+as the stack's own profile (with which the readiness, restore, migration, contract, smoke and tenant tests prove
+every item), and a real run of the env-inventory and storage tests from it passes. ``doctor`` checks what a
+profile names, in under 10 s whatever the target does.
 """
 
 from __future__ import annotations
