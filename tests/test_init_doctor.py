@@ -21,10 +21,12 @@ from loopback import silent_server
 
 from woc_gate import cli, doctor
 from woc_gate.checks.inventory import read_env_file
-from woc_gate.config import Settings, load, read_profile
+from woc_gate.config import OPTIONS, TABLES, Settings, load, read_profile
 from woc_gate.config.load import variable_names
 from woc_gate.config.needs import unset_costs
 from woc_gate.config.profile import references
+from woc_gate.config.variables import VARIABLES
+from woc_gate.gate import ITEMS_BY_ID
 from woc_gate.init_profile import write_profile
 
 pytest_plugins = ["pytester"]
@@ -277,3 +279,10 @@ def test_doctor_without_any_target_is_broken_and_says_how_to_give_one(tmp_path, 
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "broken  no target: set NEXTAUTH_URL, API_BASE_URL or DATABASE_URL (woc-gate init writes them)"
     assert lines[-1].startswith("doctor: 1 broken, ")
+
+
+def test_every_declared_need_names_a_gate_item():
+    declared = [need for option in OPTIONS for need in option.needed_by]
+    declared += [need for table in TABLES for need in table.needed_by]
+    declared += [need for variable in VARIABLES for need in variable.needed_by]
+    assert declared and set(declared) <= set(ITEMS_BY_ID)
