@@ -14,6 +14,7 @@ import httpx
 import pymysql
 import pytest
 
+from woc_gate import cli as woc_gate_cli
 from woc_gate.config import RUNBOOK_VARIABLES, SECRET_VARIABLES
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import cli, environment, instances, stack
@@ -310,18 +311,32 @@ def test_cli_up_status_down(tmp_path, capsys):
     try:
         assert cli.main(["up", "--state", str(state)]) == 0
         shown = capsys.readouterr().out
-        env = tomllib.loads((state / "profile.toml").read_text())["env"]
+        profile = tomllib.loads((state / "profile.toml").read_text())
+        env = profile["env"]
         pid = stack.status(state).pid
         lines = shown.splitlines()
         assert lines[:2] == [f"Sandbox running in {state} (pid {pid})", "  faults: none"]
         assert f"  DATABASE_URL=mysql://woc_app:****@127.0.0.1:{env['DB_PORT']}/workonclock" in lines
         assert "  DB_PASSWORD=****" in lines and f"  NEXTAUTH_URL={env['NEXTAUTH_URL']}" in lines
+        web, api, port, mail = env["NEXTAUTH_URL"], env["API_BASE_URL"], env["DB_PORT"], profile["resend_api_url"]
+        assert lines[2:8] == [
+            f"  web:      {web}",
+            f"  admin:    {web}/admin",
+            f"  API:      {api} (desktop: {api})",
+            f"  database: 127.0.0.1:{port}, database workonclock, user woc_app (password in the profile)",
+            f"  mail:     {mail} (Resend's API: GET /emails, GET /domains; read key in the profile)",
+            f"  storage:  on disk in {state.resolve()}/storage",
+        ]
         assert lines[-3:] == [
-            f"Profile:  {state}/profile.toml",
+            f"Profile:  {state}/profile.toml  (check it with: woc-gate doctor --woc-config {state}/profile.toml)",
             f"Env file: {state}/env  (load it with: . {state}/env)",
             f"Stop it:  woc-gate sandbox down --state {state}",
         ]
         assert not any(env[name] in shown for name in SECRETS)
+        assert woc_gate_cli.main(["doctor", "--woc-config", f"{state}/profile.toml"]) == 0  # the profile it names
+        checked = capsys.readouterr().out
+        assert not [line for line in checked.splitlines() if line.startswith("broken")]
+        assert not any(env[name] in checked for name in SECRETS)
         assert stack.Sandbox(state, state / "profile.toml", state / "env", pid).ctx.fault_switch == ""
         assert cli.main(["status", "--state", str(state)]) == 0
         assert capsys.readouterr().out.splitlines()[0] == f"Sandbox running in {state} (pid {pid})"

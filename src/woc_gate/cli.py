@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import suite
-from .config import PROFILE_NAME
+from .config import ENVIRONMENTS, PROFILE_NAME
 from .errors import WocGateError
 from .plugin.suite_paths import SuiteRelativePaths
 from .report import load_record, render_facts, render_table
@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "migrate-status":
         return migrate_status(args)
+    if args.command == "init":
+        return init(args)
+    if args.command == "doctor":
+        return doctor(args)
     if args.command in ("backup", "restore-drill"):
         from .backup.commands import run_command
 
@@ -158,6 +162,32 @@ def migrate_status(args: argparse.Namespace) -> int:
     return 0 if status.clean else 1
 
 
+def init(args: argparse.Namespace) -> int:
+    """Write a commented target profile from the environment and the deployment; exit 2 on bad input."""
+    from .init_profile import write_profile
+
+    try:
+        lines = write_profile(args.out, environment=args.woc_env, environ=os.environ, force=args.force)
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
+    print_lines(lines)
+    return 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Check the profile and every surface it names; exit 1 when something is broken, 2 on a malformed profile."""
+    from .doctor import run
+
+    try:
+        lines, status = run({"config": args.woc_config}, os.environ, Path.cwd())
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
+    print_lines(lines)
+    return status
+
+
 def print_lines(lines: list[str]) -> None:
     """Print lines to stdout; a reader that stops reading (``| head``) ends the output quietly."""
     try:
@@ -246,5 +276,17 @@ def _parser() -> argparse.ArgumentParser:
     drill.add_argument("file", type=Path, help="A dump written by woc-gate backup")
     drill.add_argument("--into", help="Restore into this scratch database URL instead of a throwaway server")
     drill.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    init = commands.add_parser(
+        "init", help="Write a commented woc-gate.toml from the environment's variables and the deployment"
+    )
+    init.add_argument("--woc-env", choices=ENVIRONMENTS, help="Environment of the target (default WOC_GATE_ENV)")
+    init.add_argument(
+        "--out", type=Path, default=Path(PROFILE_NAME), help="The profile to write (default woc-gate.toml)"
+    )
+    init.add_argument("--force", action="store_true", help="Overwrite an existing profile")
+    doctor = commands.add_parser(
+        "doctor", help="Check each setting and reach each surface in under 10 s; say what each unset setting costs"
+    )
+    doctor.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
     commands.add_parser("sandbox", help="Start, stop or inspect the reference stack (see woc-gate sandbox --help)")
     return parser

@@ -42,6 +42,8 @@ class Setting:
     choices: tuple[str, ...] = ()
     unit: str = ""  # what a number counts ("seconds", "days"), said in errors
     shown_default: str = ""  # the README's default where the value alone says too little
+    needed_by: tuple[str, ...] = ()  # the gate items whose tests cannot prove them while it is unset
+    stood_in_by: Callable[[Any], bool] | None = None  # true of the settings when another setting does its part
 
     @property
     def profile_type(self) -> type:
@@ -102,6 +104,7 @@ class Table:
     held: Callable[[str, Any], Any] | None = None  # the held value of a key's raw value; else by the key's type
     build: Callable[[dict[str, Any]], Any] = dict  # the setting's value from the held values by key
     shown_default: str = ""
+    needed_by: tuple[str, ...] = ()  # the gate items whose tests cannot prove them while one of its keys is unset
 
     def address(self, key: str) -> str:
         """Where a key's value is recorded in ``Settings.sources``: ``endpoints.policy``; a runbook variable bare."""

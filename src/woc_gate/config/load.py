@@ -46,8 +46,11 @@ def load(
     environ: Mapping[str, str],
     rootdir: Path,
     sandbox_profile: Path | Mapping[str, Any] | None = None,
+    with_profile: bool = True,
 ) -> Settings:
     """The settings of one run from the command line, the reference stack, the environment and the profile.
+
+    ``with_profile=False`` reads no profile (``woc-gate init``, which writes one, builds on the rest alone).
 
     ``sandbox_profile`` is the reference stack's: the profile file a running stack wrote, or, before it
     starts, the settings its state dir alone decides (a mapping in the profile's shape).
@@ -55,11 +58,10 @@ def load(
     layers = [_command_line(options), _environment(environ)]
     if sandbox_profile is not None:
         layers.insert(1, _stack(sandbox_profile))
-    profile_path = _profile_path(options, environ, rootdir)
-    if profile_path is not None:
-        data = read_profile(profile_path)
-        origin = f"from target profile {profile_path}"
-        layers.append(Layer(f"from {profile_path.name}", _flat(data), origin, folder=profile_path.parent))
+    path = profile_path(options, environ, rootdir) if with_profile else None
+    if path is not None:
+        data = profile.resolved(read_profile(path), environ)
+        layers.append(Layer(f"from {path.name}", _flat(data), f"from target profile {path}", folder=path.parent))
     sources: dict[str, str] = {}
     values = {setting.name: _pick_setting(setting, layers, sources) for setting in OPTIONS}
     values |= {table.name: _pick_table(table, layers, sources) for table in TABLES}
@@ -74,7 +76,7 @@ def read_profile(path: Path) -> dict[str, Any]:
 
 def environment_of(data: Mapping[str, Any]) -> dict[str, str]:
     """A profile's values under their environment variables, for those that have one (``export`` lines)."""
-    names = _variable_names()
+    names = variable_names()
     return {names[address]: str(value) for address, value in _flat(data).items() if address in names}
 
 
@@ -120,11 +122,11 @@ def _command_line(options: Mapping[str, Any]) -> Layer:
 
 
 def _environment(environ: Mapping[str, str]) -> Layer:
-    spelled = _variable_names()
+    spelled = variable_names()
     return Layer("from env", {address: environ.get(name) for address, name in spelled.items()}, "from env", spelled)
 
 
-def _variable_names() -> dict[str, str]:
+def variable_names() -> dict[str, str]:
     """The environment variable of every address that has one."""
     names = {setting.name: setting.variable for setting in OPTIONS}
     for table in TABLES:
@@ -150,7 +152,8 @@ def _flat(data: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _profile_path(options: Mapping[str, Any], environ: Mapping[str, str], rootdir: Path) -> Path | None:
+def profile_path(options: Mapping[str, Any], environ: Mapping[str, str], rootdir: Path) -> Path | None:
+    """The target profile a run reads: ``--woc-config``, else ``WOC_GATE_CONFIG``, else ``woc-gate.toml`` here."""
     explicit = options.get("config") or environ.get("WOC_GATE_CONFIG")
     if explicit:
         path = Path(explicit)

@@ -4,13 +4,17 @@ A profile is top-level keys plus tables (``[env]``, ``[endpoints]``, ``[smoke.a]
 declared settings (their TOML types) and tables (``Settings`` fields). An unknown key is an error that
 names it and suggests the nearest known key; a value of the wrong type names the key, the expected type
 and the file.
+
+Wherever a string may stand, ``{ env = "NAME" }`` refers to the environment variable ``NAME`` instead:
+the profile names where a secret is, never the secret itself. ``resolved`` puts the variables' values in.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,37 @@ from ..errors import ConfigError
 from .declaration import ProfileType, Setting, Table
 
 TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false", list: "a list"}
+REFERENCE = "env"  # the one key of a value that refers to an environment variable: { env = "NAME" }
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def reference(value: Any) -> str | None:
+    """The environment variable a profile value refers to (``{ env = "NAME" }``); None for any other value."""
+    if isinstance(value, dict) and list(value) == [REFERENCE] and isinstance(value[REFERENCE], str):
+        return value[REFERENCE] if VARIABLE_NAME.fullmatch(value[REFERENCE]) else None
+    return None
+
+
+def references(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Every ``(key, variable)`` of a profile that refers to a variable; a table's keys as ``env.DATABASE_URL``."""
+    for key, value in data.items():
+        name = reference(value)
+        if name is not None:
+            yield prefix + key, name
+        elif isinstance(value, dict):
+            yield from references(value, f"{prefix}{key}.")
+
+
+def resolved(data: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The profile with each reference replaced by its variable's value (None, that is unset, when it has none)."""
+    return {key: _resolved(value, environ) for key, value in data.items()}
+
+
+def _resolved(value: Any, environ: Mapping[str, str]) -> Any:
+    name = reference(value)
+    if name is not None:
+        return environ.get(name)
+    return resolved(value, environ) if isinstance(value, dict) else value
 
 
 def read(path: Path, settings: tuple[Setting, ...], tables: tuple[Table, ...]) -> dict[str, Any]:
@@ -62,6 +97,12 @@ def _check_keys(path: Path, name: str, values: Mapping[str, Any], table: Table) 
 
 def _check_type(path: Path, key: str, value: Any, kind: ProfileType) -> None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    if str in kinds and reference(value):
+        return
+    if str in kinds and isinstance(value, dict) and REFERENCE in value:
+        raise ConfigError(
+            f'target profile {path}: {key} must be {{ {REFERENCE} = "NAME" }} naming one environment variable'
+        )
     accepted = (*kinds, int) if float in kinds else kinds  # TOML's 10 is as good a number of seconds as 10.0
     wrong_bool = isinstance(value, bool) and bool not in kinds  # bool is an int to Python, not to an operator
     if wrong_bool or not isinstance(value, accepted):

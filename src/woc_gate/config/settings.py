@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import ConfigError
+from ..gate import ITEMS
 from ..redaction import Redactor, Secret, hidden_parts, reveal, shown, url_passwords
 from . import variables
 from .declaration import declared, setting, table
@@ -31,6 +32,14 @@ TARGETS = ("configured", "sandbox")
 ENVIRONMENTS = ("dev", "staging", "production")
 SMOKE_TENANTS = ("a", "b")
 SMOKE_ROLES = ("owner", "admin", "member")
+SMOKE_ITEMS = (  # the items whose tests log in as the smoke accounts
+    "migration-runbook",
+    "tenant-isolation",
+    "desktop-runtime",
+    "schema-contracts",
+    "cron-secret",
+    "email-provider",
+)
 SMOKE_ATTRIBUTES = ("organization", *(f"{role}_{part}" for role in SMOKE_ROLES for part in ("email", "password")))
 
 
@@ -49,6 +58,11 @@ class SmokeTenant:
     key: str
     organization: str
     accounts: Mapping[str, SmokeAccount]
+
+
+def in_a_bucket(settings: Settings) -> bool:
+    """Whether screenshots are kept in an S3 bucket (``screenshot_storage`` is ``s3://…``)."""
+    return settings.screenshot_storage.startswith("s3://")
 
 
 def smoke_held(key: str, value: Any) -> str | Secret:
@@ -84,15 +98,22 @@ class Settings:
     environment: str = setting(
         "production", "Environment of the target", flag="--woc-env", variable="WOC_GATE_ENV", choices=ENVIRONMENTS
     )
-    repo: Path | None = setting(None, "Path of the WorkOnClock source checkout", flag="--woc-repo")
+    repo: Path | None = setting(
+        None,
+        "Path of the WorkOnClock source checkout",
+        flag="--woc-repo",
+        needed_by=("schema-contracts", "migration-runbook"),
+    )
     migrations: Path | None = setting(
         None,
         "Prisma migrations folder, if not the checkout's [layout] migrations",
         flag="--woc-migrations",
         shown_default="`[layout] migrations` of the checkout",
     )
-    commit_sha: str | None = setting(None, "WorkOnClock commit SHA being released", flag="--woc-commit")
-    operator: str | None = setting(None, "Who runs the gate", flag="--woc-operator")
+    commit_sha: str | None = setting(
+        None, "WorkOnClock commit SHA being released", flag="--woc-commit", needed_by=("backup-restore",)
+    )
+    operator: str | None = setting(None, "Who runs the gate", flag="--woc-operator", needed_by=("backup-restore",))
     ca_bundle: Path | None = setting(
         None, "CA bundle that signs the target's TLS certificates", flag="--woc-ca-bundle", shown_default="system CAs"
     )
@@ -101,6 +122,7 @@ class Settings:
         "Attestations file (default gate/attestations.toml when present)",
         flag="--attestations",
         shown_default="`gate/attestations.toml` when present",
+        needed_by=tuple(item.id for item in ITEMS if item.attestation_required),
     )
     readonly: bool = setting(
         False,
@@ -137,10 +159,14 @@ class Settings:
     )
     hsts_min_age: int = setting(31536000, "Least HSTS max-age of the public endpoints", minimum=1, unit="seconds")
     resend_read_key: Secret | None = setting(
-        None, "A full-access Resend key of the gate's own (the deployment's sending-only key cannot read)"
+        None,
+        "A full-access Resend key of the gate's own (the deployment's sending-only key cannot read)",
+        needed_by=("email-provider", "tenant-isolation"),
     )
     email_wait_seconds: int = setting(120, "Seconds an email may take to be delivered", minimum=1, unit="seconds")
-    screenshot_storage: str = setting("", "Where screenshots are stored: local, or s3://bucket/prefix")
+    screenshot_storage: str = setting(
+        "", "Where screenshots are stored: local, or s3://bucket/prefix", needed_by=("private-screenshot-storage",)
+    )
     s3_endpoint: str = setting("", "The S3 endpoint of the screenshot bucket (empty for AWS itself)")
     s3_region: str = setting("us-east-1", "The S3 region of the screenshot bucket")
     s3_access_key_id: str | None = setting(None, "S3 access key of the gate", shown_default="boto3's own chain")
@@ -148,7 +174,9 @@ class Settings:
     storage_sample: int = setting(
         50, "Screenshots whose objects are checked: this many newest and as many oldest", minimum=1
     )
-    installers_manifest: Path | None = setting(None, "The release's installers manifest (TOML)")
+    installers_manifest: Path | None = setting(
+        None, "The release's installers manifest (TOML)", needed_by=("signed-installers",)
+    )
     migration_scratch_url: str = setting(
         "",
         "Scratch database (on a server like the target's) where pending migrations are tried",
@@ -158,7 +186,12 @@ class Settings:
         100_000, "Rows above which a table copy with writes locked needs maintenance mode", minimum=0, unit="rows"
     )
     restore_scratch_url: str = setting("", "An account limited to workonclock_restore_check (for restore-drill --into)")
-    screenshot_storage_dir: Path | None = setting(None, "Screenshot objects on disk, keyed by objectKey")
+    screenshot_storage_dir: Path | None = setting(
+        None,
+        "Screenshot objects on disk, keyed by objectKey",
+        needed_by=("backup-restore",),
+        stood_in_by=in_a_bucket,  # the restore drill then reads the keys from the bucket
+    )
     restore_drill_record: Path | None = setting(
         None, "A drilled backup whose recorded result the gate reads instead of drilling"
     )
@@ -181,10 +214,12 @@ class Settings:
         variables="WOC_GATE_SMOKE_{KEY}",
         held=smoke_held,
         build=smoke_tenants,
+        needed_by=SMOKE_ITEMS,
     )
     plain_http: Mapping[str, str] = table(
         "Per public URL variable, its plain-HTTP URL that must redirect to https",
         keys=dict.fromkeys(variables.PUBLIC_URLS, str),
+        variables="WOC_GATE_PLAIN_HTTP_{KEY}",
         shown_default="port 80 of the host",
     )
     restore_tolerance: Mapping[str, float] = table(

@@ -7,6 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from woc_gate.config.defaults import DEFAULT_ENDPOINTS
 from woc_gate.config.variables import held
 from woc_gate.errors import WocGateError
 from woc_gate.redaction import shown
@@ -55,7 +56,7 @@ def up(args: argparse.Namespace) -> int:
     )
     print(f"Sandbox running in {sandbox.state_dir} (pid {sandbox.pid})")
     _print_settings(sandbox.profile_path)
-    print(f"Profile:  {sandbox.profile_path}")
+    print(f"Profile:  {sandbox.profile_path}  (check it with: woc-gate doctor --woc-config {sandbox.profile_path})")
     print(f"Env file: {sandbox.env_path}  (load it with: . {sandbox.env_path})")
     print(f"Stop it:  woc-gate sandbox down --state {sandbox.state_dir}")
     return 0
@@ -82,7 +83,7 @@ def status(args: argparse.Namespace) -> int:
         return 0
     print(f"Sandbox running in {running.state_dir} (pid {running.pid})")
     _print_settings(running.profile_path)
-    print(f"Profile:  {running.profile_path}")
+    print(f"Profile:  {running.profile_path}  (check it with: woc-gate doctor --woc-config {running.profile_path})")
     print(f"Env file: {running.env_path}")
     return 0
 
@@ -102,10 +103,33 @@ def masked(name: str, value: str) -> str:
     return shown(held(name, value))
 
 
+def endpoints(profile: dict) -> list[str]:
+    """Where an operator reaches each part of a stack, from its profile: no password, no key."""
+    env = profile["env"]
+    web, api = env["NEXTAUTH_URL"], env["API_BASE_URL"]
+    storage = f"on disk in {profile['screenshot_storage_dir']}"
+    if "s3_endpoint" in profile:
+        storage = (
+            f"{profile['screenshot_storage']} at {profile['s3_endpoint']}"
+            f" (access key {profile['s3_access_key_id']}, secret in the profile)"
+        )
+    return [
+        f"web:      {web}",
+        f"admin:    {web.rstrip('/')}{DEFAULT_ENDPOINTS['admin']}",
+        f"API:      {api} (desktop: {env['WOC_API_URL']})",
+        f"database: {env['DB_HOST']}:{env['DB_PORT']}, database {env['DB_NAME']}, user {env['DB_USER']}"
+        " (password in the profile)",
+        f"mail:     {profile['resend_api_url']} (Resend's API: GET /emails, GET /domains; read key in the profile)",
+        f"storage:  {storage}",
+    ]
+
+
 def _print_settings(profile_path: Path) -> None:
     profile = tomllib.loads(profile_path.read_text())
     faults_on = profile.get("sandbox", {}).get("faults", [])
     print(f"  faults: {', '.join(faults_on) if faults_on else 'none'}")
+    for line in endpoints(profile):
+        print(f"  {line}")
     for name, value in profile["env"].items():
         print(f"  {name}={masked(name, value)}")
     for key, tenant in profile.get("smoke", {}).items():
