@@ -99,3 +99,32 @@ def test_smoke_collects_only_the_post_migration_and_desktop_smoke(tmp_path, monk
     collected = [line for line in capsys.readouterr().out.splitlines() if "::" in line]
     assert collected and all(line.startswith("smoke/") for line in collected)
     assert "smoke/test_post_migration.py::test_web_login[chromium]" in collected
+
+
+TARGET_VARIABLES = ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL", "DATABASE_URL", "DB_HOST", "DB_NAME")
+NO_TARGET_RUN = (
+    "ERROR: woc-gate: no target configured for the {} run: set NEXTAUTH_URL, API_BASE_URL and DATABASE_URL"
+    " (or write woc-gate.toml, or pass --woc-config PATH), or use --woc-target=sandbox for the reference stack"
+)
+NO_DATABASE = (
+    "woc-gate: no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …), write woc-gate.toml here,"
+    " or pass --woc-config PATH"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["smoke", "-p", "no:xdist"], NO_TARGET_RUN.format("smoke")),
+        (["run", "-p", "no:xdist"], NO_TARGET_RUN.format("gate")),
+        (["backup", "--out", "workonclock.sql"], NO_DATABASE),
+        (["migrate-status", "--migrations", "."], NO_DATABASE),
+    ],
+)
+def test_a_command_that_needs_a_target_without_one_is_one_usage_error(argv, line, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for name in (*TARGET_VARIABLES, "WOC_GATE_CONFIG", "WOC_GATE_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    assert woc_gate(argv) == pytest.ExitCode.USAGE_ERROR
+    assert [text for text in capsys.readouterr().err.splitlines() if text] == [line]
+    assert list(tmp_path.iterdir()) == []

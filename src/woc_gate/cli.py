@@ -97,7 +97,7 @@ def migrate_status(args: argparse.Namespace) -> int:
         )
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
     print_lines([render_json(status)] if args.json else render_text(status))
     return 0 if status.clean else 1
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NoTarget
 from ..redaction import Redactor, Secret, hidden_parts, reveal, shown, url_passwords
 from . import variables
 from .declaration import declared, setting, table
@@ -266,6 +266,15 @@ class Settings:
                 " pass --woc-migrations with a Prisma migrations folder"
             )
         return self.migrations
+
+    def required_database_url(self) -> str:
+        """The database URL; a ``NoTarget`` error saying how to configure one when there is none."""
+        if not self.database_url:
+            raise NoTarget(
+                "no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …), write woc-gate.toml here,"
+                " or pass --woc-config PATH"
+            )
+        return self.database_url
 
     @property
     def has_target(self) -> bool:

@@ -20,8 +20,8 @@ from .. import attestations as attestation_file
 from .. import config as settings_module
 from ..attestations import Attestation
 from ..config import Settings
-from ..errors import WocGateError
-from ..gate import ItemResult, Status, is_gate_run, judge_all
+from ..errors import NoTarget, WocGateError
+from ..gate import ItemResult, Status, is_gate_run, judge_all, selects_only
 from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
 
@@ -100,10 +100,12 @@ class GateRun:
         if stack is not None:
             settings = _reload(options, config.rootpath, stack.static_profile())
         collect_only = not _runs_tests(config)
-        gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
-        if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
-            raise WocGateError(
-                "no target configured for the gate run: set NEXTAUTH_URL, API_BASE_URL and "
+        markexpr = config.getoption("markexpr") or ""
+        gate_run = is_gate_run(markexpr, config.getoption("gate"))
+        kind = "gate" if gate_run else "smoke" if selects_only(markexpr, "smoke") else None
+        if kind and not collect_only and settings.target == "configured" and not settings.has_target:
+            raise NoTarget(
+                f"no target configured for the {kind} run: set NEXTAUTH_URL, API_BASE_URL and "
                 "DATABASE_URL (or write woc-gate.toml, or pass --woc-config PATH), "
                 "or use --woc-target=sandbox for the reference stack"
             )
