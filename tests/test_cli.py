@@ -120,6 +120,7 @@ NO_DATABASE = (
         (["backup", "--out", "workonclock.sql"], NO_DATABASE),
         (["migrate-status", "--migrations", "."], NO_DATABASE),
     ],
+    ids=["smoke", "run", "backup", "migrate-status"],
 )
 def test_a_command_that_needs_a_target_without_one_is_one_usage_error(argv, line, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
@@ -128,3 +129,62 @@ def test_a_command_that_needs_a_target_without_one_is_one_usage_error(argv, line
     assert woc_gate(argv) == pytest.ExitCode.USAGE_ERROR
     assert [text for text in capsys.readouterr().err.splitlines() if text] == [line]
     assert list(tmp_path.iterdir()) == []
+
+
+EARLIER_RECORD = {"gate-report.json": '{"verdict": "RELEASE GATE PASSED"}\n', "gate-report.md": "**PASSED**\n"}
+
+
+def plant_earlier_record(folder):
+    for name, text in EARLIER_RECORD.items():
+        (folder / name).write_text(text)
+
+
+def earlier_record_kept(folder):
+    return all((folder / name).read_text() == text for name, text in EARLIER_RECORD.items())
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "stopped"),
+    [
+        (["--", "--help"], pytest.ExitCode.USAGE_ERROR, "usage error"),
+        (["broken/test_broken.py"], pytest.ExitCode.INTERRUPTED, "interrupted"),
+        (["-k", "no_such_test"], pytest.ExitCode.NO_TESTS_COLLECTED, "no tests collected"),
+    ],
+    ids=["usage-error", "collection-error", "nothing-selected"],
+)
+def test_a_run_that_does_not_complete_writes_no_record_and_keeps_the_last_one(
+    args, status, stopped, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
+    monkeypatch.setenv("NEXTAUTH_URL", "http://127.0.0.1:9")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "test_broken.py").write_text("def test_(:\n")
+    plant_earlier_record(tmp_path)
+    assert woc_gate(["run", "-p", "no:xdist", *args]) == status
+    out = capsys.readouterr().out
+    assert (
+        f"woc-gate: the run did not complete ({stopped}): no run record written,"
+        " gate-report.json and gate-report.md left as it was"
+    ) in out.splitlines()
+    assert "release gate" not in out and "RELEASE GATE" not in out
+    assert earlier_record_kept(tmp_path)
+
+
+def test_smoke_writes_its_own_record_showing_only_the_items_it_tested(tmp_path, monkeypatch, capsys, clean_stack):
+    monkeypatch.chdir(tmp_path)
+    plant_earlier_record(tmp_path)
+    argv = ["smoke", "-p", "no:xdist", f"--woc-config={clean_stack.profile_path}", "-k", "test_desktop_login"]
+    assert woc_gate(argv) == 0
+    out = capsys.readouterr().out
+    rows = out.split("first failure\n")[1].splitlines()[:-1]  # below the column names, above pytest's last line
+    assert [row.split()[:5] for row in rows[:-1]] == [["migration-runbook", "UNVERIFIED", "1", "0", "14"]]
+    assert rows[-1] == "0 of 1 items this run tested are proven (not a gate run: no release-gate verdict)"
+    assert "RELEASE GATE" not in out
+    record = json.loads((tmp_path / "smoke-report.json").read_text())
+    assert record["gate_run"] is False
+    markdown = (tmp_path / "smoke-report.md").read_text()
+    assert "| migration-runbook | UNVERIFIED |" in markdown and "desktop-runtime" not in markdown
+    assert "**0 of 1 items this run tested are proven (not a gate run: no release-gate verdict)**" in markdown
+    assert earlier_record_kept(tmp_path)
+    assert woc_gate(["report", "smoke-report.json"]) == 1

@@ -12,11 +12,10 @@ import pytest
 from . import suite
 from .config import PROFILE_NAME
 from .errors import WocGateError
-from .report import load_record, render_table
+from .report import load_record, record_passed, render_table
 
-REPORT_JSON = "gate-report.json"
-REPORT_MARKDOWN = "gate-report.md"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
+REPORTS = {"gate": "gate-report", "smoke": "smoke-report"}  # by marker: the name of its run record files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> int:
-    """``pytest -m MARKER`` (gate, smoke) over the checkout's or the wheel's gate tests; both reports written here."""
+    """``pytest -m MARKER`` (gate, smoke) over the checkout's or the wheel's gate tests; its two reports written here.
+
+    ``gate-report.json``/``.md`` for the gate, ``smoke-report.*`` for the smoke; a run that does not complete
+    writes neither, so they always hold the latest complete run of their kind.
+    """
     try:
         ini, folders = suite.pytest_ini(), suite.gate_test_folders()
     except WocGateError as error:
@@ -56,9 +59,9 @@ def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> 
         "-m",
         marker,
         "--gate-report",
-        REPORT_JSON,
+        f"{REPORTS[marker]}.json",
         "--gate-markdown",
-        REPORT_MARKDOWN,
+        f"{REPORTS[marker]}.md",
         *map(str, folders),
         *profile_here(pytest_args),
     ]
@@ -77,14 +80,14 @@ def profile_here(pytest_args: list[str]) -> list[str]:
 
 
 def print_report(path: Path) -> int:
-    """Print the release-gate table of a saved run record; exit 1 unless it passed."""
+    """Print the table of a saved run record; exit 1 unless it passed (outside the gate: all it tested proven)."""
     try:
         record = load_record(path)
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
         return 2
     print_lines(render_table(record))
-    return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
+    return 0 if record_passed(record) else 1
 
 
 def migrate_status(args: argparse.Namespace) -> int:

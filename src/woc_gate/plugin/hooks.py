@@ -13,7 +13,7 @@ from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
-from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
+from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun, no_record_note, ran_to_the_end
 
 pytest_plugins = [
     "woc_gate.plugin.fixtures",
@@ -155,10 +155,15 @@ class GatePlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker or self.collect_only:
             return
+        reports = (self.config.getoption("gate_report"), self.config.getoption("gate_markdown"))
+        if not ran_to_the_end(session.exitstatus):
+            if any(reports):
+                self.config.get_terminal_writer().line(no_record_note(session.exitstatus, reports))
+            return
         self.run.finish()
         written = True
         try:
-            self.run.write_reports(self.config.getoption("gate_report"), self.config.getoption("gate_markdown"))
+            self.run.write_reports(*reports)
         except OSError as error:
             written = False
             self.config.get_terminal_writer().line(f"woc-gate: cannot write the run record: {error}", red=True)
@@ -167,8 +172,8 @@ class GatePlugin:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        if self.is_worker or self.collect_only or not self.run.shown_results():
-            return
-        terminalreporter.section("release gate")
-        for line in self.run.table():
-            terminalreporter.write_line(line)
+        lines = [] if self.is_worker or self.collect_only else self.run.table()
+        if lines:
+            terminalreporter.section("release gate")
+            for line in lines:
+                terminalreporter.write_line(line)

@@ -22,12 +22,19 @@ from ..attestations import Attestation
 from ..config import Settings
 from ..errors import NoTarget, WocGateError
 from ..gate import ItemResult, Status, is_gate_run, judge_all, selects_only
-from ..report import build_record, render_table, write_record
+from ..report import build_record, render_table, shown_items, write_record
 from .outcomes import Outcomes
 
 if TYPE_CHECKING:
     from .lazy_stack import LazyStack
 
+COMPLETE = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)  # a session that ran its selected tests
+STOPPED = {
+    pytest.ExitCode.INTERRUPTED: "interrupted",
+    pytest.ExitCode.INTERNAL_ERROR: "internal error",
+    pytest.ExitCode.USAGE_ERROR: "usage error",
+    pytest.ExitCode.NO_TESTS_COLLECTED: "no tests collected",
+}
 CONTROLLER_PID_KEY = "woc_gate_controller_pid"  # workerinput: the stack a worker starts lives as long as this
 STACK_DIR_KEY = "woc_gate_stack_dir"  # workerinput: the state dir the controller planned for the stack
 
@@ -134,12 +141,6 @@ class GateRun:
         """True when every item is PASS."""
         return bool(self.results) and all(result.status is Status.PASS for result in self.results)
 
-    def shown_results(self) -> list[ItemResult]:
-        """The items the table shows: all in a gate run, else only those some test touched."""
-        if self.gate_run:
-            return list(self.results or [])
-        return [result for result in self.results or [] if result.tests]
-
     def record(self, *, backup: dict | None = None) -> dict:
         """The JSON run record."""
         return build_record(
@@ -159,16 +160,27 @@ class GateRun:
             write_record(self.record(), json_path, markdown_path, self.settings.redactor())
 
     def table(self) -> list[str]:
-        """The release-gate table lines for the terminal."""
-        record = self.record()
-        shown = {result.item.id for result in self.shown_results()}
-        record["items"] = [item for item in record["items"] if item["id"] in shown]
-        return render_table(record)
+        """The release-gate table lines for the terminal; none before ``finish``, nor outside the gate for no item."""
+        record = self.record() if self.results is not None else None
+        return render_table(record) if record and shown_items(record) else []
 
     def stop_sandbox(self) -> None:
         """Stop the reference stack of this run, if one started (the controller's task)."""
         if self.stack is not None:
             self.stack.stop()
+
+
+def ran_to_the_end(exitstatus: int) -> bool:
+    """True for a session that collected and ran its tests: not one stopped by a usage or collection error,
+    an interrupt, an internal error, or with no test to run. Only such a run writes a record."""
+    return exitstatus in COMPLETE
+
+
+def no_record_note(exitstatus: int, reports: tuple[Path | None, ...]) -> str:
+    """The line saying that a run which did not complete left the run record files as they were."""
+    stopped = STOPPED.get(exitstatus, f"exit status {exitstatus}")
+    kept = " and ".join(str(path) for path in reports if path)
+    return f"woc-gate: the run did not complete ({stopped}): no run record written, {kept} left as it was"
 
 
 def _check_output_path(path: Path | None, flag: str) -> None:
