@@ -1,5 +1,6 @@
 """The woc-gate command: run, report, sandbox; and the usage errors around the reference stack."""
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -188,3 +189,18 @@ def test_smoke_writes_its_own_record_showing_only_the_items_it_tested(tmp_path, 
     assert "**0 of 1 items this run tested are proven (not a gate run: no release-gate verdict)**" in markdown
     assert earlier_record_kept(tmp_path)
     assert woc_gate(["report", "smoke-report.json"]) == 1
+
+
+def test_run_reads_the_operators_attestations_in_the_current_folder(tmp_path, monkeypatch, clean_stack):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WOC_GATE_ATTESTATIONS", raising=False)
+    (tmp_path / "gate").mkdir()
+    (tmp_path / "gate" / "attestations.toml").write_text(
+        f'[[attestation]]\nitem = "legal-privacy"\napprover = "Dana Reyes"\nrole = "privacy/security owner"\n'
+        f'date = {dt.date.today().isoformat()}\nevidence = "https://tickets.example.com/LEGAL-42"\n'
+    )
+    argv = ["run", "-p", "no:xdist", f"--woc-config={clean_stack.profile_path}", "-k", "prisma_role_key"]
+    assert woc_gate(argv) == pytest.ExitCode.TESTS_FAILED
+    record = json.loads((tmp_path / "gate-report.json").read_text())
+    legal = next(item for item in record["items"] if item["id"] == "legal-privacy")
+    assert (legal["status"], record["attestations"][0]["approver"]) == ("PASS", "Dana Reyes")

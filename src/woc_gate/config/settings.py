@@ -98,9 +98,9 @@ class Settings:
     )
     attestations: Path | None = setting(
         None,
-        "Attestations file (default gate/attestations.toml when present)",
+        "Attestations file (default gate/attestations.toml beside the profile, else here, when present)",
         flag="--attestations",
-        shown_default="`gate/attestations.toml` when present",
+        shown_default="`gate/attestations.toml` beside the profile, else in the current folder, when present",
     )
     readonly: bool = setting(
         False,
@@ -195,7 +195,9 @@ class Settings:
     ui: Mapping[str, str] = table("Labels the browser flows look for", DEFAULT_UI)
     layout: Mapping[str, str] = table("Where things are in a WorkOnClock checkout", DEFAULT_LAYOUT)
     names: Mapping[str, str] = table("Type, constant and model names the contracts look up", DEFAULT_NAMES)
-    browser: Mapping[str, str] = table("The browser: executable (Playwright's Chromium when empty)", DEFAULT_BROWSER)
+    browser: Mapping[str, str] = table(
+        "The browser: executable (Playwright's Chromium when empty)", DEFAULT_BROWSER, paths=("executable",)
+    )
     routes: Mapping[str, Any] = table("The tenant-isolation route inventory", DEFAULT_ROUTES)
     sandbox: Mapping[str, Any] = table(
         "What a reference stack says about itself (written by the stack)",
