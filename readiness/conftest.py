@@ -98,7 +98,14 @@ def tls_scans(woc_settings):
         pytest.skip("dev environment: TLS is not required")
     urls = {name: woc_settings.var(name) for name in PUBLIC_URLS}
     https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
-    scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle) if https else {}
+    scans = {}
+    if https:
+        scans = tls_target.scan(
+            list(https.values()),
+            woc_settings.ca_bundle,
+            timeout=woc_settings.http_timeout,
+            retries=woc_settings.connect_retries,
+        )
     return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}
 
 

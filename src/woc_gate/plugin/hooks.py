@@ -11,6 +11,7 @@ from ..checks import CheckFailure
 from ..config import OPTIONS
 from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
+from ..target.breaker import SURFACES
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
 from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun, no_record_note, ran_to_the_end
@@ -74,6 +75,9 @@ class GatePlugin:
         self.run = run
         self.is_worker = hasattr(config, "workerinput")
         self.collect_only = config.getoption("collectonly")
+
+    def pytest_sessionstart(self) -> None:
+        SURFACES.clear()  # an in-process run after another starts with no origin known to be silent
 
     def pytest_unconfigure(self) -> None:
         if not self.is_worker:
