@@ -144,32 +144,53 @@ def earlier_record_kept(folder):
     return all((folder / name).read_text() == text for name, text in EARLIER_RECORD.items())
 
 
-@pytest.mark.parametrize(
-    ("args", "status", "stopped"),
-    [
-        (["--", "--help"], pytest.ExitCode.USAGE_ERROR, "usage error"),
-        (["broken/test_broken.py"], pytest.ExitCode.INTERRUPTED, "interrupted"),
-        (["-k", "no_such_test"], pytest.ExitCode.NO_TESTS_COLLECTED, "no tests collected"),
-    ],
-    ids=["usage-error", "collection-error", "nothing-selected"],
-)
-def test_a_run_that_does_not_complete_writes_no_record_and_keeps_the_last_one(
-    args, status, stopped, tmp_path, monkeypatch, capsys
-):
+def test_woc_gate_run_stopped_by_a_usage_error_writes_no_record_and_keeps_the_last_one(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
     monkeypatch.setenv("NEXTAUTH_URL", "http://127.0.0.1:9")
-    (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "test_broken.py").write_text("def test_(:\n")
     plant_earlier_record(tmp_path)
-    assert woc_gate(["run", "-p", "no:xdist", *args]) == status
+    assert woc_gate(["run", "-p", "no:xdist", "--", "--help"]) == pytest.ExitCode.USAGE_ERROR
     out = capsys.readouterr().out
     assert (
-        f"woc-gate: the run did not complete ({stopped}): no run record written,"
+        "woc-gate: the run did not complete (usage error): no run record written,"
         " gate-report.json and gate-report.md left as it was"
     ) in out.splitlines()
     assert "release gate" not in out and "RELEASE GATE" not in out
     assert earlier_record_kept(tmp_path)
+
+
+A_GATE_TEST = """
+import pytest
+
+@pytest.mark.gate("cron-secret")
+def test_one():
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "status", "stopped"),
+    [
+        ("def test_(:\n", [], pytest.ExitCode.INTERRUPTED, "interrupted"),
+        (A_GATE_TEST, ["-k", "no_such_test"], pytest.ExitCode.NO_TESTS_COLLECTED, "no tests collected"),
+    ],
+    ids=["collection-error", "nothing-selected"],
+)
+def test_a_gate_run_that_does_not_complete_writes_no_record_and_keeps_the_last_one(
+    source, args, status, stopped, pytester, monkeypatch
+):
+    monkeypatch.setenv("NEXTAUTH_URL", "http://127.0.0.1:9")
+    pytester.makepyfile(source)
+    plant_earlier_record(pytester.path)
+    result = pytester.runpytest(
+        "-m", "gate", "--gate-report", "gate-report.json", "--gate-markdown", "gate-report.md", *args
+    )
+    assert result.ret == status
+    result.stdout.fnmatch_lines(
+        [f"woc-gate: the run did not complete ({stopped}): no run record written, gate-report.json and *"]
+    )
+    result.stdout.no_fnmatch_line("*release gate*")
+    assert earlier_record_kept(pytester.path)
 
 
 def test_smoke_writes_its_own_record_showing_only_the_items_it_tested(tmp_path, monkeypatch, capsys, clean_stack):
