@@ -160,3 +160,17 @@ def test_a_db_password_with_url_characters_survives_the_built_url(tmp_path, pass
     environ = {"DB_HOST": "db", "DB_USER": "woc", "DB_PASSWORD": password, "DB_NAME": "workonclock"}
     settings = config.load(options={}, environ=environ, rootdir=tmp_path)
     assert db.Dsn.parse(settings.database_url).password == password
+
+
+def test_a_timeout_trips_the_breaker_only_of_an_origin_that_never_answered():
+    working, silent = SURFACES.of("http://127.0.0.1:1"), SURFACES.of("http://127.0.0.1:2")
+    with working.guard():
+        pass  # it answered
+    with pytest.raises(TargetTimeout), working.guard():
+        raise TargetTimeout("slow once")
+    with working.guard():
+        pass  # a slow answer fails only its own call
+    with pytest.raises(TargetTimeout), silent.guard():
+        raise TargetTimeout("never answered")
+    with pytest.raises(TargetTimeout, match="never answered"), silent.guard():
+        pass

@@ -3,7 +3,9 @@
 An origin (``https://api.example.com:443``, ``mysql://db:3306``) that refuses, does not resolve, fails TLS or never
 answers costs its first test one timeout; every later call to it fails at once with the same line, through
 whichever setting it is reached (``API_BASE_URL`` and ``WOC_API_URL`` alike), anonymous clients and the TLS scan
-included. ``SURFACES`` holds the breakers of the running session; the plugin clears it when a session starts.
+included. A timeout trips the breaker only while its origin has not answered in this session: a server that works
+but is slow once fails that one call, not every later one. ``SURFACES`` holds the breakers of the running session;
+the plugin clears it when a session starts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Breaker:
     def __init__(self, origin: str) -> None:
         self.origin = origin
         self.failure: TargetError | None = None
+        self.answered = False  # the origin answered a call of this session
 
     def check(self) -> None:
         """Fail at once with the first connection failure, if there was one."""
@@ -39,8 +42,9 @@ class Breaker:
             raise type(self.failure)(str(self.failure))
 
     def trip(self, failure: TargetError) -> None:
-        """Remember a connection failure (the first one stays)."""
-        if self.failure is None and isinstance(failure, CONNECTION_FAILURES):
+        """Remember a connection failure (the first one stays); a timeout only of an origin that never answered."""
+        slow_once = self.answered and isinstance(failure, TargetTimeout)
+        if self.failure is None and isinstance(failure, CONNECTION_FAILURES) and not slow_once:
             self.failure = failure
 
     @contextlib.contextmanager
@@ -52,6 +56,7 @@ class Breaker:
         except CONNECTION_FAILURES as failure:
             self.trip(failure)
             raise
+        self.answered = True
 
 
 class Breakers:
