@@ -100,7 +100,17 @@ def tls_scans(woc_settings, woc_progress):
     https = {name: url for name, url in urls.items() if url and url.startswith("https://")}
     endpoints = len({tls_target.endpoint_of(url) for url in https.values()})
     with woc_progress("TLS scan", endpoints, "endpoints scanned") as bar:
-        scans = tls_target.scan(list(https.values()), woc_settings.ca_bundle, bar.advance) if https else {}
+        scans = (
+            tls_target.scan(
+                list(https.values()),
+                woc_settings.ca_bundle,
+                timeout=woc_settings.http_timeout,
+                retries=woc_settings.connect_retries,
+                scanned=bar.advance,
+            )
+            if https
+            else {}
+        )
     return {name: scans[tls_target.endpoint_of(url)] for name, url in https.items()}
 
 

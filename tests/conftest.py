@@ -33,6 +33,7 @@ import woc_gate
 from woc_gate.sandbox import stack
 from woc_gate.sandbox.faults import switchable
 from woc_gate.sources.nodetools import CACHE_DIR_ENV, default_cache_dir
+from woc_gate.target.breaker import SURFACES
 
 # The suite runs pytest hundreds of times: it keeps what it compiles (and assertion-rewrites) even where the
 # environment says otherwise (PYTHONDONTWRITEBYTECODE), and the pytester subprocesses read it back.
@@ -62,6 +63,12 @@ def _keep_loaded_for_in_process_runs() -> None:
             importlib.import_module(module.name)
     for name in KEPT_FOR_IN_PROCESS_RUNS:
         importlib.import_module(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_origin_known_down():
+    """Each test starts with no origin of a target known to be down: the breakers a test trips are its own."""
+    SURFACES.clear()
 
 
 @pytest.fixture(scope="session")

@@ -106,6 +106,15 @@ def test_invalid_toml_names_the_line(tmp_path):
     )
 
 
+A_GATE_TEST = """
+import pytest
+
+@pytest.mark.gate("cron-secret")
+def test_one():
+    pass
+"""  # a gate run that runs no test writes no record
+
+
 @pytest.fixture
 def project(pytester):
     pytester.makefile(".toml", **{"woc-gate": '[env]\nNEXTAUTH_URL = "http://127.0.0.1:9"\n'})
@@ -115,7 +124,7 @@ def project(pytester):
 def test_legal_privacy_is_pass_only_with_a_valid_attestation(project):
     today = dt.date.today().isoformat()
     project.makefile(".toml", signoffs=GOOD.replace("2026-11-20", today))
-    project.makepyfile("def test_plain(): pass")
+    project.makepyfile(A_GATE_TEST)
     project.runpytest("-m", "gate", "--attestations", "signoffs.toml", "--gate-report", "gate.json")
     record = json.loads((project.path / "gate.json").read_text())
     legal = next(item for item in record["items"] if item["id"] == "legal-privacy")
@@ -128,7 +137,7 @@ def test_the_default_attestations_file_is_read(project):
     (project.path / "gate" / "attestations.toml").write_text(
         GOOD.replace('role = "privacy/security owner"', 'role = "operator"')
     )
-    project.makepyfile("def test_plain(): pass")
+    project.makepyfile(A_GATE_TEST)
     result = project.runpytest("-m", "gate")
     result.stdout.fnmatch_lines(
         [

@@ -25,19 +25,48 @@ def test_db_first(woc_db):
 def test_db_again(woc_db):
     pass
 """
+# the same silent origin reached otherwise: as the desktop's WOC_API_URL, anonymously, and by the TLS scan
+SAME_ORIGIN_TESTS = """
+from woc_gate.target import clients, tls
+
+def test_tls_scan(woc_settings):
+    [found] = tls.scan([woc_settings.api_url], None, timeout=woc_settings.http_timeout, retries=1).values()
+    raise found
+
+def test_desktop_login(desktop_as):
+    desktop_as("a", "admin")
+
+def test_anonymous_health(woc_settings):
+    with clients.anonymous(woc_settings, woc_settings.api_url, "API_BASE_URL") as client:
+        clients.request(client, "GET", "/health", setting="API_BASE_URL")
+"""
+
+
+def silent_api_environment(monkeypatch, port, scheme="http"):
+    monkeypatch.setenv("API_BASE_URL", f"{scheme}://127.0.0.1:{port}")
+    monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_EMAIL", "admin@smoke-acme.test")
+    monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_PASSWORD", "Pl4nted-pw")
+
+
+def durations_of(result):
+    """Each test's duration (its setup, call and teardown added up), by test name."""
+    durations = {}
+    for line in result.stdout.lines:
+        if line[:1].isdigit() and "::" in line:
+            name = line.split("::")[-1]
+            durations[name] = durations.get(name, 0.0) + float(line.split("s ")[0])
+    return durations
 
 
 def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at_once(pytester, monkeypatch):
-    pytester.makepyfile(SURFACE_TESTS)
+    pytester.makepyfile(test_a_surfaces=SURFACE_TESTS, test_b_same_origin=SAME_ORIGIN_TESTS)
     with silent_server() as port:
-        monkeypatch.setenv("API_BASE_URL", f"http://127.0.0.1:{port}")
+        silent_api_environment(monkeypatch, port, "https")
         monkeypatch.setenv("DATABASE_URL", f"mysql://woc:Pl4nted@127.0.0.1:{port}/workonclock")
-        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_EMAIL", "admin@smoke-acme.test")
-        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_PASSWORD", "Pl4nted-pw")
         result = pytester.runpytest("-p", "no:randomly", "--durations=0", "--durations-min=0")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     api_line = (
-        f"http://127.0.0.1:{port}/auth/login did not answer within 8 s; check API_BASE_URL,"
+        f"https://127.0.0.1:{port}/auth/login did not accept the connection within 8 s; check API_BASE_URL,"
         " or raise --woc-http-timeout for a slow target"
     )
     db_line = (
@@ -45,13 +74,28 @@ def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at
         " check DATABASE_URL, or raise --woc-db-timeout"
     )
     lines = result.stdout.lines
-    assert lines.count(api_line) == 2 and lines.count(db_line) == 2
+    assert lines.count(api_line) == 5 and lines.count(db_line) == 2
     assert "During handling of the above exception" not in result.stdout.str()
-    durations = {
-        line.split("::")[-1]: float(line.split("s ")[0]) for line in lines if line[:1].isdigit() and "::" in line
-    }
+    durations = durations_of(result)
     assert durations["test_api_first"] < 10 and durations["test_db_first"] < 10
-    assert durations["test_api_again"] < 1 and durations["test_db_again"] < 1
+    later = ("test_api_again", "test_db_again", "test_desktop_login", "test_anonymous_health", "test_tls_scan")
+    assert all(durations[name] < 1 for name in later), durations
+
+
+def test_a_tls_scan_that_finds_the_api_silent_costs_the_run_one_timeout(pytester, monkeypatch):
+    pytester.makepyfile(test_same_origin=SAME_ORIGIN_TESTS)
+    with silent_server() as port:
+        silent_api_environment(monkeypatch, port, "https")
+        result = pytester.runpytest(
+            "-p", "no:randomly", "--durations=0", "--durations-min=0", "--woc-http-timeout=2", "-k", "tls or login"
+        )
+    scan_line = (
+        f"https://127.0.0.1:{port} did not complete a TLS handshake within 2 s;"
+        " check the URL, or raise --woc-http-timeout for a slow target"
+    )
+    assert result.stdout.lines.count(scan_line) == 2
+    durations = durations_of(result)
+    assert durations["test_tls_scan"] < 4 and durations["test_desktop_login"] < 1, durations
 
 
 def test_a_missing_checkout_is_one_line_once(pytester, tmp_path):
@@ -75,9 +119,7 @@ def test_a_missing_checkout_is_one_line_once(pytester, tmp_path):
 def test_an_http_timeout_from_the_command_line_is_used(pytester, monkeypatch):
     pytester.makepyfile(SURFACE_TESTS)
     with silent_server() as port:
-        monkeypatch.setenv("API_BASE_URL", f"http://127.0.0.1:{port}")
-        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_EMAIL", "admin@smoke-acme.test")
-        monkeypatch.setenv("WOC_GATE_SMOKE_A_ADMIN_PASSWORD", "Pl4nted-pw")
+        silent_api_environment(monkeypatch, port)
         result = pytester.runpytest("-p", "no:randomly", "--woc-http-timeout", "0.5", "-k", "api")
     result.stdout.fnmatch_lines([f"http://127.0.0.1:{port}/auth/login did not answer within 0.5 s; *"])
 

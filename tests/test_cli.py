@@ -1,5 +1,6 @@
 """The woc-gate command: run, report, sandbox; and the usage errors around the reference stack."""
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -144,3 +145,128 @@ def test_smoke_collects_only_the_post_migration_and_desktop_smoke(tmp_path, monk
     collected = [line for line in capsys.readouterr().out.splitlines() if "::" in line]
     assert collected and all(line.startswith("smoke/") for line in collected)
     assert "smoke/test_post_migration.py::test_web_login[chromium]" in collected
+
+
+TARGET_VARIABLES = ("NEXTAUTH_URL", "API_BASE_URL", "WOC_API_URL", "DATABASE_URL", "DB_HOST", "DB_NAME")
+NO_TARGET_RUN = (
+    "ERROR: woc-gate: no target configured for the {} run: set NEXTAUTH_URL, API_BASE_URL and DATABASE_URL"
+    " (or write woc-gate.toml, or pass --woc-config PATH), or use --woc-target=sandbox for the reference stack"
+)
+NO_DATABASE = (
+    "woc-gate: no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …), write woc-gate.toml here,"
+    " or pass --woc-config PATH"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["smoke", "-p", "no:xdist"], NO_TARGET_RUN.format("smoke")),
+        (["run", "-p", "no:xdist"], NO_TARGET_RUN.format("gate")),
+        (["backup", "--out", "workonclock.sql"], NO_DATABASE),
+        (["migrate-status", "--migrations", "."], NO_DATABASE),
+    ],
+    ids=["smoke", "run", "backup", "migrate-status"],
+)
+def test_a_command_that_needs_a_target_without_one_is_one_usage_error(argv, line, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for name in (*TARGET_VARIABLES, "WOC_GATE_CONFIG", "WOC_GATE_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    assert woc_gate(argv) == pytest.ExitCode.USAGE_ERROR
+    assert [text for text in capsys.readouterr().err.splitlines() if text] == [line]
+    assert list(tmp_path.iterdir()) == []
+
+
+EARLIER_RECORD = {"gate-report.json": '{"verdict": "RELEASE GATE PASSED"}\n', "gate-report.md": "**PASSED**\n"}
+
+
+def plant_earlier_record(folder):
+    for name, text in EARLIER_RECORD.items():
+        (folder / name).write_text(text)
+
+
+def earlier_record_kept(folder):
+    return all((folder / name).read_text() == text for name, text in EARLIER_RECORD.items())
+
+
+def test_woc_gate_run_stopped_by_a_usage_error_writes_no_record_and_keeps_the_last_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WOC_GATE_CONFIG", raising=False)
+    monkeypatch.setenv("NEXTAUTH_URL", "http://127.0.0.1:9")
+    plant_earlier_record(tmp_path)
+    assert woc_gate(["run", "-p", "no:xdist", "--", "--help"]) == pytest.ExitCode.USAGE_ERROR
+    out = capsys.readouterr().out
+    assert (
+        "woc-gate: the run did not complete (usage error): no run record written,"
+        " gate-report.json and gate-report.md left as it was"
+    ) in out.splitlines()
+    assert "release gate" not in out and "RELEASE GATE" not in out
+    assert earlier_record_kept(tmp_path)
+
+
+A_GATE_TEST = """
+import pytest
+
+@pytest.mark.gate("cron-secret")
+def test_one():
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "status", "stopped"),
+    [
+        ("def test_(:\n", [], pytest.ExitCode.INTERRUPTED, "interrupted"),
+        (A_GATE_TEST, ["-k", "no_such_test"], pytest.ExitCode.NO_TESTS_COLLECTED, "no tests collected"),
+    ],
+    ids=["collection-error", "nothing-selected"],
+)
+def test_a_gate_run_that_does_not_complete_writes_no_record_and_keeps_the_last_one(
+    source, args, status, stopped, pytester, monkeypatch
+):
+    monkeypatch.setenv("NEXTAUTH_URL", "http://127.0.0.1:9")
+    pytester.makepyfile(source)
+    plant_earlier_record(pytester.path)
+    result = pytester.runpytest(
+        "-m", "gate", "--gate-report", "gate-report.json", "--gate-markdown", "gate-report.md", *args
+    )
+    assert result.ret == status
+    result.stdout.fnmatch_lines(
+        [f"woc-gate: the run did not complete ({stopped}): no run record written, gate-report.json and *"]
+    )
+    result.stdout.no_fnmatch_line("*release gate*")
+    assert earlier_record_kept(pytester.path)
+
+
+def test_smoke_writes_its_own_record_showing_only_the_items_it_tested(tmp_path, monkeypatch, capsys, clean_stack):
+    monkeypatch.chdir(tmp_path)
+    plant_earlier_record(tmp_path)
+    argv = ["smoke", "-p", "no:xdist", f"--woc-config={clean_stack.profile_path}", "-k", "test_desktop_login"]
+    assert woc_gate(argv) == 0
+    out = capsys.readouterr().out
+    rows = out.split("first failure\n")[1].splitlines()[:-1]  # below the column names, above pytest's last line
+    assert [row.split()[:5] for row in rows[:-1]] == [["migration-runbook", "UNVERIFIED", "1", "0", "14"]]
+    assert rows[-1] == "0 of 1 items this run tested are proven (not a gate run: no release-gate verdict)"
+    assert "RELEASE GATE" not in out
+    record = json.loads((tmp_path / "smoke-report.json").read_text())
+    assert record["gate_run"] is False
+    markdown = (tmp_path / "smoke-report.md").read_text()
+    assert "| migration-runbook | UNVERIFIED |" in markdown and "desktop-runtime" not in markdown
+    assert "**0 of 1 items this run tested are proven (not a gate run: no release-gate verdict)**" in markdown
+    assert earlier_record_kept(tmp_path)
+    assert woc_gate(["report", "smoke-report.json"]) == 1
+
+
+def test_run_reads_the_operators_attestations_in_the_current_folder(tmp_path, monkeypatch, clean_stack):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WOC_GATE_ATTESTATIONS", raising=False)
+    (tmp_path / "gate").mkdir()
+    (tmp_path / "gate" / "attestations.toml").write_text(
+        f'[[attestation]]\nitem = "legal-privacy"\napprover = "Dana Reyes"\nrole = "privacy/security owner"\n'
+        f'date = {dt.date.today().isoformat()}\nevidence = "https://tickets.example.com/LEGAL-42"\n'
+    )
+    argv = ["run", "-p", "no:xdist", f"--woc-config={clean_stack.profile_path}", "-k", "prisma_role_key"]
+    assert woc_gate(argv) == pytest.ExitCode.TESTS_FAILED
+    record = json.loads((tmp_path / "gate-report.json").read_text())
+    legal = next(item for item in record["items"] if item["id"] == "legal-privacy")
+    assert (legal["status"], record["attestations"][0]["approver"]) == ("PASS", "Dana Reyes")

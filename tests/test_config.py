@@ -1,5 +1,7 @@
 """Settings: precedence (command line > env > profile > default), provenance, usage errors."""
 
+from pathlib import Path
+
 import pytest
 
 from woc_gate import config
@@ -237,3 +239,51 @@ def test_the_plugin_can_be_disabled(pytester):
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest_subprocess("-p", "no:woc_gate", "-m", "gate")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+PATH_SETTINGS = [option.name for option in config.OPTIONS if option.kind is Path]
+PATH_KEYS = [f"{table.name}.{key}" for table in config.TABLES for key in table.paths]
+
+
+def test_every_relative_path_in_a_profile_is_taken_from_the_profiles_folder(tmp_path, monkeypatch):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    lines = [f'{name} = "files/{name}"' for name in PATH_SETTINGS]
+    tables = {}
+    for address in PATH_KEYS:
+        name, _, key = address.partition(".")
+        tables.setdefault(name, []).append(f'{key} = "files/{address}"')
+    lines += [f"[{name}]\n" + "\n".join(keys) for name, keys in tables.items()]
+    (tmp_path / "conf" / "staging.toml").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    settings = config.load(options={"config": "../conf/staging.toml"}, environ={}, rootdir=tmp_path / "elsewhere")
+    given = {name: getattr(settings, name) for name in PATH_SETTINGS}
+    given |= {address: Path(getattr(settings, address.split(".")[0])[address.split(".")[1]]) for address in PATH_KEYS}
+    assert "ca_bundle" in given and "browser.executable" in given
+    assert given == {name: tmp_path / "conf" / "files" / name for name in given}
+
+
+def attestations_in(folder):
+    path = folder / "gate" / "attestations.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("")
+    return path
+
+
+def test_the_default_attestations_are_beside_the_profile_else_here_and_never_in_the_rootdir(tmp_path, monkeypatch):
+    here, conf, rootdir = (tmp_path / name for name in ("here", "conf", "suite"))
+    for folder in (here, conf, rootdir):
+        folder.mkdir()
+    (conf / "staging.toml").write_text('environment = "staging"\n')
+    monkeypatch.chdir(here)
+    attestations_in(rootdir)
+
+    def default(**options):
+        return config.load(options=options, environ={}, rootdir=rootdir).attestations
+
+    assert default() is None
+    assert default(config=str(conf / "staging.toml")) is None
+    in_here = attestations_in(here)
+    assert default() == default(config=str(conf / "staging.toml")) == in_here
+    beside_the_profile = attestations_in(conf)
+    assert (default(), default(config=str(conf / "staging.toml"))) == (in_here, beside_the_profile)

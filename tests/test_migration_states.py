@@ -102,9 +102,10 @@ def test_migrate_status_without_a_database_is_one_line(tmp_path, capsys, monkeyp
     monkeypatch.chdir(tmp_path)
     for name in ("DATABASE_URL", "DB_HOST", "DB_NAME", "WOC_GATE_CONFIG"):
         monkeypatch.delenv(name, raising=False)
-    assert main(["migrate-status", "--migrations", str(folder(tmp_path / "m", {"1_a": b"A;\n"}))]) == 2
+    assert main(["migrate-status", "--migrations", str(folder(tmp_path / "m", {"1_a": b"A;\n"}))]) == 4
     assert capsys.readouterr().err == (
-        "woc-gate: no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …) or pass --woc-config\n"
+        "woc-gate: no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …), write woc-gate.toml here,"
+        " or pass --woc-config PATH\n"
     )
 
 

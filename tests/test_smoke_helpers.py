@@ -15,7 +15,7 @@ from woc_gate.browser import DEBIAN_CHROMIUM, browser_executable, launch_args
 from woc_gate.checks.desktop import run_desktop_sequence
 from woc_gate.checks.images import capture, edge_energy
 from woc_gate.config import DEFAULT_ROUTES, Settings
-from woc_gate.errors import ConfigError, TargetUnreachable
+from woc_gate.errors import ConfigError, TargetDisconnected
 from woc_gate.target.clients import ApiSession
 from woc_gate.target.routes import Route, inventory, statuses
 
@@ -98,14 +98,14 @@ def test_the_desktop_sequence_stops_tracking_and_notes_its_entry_when_the_upload
     def answer(request: httpx.Request) -> httpx.Response:
         sent.append(f"{request.method} {request.url.path}")
         if request.url.path == "/screenshots":
-            raise httpx.ConnectError("connection dropped", request=request)
+            raise httpx.ReadError("connection dropped", request=request)
         if request.url.path == "/tracking/policy":
             return httpx.Response(200, json={"data": {"screenshotsEnabled": True}})
         return httpx.Response(201, json={"id": "entry-1"})
 
     client = httpx.Client(base_url="http://target.test", transport=httpx.MockTransport(answer))
     noted = []
-    with pytest.raises(TargetUnreachable):
+    with pytest.raises(TargetDisconnected):
         run_desktop_sequence(ApiSession(client, {}, Settings()), lambda kind, ident: noted.append((kind, ident)))
     assert sent == ["GET /tracking/policy", "POST /tracking/start", "POST /screenshots", "POST /tracking/stop"]
     assert noted == [("time entry", "entry-1")]

@@ -10,7 +10,7 @@ from woc_gate.config import SmokeAccount
 from woc_gate.errors import DatabaseError, TargetAnswerError, TargetTimeout, TargetTLSError, TargetUnreachable
 from woc_gate.redaction import Secret
 from woc_gate.target import clients, db
-from woc_gate.target.breaker import Breaker
+from woc_gate.target.breaker import SURFACES
 
 ACCOUNT = SmokeAccount("admin@smoke-acme.test", Secret("Pl4nted-Passw0rd"))
 TOKEN_ANSWER = answering(200, {"accessToken": "t0ken", "user": {"email": "admin@smoke-acme.test"}})
@@ -35,13 +35,12 @@ def test_an_unresolvable_api_host_says_so(tmp_path):
 
 
 def test_a_silent_api_times_out_once_then_its_breaker_fails_at_once(tmp_path):
-    breaker = Breaker("api")
     with silent_server() as port:
         settings = settings_for(tmp_path, f"http://127.0.0.1:{port}", WOC_GATE_HTTP_TIMEOUT="1")
         started = time.monotonic()
-        first = login_error(settings, breaker=breaker)
+        first = login_error(settings)
         waited = time.monotonic() - started
-        second = login_error(settings, breaker=breaker)
+        second = login_error(settings)
         again = time.monotonic() - started - waited
     assert type(first) is type(second) is TargetTimeout
     assert (
@@ -58,6 +57,7 @@ def test_a_silent_api_times_out_once_then_its_breaker_fails_at_once(tmp_path):
 def test_an_untrusted_certificate_says_how_to_pass_the_ca_bundle(tmp_path):
     with http_server(TOKEN_ANSWER, tls_directory=tmp_path) as url:
         error = login_error(settings_for(tmp_path, url))
+        SURFACES.clear()  # a session keeps its CA bundle; this test gives the next login another
         trusted = clients.api_login(settings_for(tmp_path, url, WOC_GATE_CA_BUNDLE=str(tmp_path / "ca.pem")), ACCOUNT)
     trusted.close()
     assert type(error) is TargetTLSError
@@ -160,3 +160,17 @@ def test_a_db_password_with_url_characters_survives_the_built_url(tmp_path, pass
     environ = {"DB_HOST": "db", "DB_USER": "woc", "DB_PASSWORD": password, "DB_NAME": "workonclock"}
     settings = config.load(options={}, environ=environ, rootdir=tmp_path)
     assert db.Dsn.parse(settings.database_url).password == password
+
+
+def test_a_timeout_trips_the_breaker_only_of_an_origin_that_never_answered():
+    working, silent = SURFACES.of("http://127.0.0.1:1"), SURFACES.of("http://127.0.0.1:2")
+    with working.guard():
+        pass  # it answered
+    with pytest.raises(TargetTimeout), working.guard():
+        raise TargetTimeout("slow once")
+    with working.guard():
+        pass  # a slow answer fails only its own call
+    with pytest.raises(TargetTimeout), silent.guard():
+        raise TargetTimeout("never answered")
+    with pytest.raises(TargetTimeout, match="never answered"), silent.guard():
+        pass

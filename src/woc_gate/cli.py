@@ -16,21 +16,20 @@ from . import suite
 from .config import ENVIRONMENTS, PROFILE_NAME
 from .errors import WocGateError
 from .plugin.suite_paths import SuiteRelativePaths
-from .report import load_record, render_facts, render_table
+from .report import load_record, record_passed, render_facts, render_table
 
-REPORT_JSON = "gate-report.json"
-REPORT_MARKDOWN = "gate-report.md"
-REPORT_HTML = "gate-report.html"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
+REPORTS = {"gate": "gate-report", "smoke": "smoke-report"}  # by marker: the name of its run record files
 SANDBOX_HELP = "Run against a throwaway reference stack (TLS and S3 on)"
 PYTEST_ARGUMENTS = """\
 Every other argument goes to pytest as it is: -k EXPRESSION, --deselect NODEID, -x, -v, -n 2
 (pytest-xdist), --junitxml PATH (with one release-gate case per item). `pytest --help`, run with the
 Python that has woc-gate installed, lists them all.
 
-Writes gate-report.json, .md and .html here, keeps the record in .woc-gate/history/, and reads
-woc-gate.toml from here (unless --woc-config or WOC_GATE_CONFIG names another profile). Exit status:
-0 when every item is PASS, 1 when one is not (README, "Exit status", has the others)."""
+Writes its record here (run: gate-report.json, .md and .html, also kept in .woc-gate/history/;
+smoke: smoke-report.*), and reads woc-gate.toml from here (unless --woc-config or WOC_GATE_CONFIG
+names another profile). Exit status: 0 when every item is PASS, 1 when one is not (README, "Exit
+status", has the others)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> int:
-    """``pytest -m MARKER`` (gate, smoke) over the checkout's or the wheel's gate tests; both reports written here."""
+    """``pytest -m MARKER`` (gate, smoke) over the checkout's or the wheel's gate tests; its two reports written here.
+
+    ``gate-report.json``/``.md`` for the gate, ``smoke-report.*`` for the smoke; a run that does not complete
+    writes neither, so they always hold the latest complete run of their kind.
+    """
     try:
         ini, folders = suite.pytest_ini(), suite.gate_test_folders()
     except WocGateError as error:
@@ -78,11 +81,11 @@ def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> 
         "-m",
         marker,
         "--gate-report",
-        REPORT_JSON,
+        f"{REPORTS[marker]}.json",
         "--gate-markdown",
-        REPORT_MARKDOWN,
+        f"{REPORTS[marker]}.md",
         "--gate-html",
-        REPORT_HTML,
+        f"{REPORTS[marker]}.html",
         *map(str, folders),
         *profile_here(pytest_args),
     ]
@@ -123,14 +126,14 @@ def profile_here(pytest_args: list[str]) -> list[str]:
 
 
 def print_report(path: Path) -> int:
-    """Print the release-gate table of a saved run record; exit 1 unless it passed."""
+    """Print the table of a saved run record; exit 1 unless it passed (outside the gate: all it tested proven)."""
     try:
         record = load_record(path)
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
         return 2
     print_lines([*render_facts(record), "", *render_table(record)])
-    return 0 if record["verdict"] == "RELEASE GATE PASSED" else 1
+    return 0 if record_passed(record) else 1
 
 
 def compare_reports(earlier: Path, later: Path) -> int:
@@ -157,7 +160,7 @@ def migrate_status(args: argparse.Namespace) -> int:
         )
     except WocGateError as error:
         print(f"woc-gate: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
     print_lines([render_json(status)] if args.json else render_text(status))
     return 0 if status.clean else 1
 

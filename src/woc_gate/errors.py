@@ -2,6 +2,7 @@
 
     WocGateError                 anything woc-gate reports as one clear line
     ├── ConfigError              a setting is missing or malformed (a usage error for the run)
+    │   └── NoTarget             nothing names the deployment a command needs (exit 4)
     ├── AttestationError         the attestations file is malformed
     ├── SourceError              the WorkOnClock source tree cannot be read (node, TypeScript, Prisma)
     ├── SandboxError             the reference stack cannot be started or reached
@@ -27,9 +28,17 @@ with an ``AssertionError`` whose text is a title, a blank line, then ``Expected:
 class WocGateError(Exception):
     """Something woc-gate reports as one line: what is wrong and what to do."""
 
+    exit_status = 2  # of an operator command it stops
+
 
 class ConfigError(WocGateError):
     """A setting is missing or malformed."""
+
+
+class NoTarget(ConfigError):
+    """Nothing names the deployment a command needs: a usage error, as pytest's (exit 4)."""
+
+    exit_status = 4
 
 
 class AttestationError(WocGateError):

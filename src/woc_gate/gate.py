@@ -173,19 +173,22 @@ def judge_all(
 
 def is_gate_run(markexpr: str, forced: bool = False) -> bool:
     """True for ``--gate``, or a ``-m`` expression that selects only tests marked ``gate``."""
-    if forced:
-        return True
+    return forced or selects_only(markexpr, "gate")
+
+
+def selects_only(markexpr: str, marker: str) -> bool:
+    """True for a ``-m`` expression that selects only tests marked ``marker`` (``gate``, ``smoke``)."""
     try:
         tree = ast.parse(markexpr.strip() or "False", mode="eval")
     except SyntaxError:
         return False
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    others = sorted(names - {"gate"})
-    if "gate" not in names or len(others) > 10:
+    others = sorted(names - {marker})
+    if marker not in names or len(others) > 10:
         return False
     code = compile(tree, "<mark expression>", "eval")
     for values in itertools.product((False, True), repeat=len(others)):
-        scope = dict(zip(others, values, strict=True), gate=False)
+        scope = dict(zip(others, values, strict=True), **{marker: False})
         try:
             if eval(code, {"__builtins__": {}}, scope):  # noqa: S307 - names only, no builtins
                 return False

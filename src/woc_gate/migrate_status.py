@@ -10,7 +10,6 @@ from pathlib import Path
 from . import config
 from .checks.migration_lint import Assessment, lint_pending
 from .checks.migrations import count_tables, read_migration_records, unmanaged
-from .errors import ConfigError
 from .sources.migrations import APPLIED, FAILED, MigrationState, migration_states
 from .target import db
 
@@ -43,10 +42,9 @@ def load_status(
     """The state of each migration on the target and the lint of the pending ones."""
     options = {"config": config_path, "repo": repo, "migrations": migrations, "migration_scratch_url": scratch_url}
     settings = config.load(options=options, environ=os.environ, rootdir=Path.cwd())
+    url = settings.required_database_url()
     folder = settings.migrations_dir
-    if not settings.database_url:
-        raise ConfigError("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …) or pass --woc-config")
-    connection = db.connect_readonly(settings.database_url)
+    connection = db.connect_readonly(url)
     try:
         records = read_migration_records(connection)
         status = Status(folder, migration_states(folder, records), database=database_read(settings.database_url))

@@ -14,7 +14,7 @@ from .attestations import Attestation
 from .config import Settings
 from .errors import WocGateError
 from .files import write_atomically
-from .gate import ERROR, FAILED, PASSED, ItemResult, Status, TestResult
+from .gate import DESELECTED, ERROR, FAILED, PASSED, ItemResult, Status, TestResult
 from .redaction import mask_url
 
 SCHEMA_VERSION = 1
@@ -67,10 +67,34 @@ def verdict_line(results: Sequence[ItemResult]) -> str:
     return f"RELEASE GATE BLOCKED: {unproven} of {len(results)} items not proven"
 
 
+def shown_items(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items a record's table shows: all of a gate run's, else those the run ran a test of."""
+    if record["gate_run"]:
+        return record["items"]
+    return [item for item in record["items"] if any(test["outcome"] != DESELECTED for test in item["tests"])]
+
+
+def summary_line(record: dict[str, Any]) -> str:
+    """The line under the table: a gate run's verdict, else how many of the items it tested are proven."""
+    if record["gate_run"]:
+        return record["verdict"]
+    items = shown_items(record)
+    proven = sum(item["status"] == Status.PASS.value for item in items)
+    return f"{proven} of {len(items)} items this run tested are proven (not a gate run: no release-gate verdict)"
+
+
+def record_passed(record: dict[str, Any]) -> bool:
+    """A gate run's record: the gate passed; another's: every item it tested is proven."""
+    if record["gate_run"]:
+        return record["verdict"] == "RELEASE GATE PASSED"
+    items = shown_items(record)
+    return bool(items) and all(item["status"] == Status.PASS.value for item in items)
+
+
 def table_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
-    """One row per item of a record: id, status, counts, first failure."""
+    """One row per item the record's table shows: id, status, counts, first failure."""
     rows = []
-    for item in record["items"]:
+    for item in shown_items(record):
         outcomes = [test["outcome"] for test in item["tests"]]
         rows.append(
             (
@@ -86,7 +110,7 @@ def table_rows(record: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def render_table(record: dict[str, Any]) -> list[str]:
-    """The release-gate table as terminal lines, then the verdict line."""
+    """The release-gate table as terminal lines, then the summary line."""
     rows = table_rows(record)
     widths = [max(len(row[i]) for row in [_COLUMNS, *rows]) for i in range(5)]
     lines = []
@@ -94,7 +118,7 @@ def render_table(record: dict[str, Any]) -> list[str]:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
         cells += [row[i].rjust(widths[i]) for i in (2, 3, 4)]
         lines.append("  ".join(cells + [row[5]]).rstrip())
-    return [*lines, record["verdict"]]
+    return [*lines, summary_line(record)]
 
 
 def run_facts(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -121,7 +145,7 @@ def render_markdown(record: dict[str, Any]) -> str:
     lines = [
         "## WorkOnClock release gate",
         "",
-        f"**{record['verdict']}**",
+        f"**{summary_line(record)}**",
         "",
         *(f"- {name}: {value}" for name, value in run_facts(record)),
         "",

@@ -12,7 +12,7 @@ from ..errors import WocGateError
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run ``backup`` or ``restore-drill``; 0 on success, 1 when a drill finds a defect, 2 on bad input."""
+    """Run ``backup`` or ``restore-drill``; 0 on success, 1 on a drill finding, 2 on bad input, 4 without a target."""
     try:
         settings = config.load(options={"config": args.woc_config}, environ=os.environ, rootdir=Path.cwd())
         if args.command == "backup":
@@ -20,7 +20,7 @@ def run_command(args: argparse.Namespace) -> int:
         return _drill(settings, args.file, args.into)
     except WocGateError as error:
         print(f"woc-gate: {_one_line(error)}", file=sys.stderr)
-        return 2
+        return error.exit_status
     except KeyboardInterrupt:
         print("woc-gate: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130

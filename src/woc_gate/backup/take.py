@@ -8,7 +8,6 @@ from pathlib import Path
 from ..checks.migrations import read_migration_records
 from ..checks.restore import schema_objects
 from ..config import Settings
-from ..errors import ConfigError
 from ..sources.migrations import APPLIED, migration_states
 from ..sources.schema_objects import created_by_migrations
 from ..target.db import Dsn, connect_readonly, query
@@ -19,9 +18,7 @@ from .progress import Progress
 
 def take_backup(settings: Settings, out: Path, *, stream=None) -> dict:
     """Dump the target database into ``out`` and write its manifest; the manifest."""
-    url = settings.database_url
-    if not url:
-        raise ConfigError("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …) or pass --woc-config")
+    url = settings.required_database_url()
     dsn = Dsn.parse(url)
     connection = connect_readonly(url)
     try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..target.clients import ApiSession, unwrap
+from ..target.clients import ApiSession, request, unwrap
 from .contracts import ContractViolation, definition_of, json_payload
 
 
 def published_document(api: ApiSession, path: str) -> dict[str, Any]:
     """The OpenAPI document the runtime API publishes at ``path``."""
     __tracebackhide__ = True
-    return json_payload(api.client.get(path), envelope="", what=f"GET {path}")
+    return json_payload(request(api.client, "GET", path, setting=api.setting), envelope="", what=f"GET {path}")
 
 
 def documented_payload(document: Mapping[str, Any], path: str, envelope: str) -> dict[str, Any]:

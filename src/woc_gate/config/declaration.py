@@ -99,6 +99,7 @@ class Table:
     keys: Mapping[str, ProfileType]
     defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     any_key: ProfileType | None = None  # the type of keys the table names freely (table names, …)
+    paths: tuple[str, ...] = ()  # keys that name a file: relative to the profile's folder when a profile gives them
     per: tuple[str, ...] = ()  # sub-tables (``[smoke.a]``, ``[smoke.b]``), each with ``keys``
     variables: str = ""  # how the environment spells a key: "{KEY}", "WOC_GATE_SMOKE_{KEY}"; "" when it cannot
     held: Callable[[str, Any], Any] | None = None  # the held value of a key's raw value; else by the key's type

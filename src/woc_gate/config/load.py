@@ -34,6 +34,10 @@ class Layer:
     spelled: Mapping[str, str] = field(default_factory=dict)  # the source's own name of an address: "--woc-env"
     folder: Path | None = None  # a profile's folder: its relative paths are relative to it, not to the run's
 
+    def resolved(self, path: Path) -> Path:
+        """A path this source gives: a profile's relative one taken from the profile's folder."""
+        return (self.folder / path).resolve() if self.folder is not None and not path.is_absolute() else path
+
     def where(self, address: str) -> str:
         """Where a value came from, for an error: ``from env WOC_GATE_ENV``."""
         spelled = self.spelled.get(address)
@@ -65,7 +69,7 @@ def load(
     sources: dict[str, str] = {}
     values = {setting.name: _pick_setting(setting, layers, sources) for setting in OPTIONS}
     values |= {table.name: _pick_table(table, layers, sources) for table in TABLES}
-    values["attestations"] = values["attestations"] or _present(rootdir / DEFAULT_ATTESTATIONS)
+    values["attestations"] = values["attestations"] or _default_attestations(path)
     return Settings(**values, sources=sources)
 
 
@@ -86,8 +90,7 @@ def _pick_setting(setting: Setting, layers: list[Layer], sources: dict[str, str]
         if value not in UNSET:
             sources[setting.name] = layer.source
             converted = setting.convert(value, layer.where(setting.name))
-            relative = setting.kind is Path and layer.folder is not None and not converted.is_absolute()
-            return (layer.folder / converted).resolve() if relative else converted
+            return layer.resolved(converted) if setting.kind is Path else converted
     sources[setting.name] = "default"
     return setting.default
 
@@ -101,7 +104,8 @@ def _pick_table(table: Table, layers: list[Layer], sources: dict[str, str]) -> A
         address = table.address(key)
         layer = next((layer for layer in layers if layer.values.get(address) not in unset), None)
         if layer is not None:
-            held[key] = table.hold(key, layer.values[address])
+            value = table.hold(key, layer.values[address])
+            held[key] = str(layer.resolved(Path(value))) if key in table.paths and value else value
             sources[address] = layer.source
     return table.build({**table.defaults, **held})
 
@@ -166,5 +170,8 @@ def profile_path(options: Mapping[str, Any], environ: Mapping[str, str], rootdir
     return default if default.is_file() else None
 
 
-def _present(path: Path) -> Path | None:
-    return path if path.is_file() else None
+def _default_attestations(profile_path: Path | None) -> Path | None:
+    """``gate/attestations.toml`` beside the target profile, else in the current folder; None when neither exists."""
+    folders = [profile_path.parent] if profile_path is not None else []
+    candidates = [(folder / DEFAULT_ATTESTATIONS).resolve() for folder in [*folders, Path.cwd()]]
+    return next((path for path in candidates if path.is_file()), None)

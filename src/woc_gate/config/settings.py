@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NoTarget
 from ..gate import ITEMS
 from ..redaction import Redactor, Secret, hidden_parts, reveal, shown, url_passwords
 from . import variables
@@ -119,9 +119,9 @@ class Settings:
     )
     attestations: Path | None = setting(
         None,
-        "Attestations file (default gate/attestations.toml when present)",
+        "Attestations file (default gate/attestations.toml beside the profile, else here, when present)",
         flag="--attestations",
-        shown_default="`gate/attestations.toml` when present",
+        shown_default="`gate/attestations.toml` beside the profile, else in the current folder, when present",
         needed_by=tuple(item.id for item in ITEMS if item.attestation_required),
     )
     readonly: bool = setting(
@@ -230,7 +230,9 @@ class Settings:
     ui: Mapping[str, str] = table("Labels the browser flows look for", DEFAULT_UI)
     layout: Mapping[str, str] = table("Where things are in a WorkOnClock checkout", DEFAULT_LAYOUT)
     names: Mapping[str, str] = table("Type, constant and model names the contracts look up", DEFAULT_NAMES)
-    browser: Mapping[str, str] = table("The browser: executable (Playwright's Chromium when empty)", DEFAULT_BROWSER)
+    browser: Mapping[str, str] = table(
+        "The browser: executable (Playwright's Chromium when empty)", DEFAULT_BROWSER, paths=("executable",)
+    )
     routes: Mapping[str, Any] = table("The tenant-isolation route inventory", DEFAULT_ROUTES)
     sandbox: Mapping[str, Any] = table(
         "What a reference stack says about itself (written by the stack)",
@@ -301,6 +303,15 @@ class Settings:
                 " pass --woc-migrations with a Prisma migrations folder"
             )
         return self.migrations
+
+    def required_database_url(self) -> str:
+        """The database URL; a ``NoTarget`` error saying how to configure one when there is none."""
+        if not self.database_url:
+            raise NoTarget(
+                "no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …), write woc-gate.toml here,"
+                " or pass --woc-config PATH"
+            )
+        return self.database_url
 
     @property
     def has_target(self) -> bool:

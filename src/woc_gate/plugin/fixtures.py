@@ -16,7 +16,6 @@ import pytest
 
 from ..config import Settings
 from ..errors import WocGateError
-from ..target.breaker import Breaker, breakers
 from .outcomes import WRITE_PROPERTY
 
 if TYPE_CHECKING:
@@ -93,19 +92,14 @@ def woc_db_connect_args(woc_settings: Settings) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def woc_breakers() -> dict[str, Breaker]:
-    """One circuit breaker per target surface: after a connection failure, its later tests fail at once."""
-    return breakers()
-
-
-@pytest.fixture(scope="session")
-def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any], woc_breakers: dict[str, Breaker]):
+def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any]):
     """A read-only session on the target database; skips when no database is configured."""
     from ..target import db
+    from ..target.breaker import SURFACES
 
     if not woc_settings.database_url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
-    with woc_breakers["database"].guard():
+    with SURFACES.of(woc_settings.database_url).guard():
         connection = db.connect_readonly(woc_settings.database_url, connect_args=woc_db_connect_args)
     yield connection
     connection.close()
@@ -139,27 +133,23 @@ def _logins(settings: Settings, login: Callable, **login_args: Any) -> Iterator[
 
 
 @pytest.fixture(scope="session")
-def api_as(
-    woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
-) -> Iterator[Callable[..., ApiSession]]:
+def api_as(woc_settings: Settings, woc_http_client_args: dict[str, Any]) -> Iterator[Callable[..., ApiSession]]:
     """Log in to the runtime API as a smoke account: ``api_as("a", "admin")``; skips without an API."""
     if not woc_settings.api_url:
         pytest.skip("no runtime API configured: set API_BASE_URL")
     from ..target.clients import api_login
 
-    yield from _logins(woc_settings, api_login, client_args=woc_http_client_args, breaker=woc_breakers["api"])
+    yield from _logins(woc_settings, api_login, client_args=woc_http_client_args)
 
 
 @pytest.fixture(scope="session")
-def web_as(
-    woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
-) -> Iterator[Callable[..., WebSession]]:
+def web_as(woc_settings: Settings, woc_http_client_args: dict[str, Any]) -> Iterator[Callable[..., WebSession]]:
     """Log in to the web/admin app as a smoke account: ``web_as("a", "admin")``; skips without a web URL."""
     if not woc_settings.web_url:
         pytest.skip("no web/admin app configured: set NEXTAUTH_URL")
     from ..target.clients import web_login
 
-    yield from _logins(woc_settings, web_login, client_args=woc_http_client_args, breaker=woc_breakers["web"])
+    yield from _logins(woc_settings, web_login, client_args=woc_http_client_args)
 
 
 class TenantLock:

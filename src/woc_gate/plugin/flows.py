@@ -13,14 +13,11 @@ from .outcomes import MEASURE_PROPERTY
 if TYPE_CHECKING:
     from ..checks.desktop import DesktopRun
     from ..config import Settings
-    from ..target.breaker import Breaker
     from ..target.clients import ApiSession
 
 
 @pytest.fixture(scope="session")
-def desktop_as(
-    woc_settings: Settings, woc_http_client_args: dict[str, Any], woc_breakers: dict[str, Breaker]
-) -> Iterator[Callable[..., ApiSession]]:
+def desktop_as(woc_settings: Settings, woc_http_client_args: dict[str, Any]) -> Iterator[Callable[..., ApiSession]]:
     """Log in to the runtime API at ``WOC_API_URL``, as the desktop client does: ``desktop_as("a", "member")``."""
     from ..target import clients
 
@@ -32,7 +29,6 @@ def desktop_as(
         base_url=woc_settings.desktop_api_url,
         setting="WOC_API_URL",
         client_args=woc_http_client_args,
-        breaker=woc_breakers["desktop"],
     )
 
 

@@ -12,10 +12,11 @@ from ..config import OPTIONS
 from ..errors import WocGateError
 from ..gate import item_ids_of, marker_problem
 from ..history import DEFAULT_FOLDER
+from ..target.breaker import SURFACES
 from . import ci
 from .outcomes import GATE_PROPERTY, gate_ids
 from .rootdir import check_space_form_paths
-from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
+from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun, no_record_note, ran_to_the_end
 
 pytest_plugins = [
     "woc_gate.plugin.fixtures",
@@ -91,6 +92,9 @@ class GatePlugin:
         self.run = run
         self.is_worker = hasattr(config, "workerinput")
         self.collect_only = config.getoption("collectonly")
+
+    def pytest_sessionstart(self) -> None:
+        SURFACES.clear()  # an in-process run after another starts with no origin known to be silent
 
     def pytest_unconfigure(self) -> None:
         if not self.is_worker:
@@ -172,10 +176,15 @@ class GatePlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker or self.collect_only:
             return
+        reports = (self.config.getoption("gate_report"), self.config.getoption("gate_markdown"))
+        if not ran_to_the_end(session.exitstatus):
+            if any(reports):
+                self.config.get_terminal_writer().line(no_record_note(session.exitstatus, reports))
+            return
         self.run.finish()
         written = True
         try:
-            self.run.write_reports(self.config.getoption("gate_report"), self.config.getoption("gate_markdown"))
+            self.run.write_reports(*reports)
             self._keep_run(session.exitstatus)
         except OSError as error:
             written = False
@@ -206,10 +215,10 @@ class GatePlugin:
             self.config.get_terminal_writer().line(f"woc-gate: cannot append to the job summary: {error}", red=True)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        if self.is_worker or self.collect_only or not self.run.shown_results():
-            return
-        terminalreporter.section("release gate")
-        for line in self.run.table():
-            terminalreporter.write_line(line)
-        for line in ci.annotations(self.run.shown_results()):
-            terminalreporter.write_line(self.run.redact(line))
+        lines = [] if self.is_worker or self.collect_only else self.run.table()
+        if lines:
+            terminalreporter.section("release gate")
+            for line in lines:
+                terminalreporter.write_line(line)
+            for line in ci.annotations(self.run.shown_results()):
+                terminalreporter.write_line(self.run.redact(line))

@@ -21,15 +21,22 @@ from .. import config as settings_module
 from ..attestations import Attestation
 from ..config import Settings
 from ..dashboard import write_dashboard
-from ..errors import WocGateError
-from ..gate import ItemResult, Status, is_gate_run, judge_all
+from ..errors import NoTarget, WocGateError
+from ..gate import ItemResult, Status, is_gate_run, judge_all, selects_only
 from ..history import keep, load, new_run_id
-from ..report import build_record, render_table, write_record
+from ..report import build_record, render_table, shown_items, write_record
 from .outcomes import Outcomes
 
 if TYPE_CHECKING:
     from .lazy_stack import LazyStack
 
+COMPLETE = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)  # a session that ran its selected tests
+STOPPED = {
+    pytest.ExitCode.INTERRUPTED: "interrupted",
+    pytest.ExitCode.INTERNAL_ERROR: "internal error",
+    pytest.ExitCode.USAGE_ERROR: "usage error",
+    pytest.ExitCode.NO_TESTS_COLLECTED: "no tests collected",
+}
 CONTROLLER_PID_KEY = "woc_gate_controller_pid"  # workerinput: the stack a worker starts lives as long as this
 STACK_DIR_KEY = "woc_gate_stack_dir"  # workerinput: the state dir the controller planned for the stack
 
@@ -108,10 +115,12 @@ class GateRun:
         if stack is not None:
             settings = _reload(options, config.rootpath, stack.static_profile())
         collect_only = not _runs_tests(config)
-        gate_run = is_gate_run(config.getoption("markexpr") or "", config.getoption("gate"))
-        if gate_run and not collect_only and settings.target == "configured" and not settings.has_target:
-            raise WocGateError(
-                "no target configured for the gate run: set NEXTAUTH_URL, API_BASE_URL and "
+        markexpr = config.getoption("markexpr") or ""
+        gate_run = is_gate_run(markexpr, config.getoption("gate"))
+        kind = "gate" if gate_run else "smoke" if selects_only(markexpr, "smoke") else None
+        if kind and not collect_only and settings.target == "configured" and not settings.has_target:
+            raise NoTarget(
+                f"no target configured for the {kind} run: set NEXTAUTH_URL, API_BASE_URL and "
                 "DATABASE_URL (or write woc-gate.toml, or pass --woc-config PATH), "
                 "or use --woc-target=sandbox for the reference stack"
             )
@@ -141,12 +150,6 @@ class GateRun:
         """True when every item is PASS."""
         return bool(self.results) and all(result.status is Status.PASS for result in self.results)
 
-    def shown_results(self) -> list[ItemResult]:
-        """The items the table shows: all in a gate run, else only those some test touched."""
-        if self.gate_run:
-            return list(self.results or [])
-        return [result for result in self.results or [] if result.tests]
-
     def record(self, *, backup: dict | None = None) -> dict:
         """The JSON run record."""
         return build_record(
@@ -166,6 +169,11 @@ class GateRun:
         if json_path or markdown_path:
             write_record(self.record(), json_path, markdown_path, self.settings.redactor())
 
+    def shown_results(self) -> list[ItemResult]:
+        """The items the table shows (``report.shown_items``): all in a gate run, else those a test of this run ran."""
+        shown = {item["id"] for item in shown_items(self.record())} if self.results is not None else set()
+        return [result for result in self.results or [] if result.item.id in shown]
+
     def keep_in_history(self, folder: Path) -> Path:
         """Keep this run's record in the history folder under its run id; the file."""
         return keep(self.record(), folder, self.settings.redactor())
@@ -176,16 +184,27 @@ class GateRun:
         write_dashboard(path, record, history, self.settings.redactor(), artifacts_base=artifacts_base)
 
     def table(self) -> list[str]:
-        """The release-gate table lines for the terminal."""
-        record = self.record()
-        shown = {result.item.id for result in self.shown_results()}
-        record["items"] = [item for item in record["items"] if item["id"] in shown]
-        return render_table(record)
+        """The release-gate table lines for the terminal; none before ``finish``, nor outside the gate for no item."""
+        record = self.record() if self.results is not None else None
+        return render_table(record) if record and shown_items(record) else []
 
     def stop_sandbox(self) -> None:
         """Stop the reference stack of this run, if one started (the controller's task)."""
         if self.stack is not None:
             self.stack.stop()
+
+
+def ran_to_the_end(exitstatus: int) -> bool:
+    """True for a session that collected and ran its tests: not one stopped by a usage or collection error,
+    an interrupt, an internal error, or with no test to run. Only such a run writes a record."""
+    return exitstatus in COMPLETE
+
+
+def no_record_note(exitstatus: int, reports: tuple[Path | None, ...]) -> str:
+    """The line saying that a run which did not complete left the run record files as they were."""
+    stopped = STOPPED.get(exitstatus, f"exit status {exitstatus}")
+    kept = " and ".join(str(path) for path in reports if path)
+    return f"woc-gate: the run did not complete ({stopped}): no run record written, {kept} left as it was"
 
 
 def _check_output_path(path: Path | None, flag: str) -> None:

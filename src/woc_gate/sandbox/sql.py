@@ -1,4 +1,4 @@
-"""Direct SQL for the reference apps: pymysql off the event loop, one autocommit connection per thread."""
+"""Direct SQL for the reference apps: pymysql off the event loop, through a small pool of autocommit connections."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import secrets
 import string
 import threading
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -24,17 +23,18 @@ T = TypeVar("T")
 Row = dict[str, Any]
 
 _BASE36 = string.digits + string.ascii_lowercase
+POOL_SIZE = 4  # connections per app at most: a request beyond them waits in its worker thread for one
 
 
 class Sql:
-    """Blocking pymysql access run in worker threads, each with its own autocommit connection."""
+    """Blocking pymysql access run in worker threads, on at most ``size`` pooled connections, closed by ``close``."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, size: int = POOL_SIZE) -> None:
         self._database = database
-        self._local = threading.local()
-        # Weak: a worker thread that ends (anyio ends idle ones) takes its connection with it, closing it.
-        self._opened: weakref.WeakSet[pymysql.Connection] = weakref.WeakSet()
+        self._slots = threading.BoundedSemaphore(size)
+        self._idle: list[pymysql.Connection] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     async def all(self, query: str, *args: Any) -> list[Row]:
         """Every row of a SELECT, as dicts (tinyint(1) columns as booleans)."""
@@ -54,48 +54,51 @@ class Sql:
         return await run_in_threadpool(self._in_transaction, work)
 
     def close(self) -> None:
-        """Close every connection this object opened."""
+        """Close every idle connection; those in use are closed when their transaction ends."""
         with self._lock:
-            opened, self._opened = list(self._opened), weakref.WeakSet()
-        for connection in opened:
+            idle, self._idle, self._closed = self._idle, [], True
+        for connection in idle:
             _close_quietly(connection)
 
     def _in_transaction(self, work: Callable[[Cursor], T]) -> T:
-        connection = self._connection()
-        connection.begin()
-        try:
-            with connection.cursor() as cursor:
-                result = work(cursor)
-        except BaseException:
-            connection.rollback()
-            raise
-        connection.commit()
-        return result
+        with self._slots:
+            connection = self._take()
+            try:
+                return _transaction(connection, work)
+            finally:
+                self._give_back(connection)
 
-    def _connection(self) -> pymysql.Connection:
-        connection = getattr(self._local, "connection", None)
+    def _take(self) -> pymysql.Connection:
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
         if connection is not None:
             try:
                 connection.ping(reconnect=False)
                 return connection
             except pymysql.Error:
-                self._discard(connection)
-        connection = self._connect()
-        self._local.connection = connection
-        return connection
-
-    def _discard(self, connection: pymysql.Connection) -> None:
-        with self._lock:
-            self._opened.discard(connection)
-        _close_quietly(connection)
-
-    def _connect(self) -> pymysql.Connection:
+                _close_quietly(connection)
         database = self._database
         dsn = Dsn(database.host, database.port, database.user, database.password, database.name, database.unix_socket)
-        connection = connect(dsn, init_command="SET time_zone = '+00:00'")
+        return connect(dsn, init_command="SET time_zone = '+00:00'")
+
+    def _give_back(self, connection: pymysql.Connection) -> None:
         with self._lock:
-            self._opened.add(connection)
-        return connection
+            if connection.open and not self._closed:
+                self._idle.append(connection)
+                return
+        _close_quietly(connection)
+
+
+def _transaction(connection: pymysql.Connection, work: Callable[[Cursor], T]) -> T:
+    connection.begin()
+    try:
+        with connection.cursor() as cursor:
+            result = work(cursor)
+    except BaseException:
+        connection.rollback()
+        raise
+    connection.commit()
+    return result
 
 
 def _close_quietly(connection: pymysql.Connection) -> None:

@@ -3,13 +3,12 @@
 Everything they know about the target comes from settings: base URLs, endpoint paths, envelopes,
 UI labels, the CA bundle. A surface that cannot be reached, or a login that fails, is a
 ``TargetError`` naming the URL (never the password); every request runs inside ``boundary.http_errors``
-and, when given one, the surface's circuit breaker. Every client asks the writes blocker before a request
+and the circuit breaker of its origin (``breaker.SURFACES``). Every client asks the writes blocker before a request
 leaves (``writes.BLOCKER``); the logins' POSTs are let through as reads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from ..config import Settings, SmokeAccount
 from ..errors import ConfigError, TargetAnswerError, TargetError
 from ..redaction import mask_url
 from .boundary import http_errors, json_body
-from .breaker import Breaker
+from .breaker import SURFACES
 from .writes import BLOCKER
 
 
@@ -68,8 +67,12 @@ def open_client(base_url: str | None, setting: str, client_args: Mapping[str, An
     if not base_url.startswith(("http://", "https://")):
         raise TargetError(f"{mask_url(base_url)} is not an http:// or https:// URL; check {setting}")
     args = dict(client_args)
+    retries = args.pop("retries", 0)
+    if isinstance(args.get("timeout"), int | float):
+        # every try at connecting shares the one timeout: a silent server costs it once, not once per try
+        args["timeout"] = httpx.Timeout(args["timeout"], connect=args["timeout"] / (retries + 1))
     with http_errors(base_url, setting):
-        transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=args.pop("retries", 0))
+        transport = httpx.HTTPTransport(verify=args.pop("verify", True), retries=retries)
         return httpx.Client(
             base_url=base_url,
             transport=transport,
@@ -89,14 +92,14 @@ def request(
     path: str,
     *,
     setting: str = "the target URL",
-    breaker: Breaker | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
-    """Send a request; a connection failure is a typed one-line ``TargetError`` naming the URL and ``setting``."""
-    with (
-        breaker.guard() if breaker else contextlib.nullcontext(),
-        http_errors(str(client.base_url.join(path)), setting, client.timeout.read),
-    ):
+    """Send a request; a connection failure is a typed one-line ``TargetError`` naming the URL and ``setting``.
+
+    After one, every later request to the same origin fails at once with the same line.
+    """
+    url = str(client.base_url.join(path))
+    with SURFACES.of(url).guard(), http_errors(url, setting, client.timeout.read):
         return client.request(method, path, **kwargs)
 
 
@@ -108,7 +111,6 @@ class ApiSession:
     user: dict[str, Any]
     settings: Settings
     setting: str = "API_BASE_URL"
-    breaker: Breaker | None = None
 
     def path(self, endpoint: str, **ids: str) -> str:
         """The configured path of an endpoint, ids filled in."""
@@ -117,7 +119,7 @@ class ApiSession:
     def call(self, method: str, endpoint: str, ids: Mapping[str, str] | None = None, **kwargs: Any) -> httpx.Response:
         """Call a named endpoint as this account."""
         path = self.path(endpoint, **(ids or {}))
-        return request(self.client, method, path, setting=self.setting, breaker=self.breaker, **kwargs)
+        return request(self.client, method, path, setting=self.setting, **kwargs)
 
     def close(self) -> None:
         self.client.close()
@@ -130,12 +132,11 @@ def api_login(
     base_url: str | None = None,
     setting: str = "API_BASE_URL",
     client_args: Mapping[str, Any] | None = None,
-    breaker: Breaker | None = None,
 ) -> ApiSession:
     """Log in to the runtime API (``API_BASE_URL``, or ``base_url`` such as ``WOC_API_URL``)."""
     args = http_client_args(settings) if client_args is None else client_args
     client = open_client(base_url or settings.api_url, setting, args)
-    session = ApiSession(client, {}, settings, setting, breaker)
+    session = ApiSession(client, {}, settings, setting)
     try:
         session.user = _api_token(session, account)
     except BaseException:
@@ -171,12 +172,11 @@ class WebSession:
 
     client: httpx.Client
     settings: Settings
-    breaker: Breaker | None = None
 
     def call(self, method: str, endpoint: str, ids: Mapping[str, str] | None = None, **kwargs: Any) -> httpx.Response:
         """Call a named web endpoint with this session."""
         path = self.settings.endpoints[endpoint].format(**(ids or {}))
-        return request(self.client, method, path, setting="NEXTAUTH_URL", breaker=self.breaker, **kwargs)
+        return request(self.client, method, path, setting="NEXTAUTH_URL", **kwargs)
 
     def close(self) -> None:
         self.client.close()
@@ -187,11 +187,10 @@ def web_login(
     account: SmokeAccount,
     *,
     client_args: Mapping[str, Any] | None = None,
-    breaker: Breaker | None = None,
 ) -> WebSession:
     """Log in through the web login form, found by its labels, as a person would."""
     args = http_client_args(settings) if client_args is None else client_args
-    session = WebSession(open_client(settings.web_url, "NEXTAUTH_URL", args), settings, breaker)
+    session = WebSession(open_client(settings.web_url, "NEXTAUTH_URL", args), settings)
     try:
         _sign_in(session, account)
     except BaseException:
@@ -218,7 +217,6 @@ def _sign_in(session: WebSession, account: SmokeAccount) -> None:
             "POST",
             urljoin(path, form.action or path),
             setting="NEXTAUTH_URL",
-            breaker=session.breaker,
             data=fields,
         )
     if response.status_code not in (302, 303) or not session.client.cookies:
