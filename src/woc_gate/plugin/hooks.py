@@ -17,6 +17,7 @@ from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun
 
 pytest_plugins = [
     "woc_gate.plugin.fixtures",
+    "woc_gate.plugin.private",  # before browser, which imports it
     "woc_gate.plugin.browser",
     "woc_gate.plugin.flows",
     "woc_gate.plugin.writes",
