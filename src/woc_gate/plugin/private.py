@@ -2,9 +2,10 @@
 
 The files a failing test keeps (pytest-playwright's ``playwright_*`` user properties: traces, screenshots)
 are rewritten through the settings' redactor as soon as the test's report is made, 0600 in 0700 folders
-up to ``--output``. Files that hold target data or credentials while the run needs them (the drill's dump,
-the browser's logged-in states, Chromium's profile) go under the run's private folder (``private_temp``):
-made 0700 by the controller at configure, handed to xdist workers, removed when the run ends however it ends.
+up to ``--output``; one that cannot be scrubbed is removed. Files that hold target data or credentials while
+the run needs them (the drill's full dump, the browser's logged-in states) go under the run's private folder
+(``private_temp``): made 0700 by the controller at configure, handed to xdist workers, removed at unconfigure
+(after failures and Ctrl-C too; a killed run leaves it in the system's temp folder).
 """
 
 from __future__ import annotations
