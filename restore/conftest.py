@@ -14,22 +14,24 @@ from woc_gate.backup.manifest import read_manifest
 from woc_gate.backup.take import take_backup
 from woc_gate.errors import BackupError
 from woc_gate.plugin.outcomes import BACKUP_PROPERTY
+from woc_gate.plugin.private import private_temp
 
 BACKUP_NAME = "workonclock-backup.sql"
 
 
 @pytest.fixture(scope="session")
-def drilled_backup(request, woc_settings, tmp_path_factory) -> Path:
-    """A backup that went through a restore drill: the recorded one, or one taken and drilled now (once per run)."""
+def drilled_backup(request, woc_settings) -> Path:
+    """A backup that went through a restore drill: the recorded one, or one taken and drilled now (once per run).
+
+    One taken now is a full dump of the target: it lives in the run's private folder, removed when the run ends.
+    """
     if woc_settings.restore_drill_record:
         return Path(woc_settings.restore_drill_record)
     if not woc_settings.database_url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
-    shared = tmp_path_factory.getbasetemp()
-    if hasattr(request.config, "workerinput"):
-        shared = shared.parent  # the run's folder: one drill for every xdist worker
-    dump = shared / "woc-gate-drill" / BACKUP_NAME
-    with filelock.FileLock(shared / "woc-gate-drill.lock", timeout=1800):
+    folder = private_temp(request.config, "drill")  # the same for every xdist worker: one drill per run
+    dump = folder / BACKUP_NAME
+    with filelock.FileLock(folder / "drill.lock", timeout=1800):
         if not dump.is_file():
             take_backup(woc_settings, dump, stream=None)
             run_drill(woc_settings, dump, stream=None)

@@ -10,6 +10,7 @@
   on a running stack started with ``fault_switch=True`` (and switched off after the test); the others (database,
   tree, storage, env, release) start a stack with them, as ``dev_stack_factory`` does.
 
+- ``own_temp``: a temporary folder of the test's own that a run (in process or not) takes as its temp folder.
 - ``db_rows(sandbox, query, *args)`` runs one query as the stack's application account; the rows.
 - ``ctx``, ``clients``, ``web``, ``visitor``: the clean stack's context and clients of its apps.
 
@@ -21,7 +22,9 @@ that changes data undoes it or works only on rows it created. The stacks die wit
 import importlib
 import os
 import pkgutil
+import shutil
 import sys
+import tempfile
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -115,6 +118,19 @@ def faulty_stack(dev_stack_factory):
 def clean_stack(dev_stack_factory):
     """The stack without faults."""
     return dev_stack_factory()
+
+
+@pytest.fixture
+def own_temp(monkeypatch):
+    """A temporary folder for the test's runs alone (TMPDIR and ``tempfile.tempdir``), removed after.
+
+    Short, under the system's: a throwaway database's socket path may hold no more than 107 characters.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="woc-"))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,10 @@ def backup(clean_stack, tmp_path_factory):
     return out
 
 
+def test_the_dump_and_its_manifest_are_readable_by_their_owner_only(backup):
+    assert {oct(path.stat().st_mode & 0o777) for path in (backup, manifest_path(backup))} == {"0o600"}
+
+
 @pytest.fixture
 def damaged(backup, tmp_path):
     """A copy of the backup and its manifest, to spoil."""

@@ -69,3 +69,24 @@ def test_the_redactor_scrubs_nested_report_objects_longest_value_first():
     report = Report(["x secret-1-longer y", ("secret-1",)], ("in secret-1", 3))
     assert redact.scrub(report) == Report(["x **** y", ("****",)], ("in ****", 3))
     assert redact("abc is too short to redact") == "abc is too short to redact"
+
+
+BROWSER_WRITTEN = 'p a~s*s"wörd!'  # as a browser's form body, encodeURIComponent and JSON each write it differently
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "password=p+a%7Es*s%22w%C3%B6rd%21&next=/",  # a browser's x-www-form-urlencoded body
+        "password=p%20a~s*s%22w%C3%B6rd!&next=/",  # JavaScript's encodeURIComponent
+        'password={"p a~s*s\\"wörd!"}&next=/',  # a JSON log
+        'password={"p a~s*s\\"w\\u00f6rd!"}&next=/',  # a JSON log that escapes non-ASCII
+    ],
+)
+def test_the_encoded_redactor_masks_a_secret_as_browsers_and_logs_write_it(written):
+    assert Redactor([BROWSER_WRITTEN]).encoded()(written) in ("password=****&next=/", 'password={"****"}&next=/')
+
+
+def test_bytes_that_are_not_utf8_pass_the_redactor_unchanged_around_a_masked_secret():
+    data = b"\x89PNG\xff\xfe" + BROWSER_WRITTEN.encode() + b"\x80\x00"
+    assert Redactor([BROWSER_WRITTEN]).scrub_bytes(data) == b"\x89PNG\xff\xfe****\x80\x00"

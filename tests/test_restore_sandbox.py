@@ -21,14 +21,18 @@ items_of = items_by_id
 failed_tests = failing
 
 
-def test_the_clean_stack_passes_every_restore_test_and_records_the_drill(pytester, clean_stack):
-    result, record = run_restore(pytester, f"--woc-config={clean_stack.profile_path}")
+def test_the_clean_stack_passes_every_restore_test_and_records_the_drill_and_keeps_no_dump(
+    pytester, clean_stack, own_temp
+):
+    basetemp = pytester.path / "basetemp"
+    result, record = run_restore(pytester, f"--woc-config={clean_stack.profile_path}", f"--basetemp={basetemp}")
     item = items_of(record)["backup-restore"]
     assert item["status"] == "PASS", result.stdout.str()
     assert len(item["tests"]) == 9
     drill = record["backup"]["restore_test_result"]
     assert drill["passed"] is True and drill["rto_seconds"] > 0
     assert record["backup"]["checksum"].startswith("sha256:")
+    assert list(own_temp.iterdir()) == [] and not list(basetemp.rglob("*.sql"))  # the drill's full dump is gone
     assert result.ret == 0
 
 

@@ -3,19 +3,25 @@ checks rely on."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image, ImageFilter
 
 from woc_gate.browser import DEBIAN_CHROMIUM, browser_executable, launch_args
 from woc_gate.checks.desktop import run_desktop_sequence
 from woc_gate.checks.images import capture, edge_energy
 from woc_gate.config import DEFAULT_ROUTES, Settings
-from woc_gate.errors import ConfigError, TargetDisconnected
+from woc_gate.errors import ConfigError, TargetDisconnected, TargetUnreachable
+from woc_gate.sandbox.tls import make_tls_files
 from woc_gate.target.clients import ApiSession
 from woc_gate.target.routes import Route, inventory, statuses
 
@@ -109,3 +115,15 @@ def test_the_desktop_sequence_stops_tracking_and_notes_its_entry_when_the_upload
         run_desktop_sequence(ApiSession(client, {}, Settings()), lambda kind, ident: noted.append((kind, ident)))
     assert sent == ["GET /tracking/policy", "POST /tracking/start", "POST /screenshots", "POST /tracking/stop"]
     assert noted == [("time entry", "entry-1")]
+
+
+def test_chromium_is_told_to_accept_the_key_of_a_trusted_certificate_as_openssl_hashes_it(tmp_path):
+    certificate = make_tls_files(tmp_path).certificate  # the server's, then its CA's
+    key = subprocess.run(
+        ["openssl", "x509", "-in", str(certificate), "-pubkey", "-noout"], capture_output=True, check=True
+    ).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key, capture_output=True, check=True)
+    expected = base64.b64encode(hashlib.sha256(der.stdout).digest()).decode()
+    leaf = x509.load_pem_x509_certificate(certificate.read_bytes()).public_bytes(Encoding.DER)
+    args = launch_args(Path("/bin/chromium"), tmp_path, trusted=(leaf,))["args"]
+    assert args[-1] == f"--ignore-certificate-errors-spki-list={expected}"

@@ -1,4 +1,4 @@
-"""Files written whole or not at all."""
+"""Files written whole or not at all, and files only their owner may read."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ import os
 import tempfile
 from pathlib import Path
 
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
 
 def write_atomically(path: Path, data: str | bytes) -> None:
-    """Write a temporary file beside ``path``, then rename it: readers see the old file or the new one, never a part."""
+    """Write a temporary file beside ``path``, then rename it: readers see the old file or the new one, never a part.
+
+    The file is 0600, as ``mkstemp`` makes it.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -28,6 +34,24 @@ def private_folder(path: Path) -> Path:
     path = Path(path)
     missing = [folder for folder in (path, *path.parents) if not folder.exists()]
     for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
-    path.chmod(0o700)
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    path.chmod(PRIVATE_FOLDER)
     return path
+
+
+def private_opener(path: str | os.PathLike, flags: int) -> int:
+    """An ``open`` opener making the file 0600, also when it existed: ``open(path, "wb", opener=private_opener)``."""
+    descriptor = os.open(path, flags, PRIVATE_FILE)
+    os.fchmod(descriptor, PRIVATE_FILE)
+    return descriptor
+
+
+def make_private(path: Path, root: Path) -> None:
+    """Make ``path`` 0600 and every folder from its own up to ``root`` (included) 0700."""
+    path = Path(path)
+    path.chmod(PRIVATE_FILE)
+    root = Path(root).resolve()
+    for folder in path.resolve().parents:
+        if not folder.is_relative_to(root):
+            break
+        folder.chmod(PRIVATE_FOLDER)

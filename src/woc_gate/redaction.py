@@ -1,18 +1,23 @@
 """Keeping secret values out of everything woc-gate prints or writes.
 
 ``Secret`` holds a value that never shows in ``str``, ``repr`` or formatting; ``mask_url`` hides the
-password of a URL or DSN; ``Redactor`` scrubs known secret values from any text on its way out.
+password of a URL or DSN; ``Redactor`` scrubs known secret values from any text on its way out, and
+``Redactor.encoded`` also the forms a browser writes them in (JSON, URL and form encoding).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import string
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 MASK = "****"
 _SHORTEST_REDACTED = 4  # shorter values would scrub ordinary words out of reports
+_FORM_SAFE = frozenset(string.ascii_letters + string.digits + "*-._")  # a browser's x-www-form-urlencoded
+_URI_COMPONENT_SAFE = "-_.!~*'()"  # JavaScript's encodeURIComponent
 
 
 class Secret:
@@ -104,6 +109,31 @@ def url_passwords(url: str) -> list[str]:
     return [password, unquote(password)] if password else []
 
 
+def encoded_forms(value: str) -> set[str]:
+    """``value`` as it may be written into a trace or a log: itself, JSON-escaped, URL- and form-encoded."""
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote(value, safe=""),
+        quote(value, safe=_URI_COMPONENT_SAFE),
+        quote_plus(value, safe=""),
+        _form_encoded(value),
+    }
+
+
+def _form_encoded(value: str) -> str:
+    """``value`` as a browser sends it in a form body (Python's ``quote_plus`` differs on ``~`` and ``*``)."""
+    return "".join(
+        character if character in _FORM_SAFE else "+" if character == " " else _percent_encoded(character)
+        for character in value
+    )
+
+
+def _percent_encoded(character: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in character.encode())
+
+
 class Redactor:
     """Replaces every known secret value in a text with ``****``."""
 
@@ -120,6 +150,14 @@ class Redactor:
 
     def __bool__(self) -> bool:
         return bool(self._values)
+
+    def encoded(self) -> Redactor:
+        """A redactor that also masks each value as a browser or a JSON log writes it (see ``encoded_forms``)."""
+        return Redactor(form for value in self._values for form in encoded_forms(value))
+
+    def scrub_bytes(self, data: bytes) -> bytes:
+        """Redact the UTF-8 text inside any bytes; bytes that are not UTF-8 pass through unchanged."""
+        return self(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
     def scrub(self, value: Any) -> Any:
         """Redact every string inside a value: strings, lists, dicts, tuples and dataclasses (changed in place)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TargetError
+from ..files import PRIVATE_FOLDER, private_opener
 from ..redaction import mask_url
 from ..target.db import Dsn
 from ..target.processes import require_program, start
@@ -64,7 +65,7 @@ def dump(url: str, out: Path, progress: Callable[[str, int], None] | None = None
     dsn = Dsn.parse(url)
     client = require_program(CLIENTS, INSTALL_CLIENT)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     options = client_options_file(dsn, out.parent)
     partial = out.with_name(f".{out.name}.partial")
     try:
@@ -94,7 +95,7 @@ def _stream(command: list[str], partial: Path, progress) -> DumpResult:
     counter = RowCounter(progress)
     with (
         tempfile.TemporaryFile() as errors,
-        open(partial, "wb") as sink,
+        open(partial, "wb", opener=private_opener) as sink,  # the rows of every table: its owner's only
         start(command, what=Path(command[0]).name, stdout=subprocess.PIPE, stderr=errors) as process,
     ):
         try:

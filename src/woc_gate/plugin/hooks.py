@@ -20,6 +20,7 @@ from .run import CONTROLLER_PID_KEY, STACK_DIR_KEY, GateRun, no_record_note, ran
 
 pytest_plugins = [
     "woc_gate.plugin.fixtures",
+    "woc_gate.plugin.private",  # before the browser plugin (registered at configure), which imports it
     "woc_gate.plugin.flows",
     "woc_gate.plugin.writes",
     "woc_gate.plugin.progress",

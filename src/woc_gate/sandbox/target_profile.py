@@ -16,6 +16,7 @@ from pathlib import Path
 import tomli_w
 
 from woc_gate.config import environment_of
+from woc_gate.files import private_opener
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.environment import runbook_env
 from woc_gate.sandbox.layout import static_profile
@@ -95,9 +96,7 @@ def read_context(path: Path) -> SandboxContext:
 
 def write_private(path: Path, text: str) -> None:
     """Write a file only its owner may read (mode 0600, also when it existed)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "w") as file:
+    with open(path, "w", opener=private_opener) as file:
         file.write(text)
 
 

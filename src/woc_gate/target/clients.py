@@ -55,6 +55,21 @@ def tls_verification(settings: Settings) -> ssl.SSLContext | bool:
         ) from None
 
 
+def served_certificate(settings: Settings, base_url: str, setting: str) -> bytes | None:
+    """The certificate (DER) an https ``base_url`` serves, its chain verified as every client verifies it.
+
+    None for plain http or with TLS verification off; a ``TargetTLSError`` when the chain does not verify.
+    """
+    if not base_url.startswith("https://") or not settings.tls_verify:
+        return None
+    with (
+        anonymous(settings, base_url, setting) as client,
+        http_errors(base_url, setting),
+        client.stream("GET", "") as response,
+    ):
+        return response.extensions["network_stream"].get_extra_info("ssl_object").getpeercert(True)
+
+
 def anonymous(settings: Settings, base_url: str | None, name: str) -> httpx.Client:
     """A client of one target surface (``base_url``, set by the variable ``name``) that holds no credentials."""
     return open_client(base_url, name, http_client_args(settings))
