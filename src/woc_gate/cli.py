@@ -12,10 +12,12 @@ import pytest
 from . import suite
 from .config import PROFILE_NAME
 from .errors import WocGateError
+from .interrupts import signals_unwind
 from .report import load_record, render_table
 
 REPORT_JSON = "gate-report.json"
 REPORT_MARKDOWN = "gate-report.md"
+STOPPED = "its child processes were stopped and its partial files removed"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
 
 
@@ -28,6 +30,15 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_main(argv[1:])
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
+    with signals_unwind() as trap:
+        status = _dispatch(parser, args, rest)
+    if trap.number:
+        print(f"woc-gate: {args.command} stopped by {trap.name}; {STOPPED}", file=sys.stderr)
+        return trap.exit_status
+    return status
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:
     if args.command in MARKERS:
         return run_gate(sandbox=args.sandbox, pytest_args=rest, marker=MARKERS[args.command])
     if rest:
@@ -140,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="Dump the target database as the runbook does, with a manifest")
     backup.add_argument("--out", required=True, type=Path, help="The dump file to write (its manifest goes beside it)")
     backup.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    backup.add_argument("--force", action="store_true", help="Replace a backup already at --out")
     drill = commands.add_parser("restore-drill", help="Restore a backup into a scratch server and validate it")
     drill.add_argument("file", type=Path, help="A dump written by woc-gate backup")
     drill.add_argument("--into", help="Restore into this scratch database URL instead of a throwaway server")
