@@ -115,7 +115,8 @@ def dump(url: str, out: Path, progress: Callable[[str, int], None] | None = None
     except TargetError as error:
         raise TargetError(f"the dump of {mask_url(url)} failed: {error}; nothing was kept") from error
     finally:
-        partial.unlink(missing_ok=True)
+        if partial.exists():  # not unlink(missing_ok=True): a read-only folder refuses even that
+            partial.unlink()
 
 
 def _carries_every_table(url: str, result: DumpResult, tables) -> None:
