@@ -1,7 +1,7 @@
-"""SIGTERM and Ctrl-C during backup and drill: children stopped, nothing partial kept, one line, 143/130.
+"""SIGTERM and Ctrl-C during the operator commands: children stopped, nothing partial kept, one line, 143/130.
 
-The stack's server holds a table lock while the command runs, so the dump (or the drill's load) is
-surely in progress when the signal comes, however small the seed.
+The stack's server holds a table lock while the command runs, so the dump (the drill's load, the
+ledger's read) is surely in progress when the signal comes, however small the seed.
 """
 
 from __future__ import annotations
@@ -146,3 +146,20 @@ def _loading_rows(cursor) -> bool:
 def _scratch_tables(cursor) -> list[str]:
     cursor.execute("SHOW TABLES FROM workonclock_restore_check")
     return [name for (name,) in cursor.fetchall()]
+
+
+def test_migrate_status_waiting_on_the_ledger_stops_on_sigterm(clean_stack, tmp_path):
+    with root(clean_stack) as lock, root(clean_stack) as watch:
+        lock.execute("LOCK TABLES workonclock._prisma_migrations WRITE")
+        process = start(clean_stack, tmp_path, "migrate-status")
+        try:
+            until(lambda: waiting_on_the_lock(watch, clean_stack.ctx.db.user, "SELECT migration_name"), "the read")
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=10)
+        finally:
+            lock.execute("UNLOCK TABLES")
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+    assert process.returncode == 143
+    assert (out, err) == ("", f"woc-gate: migrate-status stopped by SIGTERM; {STOPPED}\n")
