@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from contextlib import contextmanager
@@ -52,86 +51,77 @@ def waiting_on_the_lock(cursor, user: str, statement: str) -> bool:
     return cursor.fetchone()[0] > 0
 
 
-def option_folders() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("woc-gate-client-*"))
-
-
-def start(sandbox, folder: Path, *args: str) -> subprocess.Popen:
-    """The woc-gate command, in its own process group (as a terminal's foreground job is)."""
-    command = [*CLI, *args, "--woc-config", str(sandbox.profile_path)]
-    return subprocess.Popen(
-        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+@contextmanager
+def running(sandbox, folder: Path, *args: str):
+    """The woc-gate command in ``folder`` (temporary files in its ``tmp``), in a process group of its own as a
+    terminal's foreground job is; killed with its group on the way out if it still runs."""
+    (folder / "tmp").mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [*CLI, *args, "--woc-config", str(sandbox.profile_path)],
+        cwd=folder,
+        env={**os.environ, "TMPDIR": str(folder / "tmp")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
 
 
 @contextmanager
 def stalled_backup(sandbox, folder: Path, name: str):
-    """A backup into ``folder`` whose dump waits on a lock of woc_users (dumped last) until the block ends."""
+    """A backup into ``folder/out`` whose dump waits on a lock of woc_users (dumped last) while inside."""
+    (folder / "out").mkdir()
     with root(sandbox) as lock, root(sandbox) as watch:
         lock.execute("LOCK TABLES workonclock.woc_users WRITE")
-        process = start(sandbox, folder, "backup", "--out", name)
-        try:
+        with running(sandbox, folder, "backup", "--out", f"out/{name}") as process:
             until(lambda: waiting_on_the_lock(watch, sandbox.ctx.db.user, "SELECT"), "the dump to reach woc_users")
-            assert (folder / f".{name}.partial").stat().st_size > 0
+            assert (folder / "out" / f".{name}.partial").stat().st_size > 0
             yield process
-        finally:
-            lock.execute("UNLOCK TABLES")
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
 
 
 def test_sigterm_during_backup_keeps_no_partial_and_no_option_file(clean_stack, tmp_path):
-    before = option_folders()
     with stalled_backup(clean_stack, tmp_path, "b.sql") as backup:
-        assert option_folders() - before  # the password's option file is outside the backup folder
+        assert [path.name for path in (tmp_path / "out").iterdir()] == [".b.sql.partial"]  # the option file: in tmp
+        assert list((tmp_path / "tmp").glob("woc-gate-client-*/client.cnf"))
         backup.send_signal(signal.SIGTERM)  # CI cancelling a job: the command alone gets it
         out, err = backup.communicate(timeout=10)
         assert backup.returncode == 143
         assert (out, err) == ("", f"woc-gate: backup stopped by SIGTERM; {STOPPED}\n")
-    assert list(tmp_path.iterdir()) == []
-    assert option_folders() <= before
+    assert list((tmp_path / "out").iterdir()) == list((tmp_path / "tmp").iterdir()) == []
     with root(clean_stack) as watch:
         assert not waiting_on_the_lock(watch, clean_stack.ctx.db.user, "SELECT")  # the dump client was stopped
 
 
 def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next_one(clean_stack, tmp_path, capsys, monkeypatch):
-    before = option_folders()
     with stalled_backup(clean_stack, tmp_path, "a.sql") as backup:
         os.killpg(backup.pid, signal.SIGKILL)
         backup.wait()
-    for folder in option_folders() - before:  # what SIGKILL leaves behind, outside the backup folder
-        for file in folder.iterdir():
-            file.unlink()
-        folder.rmdir()
-    stale = tmp_path / ".a.sql.partial"
-    assert stale.is_file()
-    monkeypatch.chdir(tmp_path)
+    assert (tmp_path / "out" / ".a.sql.partial").is_file()
+    monkeypatch.chdir(tmp_path / "out")
     assert main(["backup", "--out", "b.sql", "--woc-config", str(clean_stack.profile_path)]) == 0
     assert capsys.readouterr().err == (
         "woc-gate: removed .a.sql.partial, a partial dump left by a backup that was killed\n"
     )
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["b.sql", "b.sql.manifest.json"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["b.sql", "b.sql.manifest.json"]
 
 
 def test_ctrl_c_during_the_drills_load_ends_quietly(clean_stack, tmp_path):
     scratch = tomllib.loads(clean_stack.profile_path.read_text())["restore_scratch_url"]
     dump = "b.sql"
     assert main(["backup", "--out", str(tmp_path / dump), "--woc-config", str(clean_stack.profile_path)]) == 0
-    with root(clean_stack) as watch:
-        drill = start(clean_stack, tmp_path, "restore-drill", dump, "--into", scratch)
-        try:
-            until(lambda: _loading_rows(watch), "the drill to load rows")
-            tables = _scratch_tables(watch)
-            watch.execute("LOCK TABLES " + ", ".join(f"workonclock_restore_check.`{t}` WRITE" for t in tables))
-            until(lambda: waiting_on_the_lock(watch, "woc_restore", "INSERT"), "an INSERT to wait on the lock")
-            drill.send_signal(signal.SIGINT)
-            out, err = drill.communicate(timeout=10)
-        finally:
-            watch.execute("UNLOCK TABLES")
-            if drill.poll() is None:
-                os.killpg(drill.pid, signal.SIGKILL)
-                drill.communicate()
+    with root(clean_stack) as watch, running(clean_stack, tmp_path, "restore-drill", dump, "--into", scratch) as drill:
+        until(lambda: _loading_rows(watch), "the drill to load rows")
+        tables = _scratch_tables(watch)
+        watch.execute("LOCK TABLES " + ", ".join(f"workonclock_restore_check.`{t}` WRITE" for t in tables))
+        until(lambda: waiting_on_the_lock(watch, "woc_restore", "INSERT"), "an INSERT to wait on the lock")
+        drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
+        out, err = drill.communicate(timeout=10)
     assert drill.returncode == 130
     assert (out, err) == ("", f"woc-gate: restore-drill stopped by SIGINT; {STOPPED}\n")
 
@@ -151,15 +141,9 @@ def _scratch_tables(cursor) -> list[str]:
 def test_migrate_status_waiting_on_the_ledger_stops_on_sigterm(clean_stack, tmp_path):
     with root(clean_stack) as lock, root(clean_stack) as watch:
         lock.execute("LOCK TABLES workonclock._prisma_migrations WRITE")
-        process = start(clean_stack, tmp_path, "migrate-status")
-        try:
+        with running(clean_stack, tmp_path, "migrate-status") as process:
             until(lambda: waiting_on_the_lock(watch, clean_stack.ctx.db.user, "SELECT migration_name"), "the read")
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=10)
-        finally:
-            lock.execute("UNLOCK TABLES")
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
     assert process.returncode == 143
     assert (out, err) == ("", f"woc-gate: migrate-status stopped by SIGTERM; {STOPPED}\n")
