@@ -347,3 +347,14 @@ def test_a_missing_dump_is_named_as_the_missing_dump(damaged, capsys):
         out.err
         == f"woc-gate: {damaged} does not exist: give a dump woc-gate backup wrote (its manifest is beside it)\n"
     )
+
+
+def test_a_storage_folder_that_cannot_be_read_is_named_not_taken_as_empty(backup, clean_stack, capsys, monkeypatch):
+    missing = clean_stack.state_dir / "no-such-storage"
+    monkeypatch.setenv("WOC_GATE_SCREENSHOT_STORAGE_DIR", str(missing))
+    status, out = drill(capsys, backup, "--into", profile_of(clean_stack)["restore_scratch_url"])
+    assert (status, out.out) == (2, "")
+    assert out.err == (
+        f"woc-gate: cannot read the screenshot storage folder {missing}: No such file or directory;"
+        " give the gate's user read access to it, or check screenshot_storage_dir\n"
+    )
