@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +92,9 @@ def remove_stale_partials(folder: Path) -> list[Path]:
     return removed
 
 
-def dump(url: str, out: Path, progress: Callable[[str, int], None] | None = None, *, tables=()) -> DumpResult:
+def dump(
+    url: str, out: Path, progress: Callable[[str, int], None] | None = None, *, tables: Collection[str] = ()
+) -> DumpResult:
     """Dump the database of ``url`` into ``out`` (written whole or not at all); what the stream carried.
 
     The dump must carry each of ``tables`` (those the database lists), else nothing is kept.

@@ -99,14 +99,15 @@ def _deal_statements(dump_path: Path, outboxes: list[queue.Queue], progress) -> 
 
 
 def _write_all(process: subprocess.Popen, head: list[bytes], outbox: queue.Queue) -> None:
+    statement: list[bytes] | None = []
     try:
         process.stdin.writelines(head)
         while (statement := outbox.get()) is not None:
             process.stdin.writelines(statement)
         process.stdin.close()
     except (BrokenPipeError, ValueError):  # the client stopped or was stopped; its exit status and stderr say why
-        while outbox.get() is not None:
-            pass
+        while statement is not None:  # take the rest, up to the end mark, so that the reader never waits on it
+            statement = outbox.get()
 
 
 def _run_clients(command: list[str], inputs: list[list[bytes]]) -> None:
