@@ -1,9 +1,12 @@
 """woc-gate backup and restore-drill: bad inputs are one line and leave nothing, the source is never written,
-and the counts are those of the dump even while the application writes."""
+and the counts are those of the dump even while the application writes; operator mistakes with
+files (a read-only --out folder, an existing backup, gzip, another database's dump, a missing dump) are named."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -19,7 +22,7 @@ import pytest
 from sandbox_clients import database
 
 from woc_gate.backup.loader import ScratchUrl
-from woc_gate.backup.manifest import manifest_path
+from woc_gate.backup.manifest import manifest_path, read_manifest, verify_dump
 from woc_gate.backup.progress import Progress
 from woc_gate.cli import main
 from woc_gate.sandbox.environment import runbook_env
@@ -270,3 +273,92 @@ def test_rows_load_before_triggers_and_indexes_after_rows(clean_stack, capsys):
         assert [row[2] for row in cursor.fetchall()] == ["k"]
         cursor.execute("DROP TRIGGER t")
         cursor.execute("DROP TABLE a, b")
+
+
+def test_a_read_only_out_folder_is_one_line(clean_stack, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    # root writes through permission bits: the folder is made read-only by a bind mount in a namespace of its own
+    read_only = ["unshare", "--mount", "sh", "-c", f'mount --bind -o ro "{folder}" "{folder}" && exec "$@"', "sh"]
+    if subprocess.run([*read_only, "true"], capture_output=True, check=False).returncode != 0:
+        pytest.skip("no mount namespace here to make a read-only folder in")
+    command = [*CLI, "backup", "--out", str(folder / "b.sql"), "--woc-config", str(clean_stack.profile_path)]
+    done = subprocess.run([*read_only, *command], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"woc-gate: cannot write the backup {folder / 'b.sql'}: Read-only file system; nothing was kept\n"
+    )
+
+
+def test_out_onto_an_existing_backup_is_refused_unless_forced(damaged, clean_stack, capsys):
+    damaged.write_text("an older backup\n")
+    args = ["backup", "--out", str(damaged), "--woc-config", str(clean_stack.profile_path)]
+    assert main(args) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"woc-gate: {damaged} already holds a backup; pass --force to replace it, or choose another --out\n",
+    )
+    assert damaged.read_text() == "an older backup\n"
+    assert main([*args, "--force"]) == 0
+    verify_dump(damaged, read_manifest(damaged))  # the dump and the manifest replaced together
+
+
+def test_a_gzip_dump_is_read(damaged, clean_stack, capsys):
+    packed = damaged.with_name(damaged.name + ".gz")
+    packed.write_bytes(gzip.compress(damaged.read_bytes()))
+    damaged.unlink()  # as `gzip workonclock.sql` leaves it: the manifest keeps the dump's own name
+    status, out = drill(capsys, packed, "--into", profile_of(clean_stack)["restore_scratch_url"])
+    assert status == 0, out
+    assert out.out.startswith(f"Restore drill PASSED: {packed} into ")
+    assert json.loads(manifest_path(packed).read_text())["restore_test_result"]["passed"]
+    assert manifest_path(packed) == damaged.with_name(damaged.name + ".manifest.json")
+
+
+def test_a_cut_gzip_dump_is_named_as_damaged_gzip(damaged, capsys):
+    packed = gzip.compress(damaged.read_bytes())
+    damaged.write_bytes(packed[: len(packed) // 2])
+    status, out = drill(capsys, damaged)
+    assert (status, out.out) == (2, "")
+    assert out.err == (
+        f"woc-gate: {damaged} is a damaged gzip file (Compressed file ended before the end-of-stream marker was"
+        " reached); take the backup again\n"
+    )
+
+
+def test_another_databases_dump_is_named_as_such(damaged, clean_stack, capsys):
+    scratch = Dsn.parse(profile_of(clean_stack)["migration_scratch_url"])
+    with open(damaged, "wb") as out:
+        subprocess.run(
+            ["mariadb-dump", f"--host={scratch.host}", f"--port={scratch.port}", f"--user={scratch.user}"]
+            + ["--protocol=TCP", "--single-transaction", scratch.database],
+            stdout=out,
+            env={**os.environ, "MYSQL_PWD": scratch.password},
+            check=True,
+        )
+    status, out = drill(capsys, damaged)
+    assert (status, out.out) == (2, "")
+    assert out.err == (
+        f"woc-gate: {damaged} is a dump of database '{scratch.database}', its manifest is of 'workonclock':"
+        " the file belongs to another backup\n"
+    )
+
+
+def test_a_missing_dump_is_named_as_the_missing_dump(damaged, capsys):
+    damaged.unlink()
+    status, out = drill(capsys, damaged)
+    assert (status, out.out) == (2, "")
+    assert (
+        out.err
+        == f"woc-gate: {damaged} does not exist: give a dump woc-gate backup wrote (its manifest is beside it)\n"
+    )
+
+
+def test_a_storage_folder_that_cannot_be_read_is_named_not_taken_as_empty(backup, clean_stack, capsys, monkeypatch):
+    missing = clean_stack.state_dir / "no-such-storage"
+    monkeypatch.setenv("WOC_GATE_SCREENSHOT_STORAGE_DIR", str(missing))
+    status, out = drill(capsys, backup, "--into", profile_of(clean_stack)["restore_scratch_url"])
+    assert (status, out.out) == (2, "")
+    assert out.err == (
+        f"woc-gate: cannot read the screenshot storage folder {missing}: No such file or directory;"
+        " give the gate's user read access to it, or check screenshot_storage_dir\n"
+    )

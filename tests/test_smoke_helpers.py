@@ -20,7 +20,7 @@ from woc_gate.browser import DEBIAN_CHROMIUM, browser_executable, launch_args
 from woc_gate.checks.desktop import run_desktop_sequence
 from woc_gate.checks.images import capture, edge_energy
 from woc_gate.config import DEFAULT_ROUTES, Settings
-from woc_gate.errors import ConfigError, TargetDisconnected, TargetUnreachable
+from woc_gate.errors import ConfigError, TargetDisconnected
 from woc_gate.sandbox.tls import make_tls_files
 from woc_gate.target.clients import ApiSession
 from woc_gate.target.routes import Route, inventory, statuses

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +12,11 @@ import pytest
 from . import suite
 from .config import ENVIRONMENTS, PROFILE_NAME
 from .errors import WocGateError
+from .interrupts import signals_unwind
 from .plugin.suite_paths import SuiteRelativePaths
 from .report import load_record, record_passed, render_facts, render_table
 
+STOPPED = "its child processes were stopped and its partial files removed"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
 REPORTS = {"gate": "gate-report", "smoke": "smoke-report"}  # by marker: the name of its run record files
 SANDBOX_HELP = "Run against a throwaway reference stack (TLS and S3 on)"
@@ -41,6 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_main(argv[1:])
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
+    with signals_unwind() as trap:
+        status = _dispatch(parser, args, rest)
+    if trap.number:
+        print(f"woc-gate: {args.command} stopped by {trap.name}; {STOPPED}", file=sys.stderr)
+        return trap.exit_status
+    return status
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:
     if args.command in MARKERS:
         return run_gate(sandbox=args.sandbox, pytest_args=rest, marker=MARKERS[args.command])
     if rest:
@@ -91,29 +99,7 @@ def run_gate(*, sandbox: bool, pytest_args: list[str], marker: str = "gate") -> 
     ]
     if sandbox:
         args.append("--woc-target=sandbox")
-    with signals_as_interrupts() as received:
-        status = int(pytest.main([*args, *pytest_args], plugins=[SuiteRelativePaths()]))
-    return 128 + received[0] if received else status
-
-
-@contextlib.contextmanager
-def signals_as_interrupts() -> Iterator[list[int]]:
-    """SIGINT and SIGTERM (what CI sends on cancel) end the run as Ctrl-C does; the signals that came.
-
-    pytest then tears down, stops the reference stack and reports; the caller exits 128 + the signal's number.
-    """
-    received: list[int] = []
-
-    def interrupt(signum, frame):
-        received.append(signum)
-        raise KeyboardInterrupt
-
-    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    return int(pytest.main([*args, *pytest_args], plugins=[SuiteRelativePaths()]))
 
 
 def profile_here(pytest_args: list[str]) -> list[str]:
@@ -275,6 +261,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="Dump the target database as the runbook does, with a manifest")
     backup.add_argument("--out", required=True, type=Path, help="The dump file to write (its manifest goes beside it)")
     backup.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
+    backup.add_argument("--force", action="store_true", help="Replace a backup already at --out")
     drill = commands.add_parser("restore-drill", help="Restore a backup into a scratch server and validate it")
     drill.add_argument("file", type=Path, help="A dump written by woc-gate backup")
     drill.add_argument("--into", help="Restore into this scratch database URL instead of a throwaway server")

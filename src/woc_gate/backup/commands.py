@@ -16,24 +16,21 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         settings = config.load(options={"config": args.woc_config}, environ=os.environ, rootdir=Path.cwd())
         if args.command == "backup":
-            return _backup(settings, args.out)
+            return _backup(settings, args.out, args.force)
         return _drill(settings, args.file, args.into)
     except WocGateError as error:
         print(f"woc-gate: {_one_line(error)}", file=sys.stderr)
         return error.exit_status
-    except KeyboardInterrupt:
-        print("woc-gate: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
 
 
 def _one_line(error: WocGateError) -> str:
     return " ".join(str(error).split())
 
 
-def _backup(settings, out: Path) -> int:
+def _backup(settings, out: Path, force: bool) -> int:
     from .take import take_backup
 
-    manifest = take_backup(settings, out, stream=sys.stderr)
+    manifest = take_backup(settings, out, stream=sys.stderr, force=force)
     tables = len(manifest["row_counts"])
     print(f"Backup {out}: {manifest['file_size']} bytes, {manifest['checksum']}, {tables} tables; manifest beside it")
     return 0

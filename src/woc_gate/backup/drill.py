@@ -17,15 +17,15 @@ from pathlib import Path
 
 from ..checks import CheckFailure
 from ..checks import restore as checks
-from ..checks.migrations import read_migration_records
+from ..checks.migrations import MIGRATIONS_TABLE, read_migration_records
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import BackupError, ConfigError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
 from ..target.db import Dsn, connect_readonly, query
 from ..target.storage import StoredObjects, stored_objects
 from . import loader
-from .manifest import migration_rows, read_manifest, verify_dump, write_manifest
+from .manifest import migration_rows, read_manifest, require_dump, verify_dump, write_manifest
 from .progress import Progress
 
 DEFAULT_SCRATCH = "workonclock_restore_check"
@@ -90,8 +90,10 @@ class DrillResult:
 def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, stream=None) -> DrillResult:
     """Verify, restore and validate ``dump_path``; the result is also written into its manifest."""
     dump_path = Path(dump_path)
+    require_dump(dump_path)
     manifest = read_manifest(dump_path)
     verify_dump(dump_path, manifest)
+    holds_the_ledger(dump_path, manifest)
     if into:
         check_scratch_url(into, settings.database_url)
     drilled_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -111,6 +113,15 @@ def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, s
     manifest["restore_test_result"] = result.as_dict()
     write_manifest(dump_path, manifest)
     return result
+
+
+def holds_the_ledger(dump_path: Path, manifest: dict) -> None:
+    """Refuse a backup without ``_prisma_migrations``: restored, it would not say which migrations were applied."""
+    if MIGRATIONS_TABLE not in manifest["row_counts"]:
+        raise BackupError(
+            f"{dump_path} holds no {MIGRATIONS_TABLE} (its manifest counts no rows of it): the backup cannot"
+            " restore which migrations were applied; take it again with an account that may read that table"
+        )
 
 
 def check_scratch_url(into: str, source_url: str | None) -> None:

@@ -5,22 +5,26 @@ writes it, plus ``--events`` (without it scheduled events are not in the backup 
 ``--loose-set-gtid-purged=OFF`` so that MariaDB's client, which knows no such option, accepts it
 too. The row counts are those of the rows the stream carries (the dump's own snapshot), not of a
 second connection: every ``INSERT INTO `t` VALUES (…),(…);`` line is counted tuple by tuple, string
-literals skipped. The file is written under a temporary name and renamed only once the dump ended well.
+literals skipped. The file is written under a temporary name and renamed only once the dump ended well and
+carries every table the database lists.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TargetError
-from ..files import PRIVATE_FOLDER, private_opener
+from ..errors import BackupError, TargetError
+from ..files import private_opener
 from ..redaction import mask_url
 from ..target.db import Dsn
 from ..target.processes import require_program, start
@@ -32,6 +36,7 @@ INSERT = re.compile(rb"^INSERT INTO `((?:[^`]|``)+)` (?:\([^)]*\) )?VALUES\b")
 STRING = re.compile(rb"'(?:[^'\\]|\\.)*'", re.DOTALL)
 TABLE_DATA = re.compile(rb"^-- Dumping data for table `((?:[^`]|``)+)`")
 CHUNK = 1 << 20
+PARTIAL_SUFFIX = ".partial"
 
 
 @dataclass
@@ -44,13 +49,21 @@ class DumpResult:
     client: str = ""
 
 
-def client_options_file(dsn: Dsn, directory: Path) -> Path:
-    """A 0600 option file with the account's password, so that it never shows on a command line."""
-    descriptor, path = tempfile.mkstemp(prefix=".woc-gate-client-", suffix=".cnf", dir=directory)
-    with os.fdopen(descriptor, "w") as handle:
+@contextlib.contextmanager
+def client_options(dsn: Dsn) -> Iterator[Path]:
+    """A 0600 option file with the account's password, in a private folder removed on exit (never beside a dump).
+
+    So that the password never shows on a command line, nor stays on disk after the client ended.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="woc-gate-client-"))
+    try:
+        path = folder / "client.cnf"
         password = dsn.password.replace("\\", "\\\\").replace('"', '\\"')
-        handle.write(f'[client]\nuser="{dsn.user}"\npassword="{password}"\n')
-    return Path(path)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(f'[client]\nuser="{dsn.user}"\npassword="{password}"\n')
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def connection_flags(dsn: Dsn) -> list[str]:
@@ -60,42 +73,70 @@ def connection_flags(dsn: Dsn) -> list[str]:
     return [f"--host={dsn.host}", f"--port={dsn.port}", "--protocol=TCP"]
 
 
-def dump(url: str, out: Path, progress: Callable[[str, int], None] | None = None) -> DumpResult:
-    """Dump the database of ``url`` into ``out`` (written whole or not at all); what the stream carried."""
+def partial_path(out: Path) -> Path:
+    """Where the dump of ``out`` is written until it ended well."""
+    return out.with_name(f".{out.name}{PARTIAL_SUFFIX}")
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the partial dumps no running backup holds (left by a killed one); the paths removed."""
+    removed = []
+    for path in sorted(folder.glob(f".*{PARTIAL_SUFFIX}")):
+        with open(path, "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a backup running now writes it
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def dump(
+    url: str, out: Path, progress: Callable[[str, int], None] | None = None, *, tables: Collection[str] = ()
+) -> DumpResult:
+    """Dump the database of ``url`` into ``out`` (written whole or not at all); what the stream carried.
+
+    The dump must carry each of ``tables`` (those the database lists), else nothing is kept.
+    """
     dsn = Dsn.parse(url)
     client = require_program(CLIENTS, INSTALL_CLIENT)
     out = Path(out)
-    out.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
-    options = client_options_file(dsn, out.parent)
-    partial = out.with_name(f".{out.name}.partial")
+    partial = partial_path(out)
     try:
-        command = [
-            str(client),
-            f"--defaults-extra-file={options}",
-            *connection_flags(dsn),
-            *RUNBOOK_FLAGS,
-            dsn.database,
-        ]
-        result = _stream(command, partial, progress)
-        result.client = client.name
-        os.replace(partial, out)
+        with client_options(dsn) as options, open(partial, "wb", opener=private_opener) as sink:
+            fcntl.flock(sink, fcntl.LOCK_EX)  # tells a backup started later that this partial is not stale
+            command = [str(client), f"--defaults-extra-file={options}", *connection_flags(dsn), *RUNBOOK_FLAGS]
+            result = _stream([*command, dsn.database], sink, progress)
+            result.client = client.name
+            _carries_every_table(url, result, tables)
+            os.replace(partial, out)
         return result
     except OSError as error:
-        raise TargetError(f"cannot write the backup {out}: {error.strerror}; nothing was kept") from error
+        raise BackupError(f"cannot write the backup {out}: {error.strerror}; nothing was kept") from error
     except TargetError as error:
         raise TargetError(f"the dump of {mask_url(url)} failed: {error}; nothing was kept") from error
     finally:
-        partial.unlink(missing_ok=True)
-        options.unlink(missing_ok=True)
+        if partial.exists():  # not unlink(missing_ok=True): a read-only folder refuses even that
+            partial.unlink()
 
 
-def _stream(command: list[str], partial: Path, progress) -> DumpResult:
+def _carries_every_table(url: str, result: DumpResult, tables) -> None:
+    missing = sorted(set(tables) - set(result.row_counts))
+    if missing:
+        raise BackupError(
+            f"the dump of {mask_url(url)} lacks {len(missing)} of the {len(set(tables))} tables the database lists"
+            f" ({', '.join(missing)}): the client left them out (an ignore-table option, or too few rights on them);"
+            " nothing was kept"
+        )
+
+
+def _stream(command: list[str], sink, progress) -> DumpResult:
     result = DumpResult()
     digest = hashlib.sha256()
     counter = RowCounter(progress)
     with (
         tempfile.TemporaryFile() as errors,
-        open(partial, "wb", opener=private_opener) as sink,  # the rows of every table: its owner's only
         start(command, what=Path(command[0]).name, stdout=subprocess.PIPE, stderr=errors) as process,
     ):
         try:

@@ -8,7 +8,6 @@ expose ``url``, a URL of the restored database for the validation's read-only se
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +20,7 @@ from ..target.db import Dsn, Session, connect, execute, query
 from ..target.processes import require_program
 from ..target.scratch_server import BULK_LOAD_TUNING, LocalServer, find_server_program, initialize_datadir
 from . import parallel_load
-from .dump import INSTALL_CLIENT, client_options_file, connection_flags
+from .dump import INSTALL_CLIENT, client_options, connection_flags
 
 CLIENTS = ("mariadb", "mysql")
 DATABASE = "workonclock_restore_check"
@@ -96,13 +95,10 @@ class ScratchUrl:
 
     def load(self, dump_path: Path, progress) -> None:
         """Restore the dump."""
-        options = client_options_file(self.dsn, Path(tempfile.gettempdir()))
-        try:
-            client = require_program(CLIENTS, INSTALL_CLIENT)
+        client = require_program(CLIENTS, INSTALL_CLIENT)
+        with client_options(self.dsn) as options:
             command = [str(client), f"--defaults-extra-file={options}", *connection_flags(self.dsn)]
             parallel_load.load([*command, self.dsn.database], dump_path, progress)
-        finally:
-            options.unlink(missing_ok=True)
 
     def _connect(self) -> Session:
         # no database named: the drill creates the scratch database on this connection

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..errors import TargetError
 from ..target.processes import start
 from .deferred_indexes import split_indexes
+from .manifest import open_dump, sql_size
 
 WORKERS = 2
 INSERT = re.compile(rb"^INSERT INTO `")
@@ -43,7 +44,7 @@ def _plan(dump_path: Path) -> tuple[list[bytes], list[bytes], list[bytes]]:
     """The session settings, the schema and what follows the data: every line but the rows."""
     head, schema, after = [], [], []
     part, in_rows, in_trigger = head, False, False
-    with open(dump_path, "rb") as source:
+    with open_dump(dump_path) as source:
         for line in source:
             if in_rows or INSERT.match(line):
                 in_rows = not line.rstrip().endswith(b";")
@@ -60,7 +61,6 @@ def _plan(dump_path: Path) -> tuple[list[bytes], list[bytes], list[bytes]]:
 
 
 def _load_rows(command: list[str], head: list[bytes], dump_path: Path, progress) -> None:
-    total, read, shown = max(dump_path.stat().st_size, 1), 0, 0
     outboxes = [queue.Queue(maxsize=8) for _ in range(WORKERS)]
     with _Clients(command, WORKERS) as clients:
         writers = [
@@ -69,33 +69,45 @@ def _load_rows(command: list[str], head: list[bytes], dump_path: Path, progress)
         ]
         for writer in writers:
             writer.start()
-        statement, turn = [], 0
-        with open(dump_path, "rb") as source:
-            for line in source:
-                read += len(line)
-                if statement or INSERT.match(line):
-                    statement.append(line)
-                    if line.rstrip().endswith(b";"):
-                        outboxes[turn % WORKERS].put(statement)
-                        statement, turn = [], turn + 1
-                while shown < 100 * read // total:
-                    shown += 1
-                    progress.advance(f"{read / 1e6:.1f} MB")
-        for outbox in outboxes:
-            outbox.put(None)
-        for writer in writers:
-            writer.join()
+        try:
+            _deal_statements(dump_path, outboxes, progress)
+        except BaseException:
+            clients.kill()  # a writer blocked on its client's pipe then ends quietly (see _write_all)
+            raise
+        finally:
+            for outbox in outboxes:
+                outbox.put(None)
+            for writer in writers:
+                writer.join()
+
+
+def _deal_statements(dump_path: Path, outboxes: list[queue.Queue], progress) -> None:
+    """Each ``INSERT`` statement of the dump to the next outbox in turn."""
+    total, read, shown = max(sql_size(dump_path), 1), 0, 0
+    statement, turn = [], 0
+    with open_dump(dump_path) as source:
+        for line in source:
+            read += len(line)
+            if statement or INSERT.match(line):
+                statement.append(line)
+                if line.rstrip().endswith(b";"):
+                    outboxes[turn % len(outboxes)].put(statement)
+                    statement, turn = [], turn + 1
+            while shown < 100 * read // total:
+                shown += 1
+                progress.advance(f"{read / 1e6:.1f} MB")
 
 
 def _write_all(process: subprocess.Popen, head: list[bytes], outbox: queue.Queue) -> None:
+    statement: list[bytes] | None = []
     try:
         process.stdin.writelines(head)
         while (statement := outbox.get()) is not None:
             process.stdin.writelines(statement)
         process.stdin.close()
-    except BrokenPipeError:  # the client stopped; its exit status and stderr say why
-        while outbox.get() is not None:
-            pass
+    except (BrokenPipeError, ValueError):  # the client stopped or was stopped; its exit status and stderr say why
+        while statement is not None:  # take the rest, up to the end mark, so that the reader never waits on it
+            statement = outbox.get()
 
 
 def _run_clients(command: list[str], inputs: list[list[bytes]]) -> None:
@@ -120,7 +132,14 @@ class _Clients:
     def __enter__(self) -> _Clients:
         return self
 
+    def kill(self) -> None:
+        """Stop every client now (the load was interrupted)."""
+        for process in self.processes:
+            process.kill()
+
     def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            self.kill()
         failures = []
         for process, errors in zip(self.processes, self.errors, strict=True):
             if process.stdin and not process.stdin.closed:

@@ -9,7 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 from woc_gate.checks import CheckFailure
+from woc_gate.errors import DatabaseError
 from woc_gate.sources.migrations import APPLIED, FAILED, MISSING_ON_DISK, MigrationRecord, MigrationState
+from woc_gate.target.boundary import NO_SUCH_TABLE
 from woc_gate.target.db import Session, query
 
 MIGRATIONS_TABLE = "_prisma_migrations"
@@ -20,19 +22,21 @@ class MigrationFailure(CheckFailure):
 
 
 def read_migration_records(connection: Session) -> list[MigrationRecord] | None:
-    """The rows of ``_prisma_migrations``, oldest first; ``None`` when the database has no such table."""
-    tables = query(
-        connection,
-        "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-        (MIGRATIONS_TABLE,),
-    )
-    if not tables:
-        return None
-    rows = query(
-        connection,
-        "SELECT migration_name, checksum, started_at, finished_at, rolled_back_at, logs"
-        f" FROM `{MIGRATIONS_TABLE}` ORDER BY started_at, migration_name",
-    )
+    """The rows of ``_prisma_migrations``, oldest first; ``None`` when the database has no such table.
+
+    Read straight, not looked up in information_schema, which hides a table the account may not read: a
+    ledger the account cannot read is a ``DatabaseError`` naming the grant, never "no migrations applied".
+    """
+    try:
+        rows = query(
+            connection,
+            "SELECT migration_name, checksum, started_at, finished_at, rolled_back_at, logs"
+            f" FROM `{MIGRATIONS_TABLE}` ORDER BY started_at, migration_name",
+        )
+    except DatabaseError as error:
+        if error.code == NO_SUCH_TABLE:
+            return None
+        raise
     return [MigrationRecord(**row) for row in rows]
 
 

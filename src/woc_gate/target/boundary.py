@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -36,10 +37,13 @@ CA_BUNDLE_HINT = "pass --woc-ca-bundle PATH (or WOC_GATE_CA_BUNDLE) with the CA 
 ACCESS_DENIED = 1045
 DATABASE_ACCESS_DENIED = 1044
 UNKNOWN_DATABASE = 1049
+TABLE_ACCESS_DENIED = 1142
+NO_SUCH_TABLE = 1146
 CANNOT_CONNECT = 2003
 UNKNOWN_HOST = 2005
 SERVER_GONE = 2006
 LOST_CONNECTION = 2013
+TABLE_DENIAL = re.compile(r"(?P<command>[A-Z ]+?) command denied to user \S+ for table (?P<table>.+)")
 CLIENT_ERRORS = 2000  # codes from here up are the client's own; below, the server refused a statement
 
 
@@ -131,6 +135,14 @@ def _database_error(shown: str, setting: str, error: pymysql.MySQLError) -> Targ
         return DatabaseError(
             f"the database at {shown} refuses the account access to that database ({detail});"
             f" grant it rights there, or check {setting}",
+            refusal=detail,
+            code=code,
+        )
+    denied = TABLE_DENIAL.match(detail) if code == TABLE_ACCESS_DENIED else None
+    if denied:
+        return DatabaseError(
+            f"the database at {shown} denies the account {denied['command']} on {denied['table']};"
+            f" grant it {denied['command']} ON {denied['table']}, or check {setting}",
             refusal=detail,
             code=code,
         )

@@ -1,7 +1,7 @@
 """The one place where woc-gate finds and starts programs: subprocess's and the OS's errors become typed one-liners.
 
 Every program woc-gate runs (node, npm, the MySQL server and clients, gpgconf) is found with
-``find_program`` or ``require_program`` and started with ``run`` or ``start``, inside
+``find_program`` or ``require_program`` and started with ``run``, ``run_group`` or ``start``, inside
 ``program_errors``: a program that cannot start or does not finish in time is an error of the
 caller's kind (``TargetError``, ``SourceError``, …) naming it and saying what to do, its cause kept.
 ``stop`` ends a started program, killing it when it does not end in time.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -76,6 +77,20 @@ def start(
         return subprocess.Popen(list(command), **options)
 
 
+def run_group(command: Sequence[str], *, what: str, error: type[WocGateError] = TargetError, **options: Any) -> int:
+    """Run ``command`` and the processes it starts, as one group, to the end; its exit status.
+
+    Interrupted (Ctrl-C, SIGTERM), the whole group is killed: a script's children must not outlive it.
+    """
+    process = start(command, what=what, error=error, start_new_session=True, **options)
+    try:
+        return process.wait()
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+
+
 def stop(process: subprocess.Popen, timeout: float) -> None:
     """End ``process`` (SIGTERM), killing it when it does not end within ``timeout`` seconds."""
     if process.poll() is not None:
@@ -86,3 +101,7 @@ def stop(process: subprocess.Popen, timeout: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    except BaseException:  # interrupted while waiting (Ctrl-C): it must not outlive the files it writes
+        process.kill()
+        process.wait()
+        raise

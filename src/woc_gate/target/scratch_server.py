@@ -18,7 +18,7 @@ from pathlib import Path
 
 from woc_gate.errors import TargetError
 from woc_gate.target.db import Dsn, Session, connect
-from woc_gate.target.processes import find_program, run, start, stop
+from woc_gate.target.processes import find_program, run, run_group, start, stop
 
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin")
 INSTALL_HINT = "install mariadb-server (apt-get install mariadb-server) or pass --db-url"
@@ -112,8 +112,8 @@ def initialize_datadir(program: ServerProgram, datadir: Path, log_path: Path) ->
     tmpdir.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
         command = program.install_command(datadir, tmpdir)
-        done = run(command, what=Path(command[0]).name, advice=INSTALL_HINT, stdout=log, stderr=subprocess.STDOUT)
-    if done.returncode != 0:
+        status = run_group(command, what=Path(command[0]).name, stdout=log, stderr=subprocess.STDOUT)
+    if status != 0:
         raise TargetError(
             f"{program.server.name} could not initialize {datadir}: {_last_error(log_path)}; see {log_path}"
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
+from ..errors import TargetError
 from . import s3
 
 
@@ -30,12 +31,23 @@ def stored_objects(settings: Settings) -> StoredObjects | None:
 
 
 def folder_keys(storage_dir: Path) -> set[str]:
-    """The key of every object under ``storage_dir`` (its path there), read in one walk."""
+    """The key of every object under ``storage_dir`` (its path there), read in one walk.
+
+    A folder that cannot be read is a ``TargetError`` naming it: ``os.walk`` alone would skip it, and its
+    objects would read as missing.
+    """
     keys = set()
-    for folder, _, files in os.walk(storage_dir):
+    for folder, _, files in os.walk(storage_dir, onerror=_unreadable):
         prefix = os.path.relpath(folder, storage_dir)
         keys.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
     return keys
+
+
+def _unreadable(error: OSError) -> None:
+    raise TargetError(
+        f"cannot read the screenshot storage folder {error.filename}: {error.strerror}; give the gate's user read"
+        " access to it, or check screenshot_storage_dir"
+    ) from error
 
 
 def stored_object(settings: Settings, key: str) -> tuple[bytes, str | None] | None:

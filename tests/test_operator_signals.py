@@ -1,0 +1,149 @@
+"""SIGTERM and Ctrl-C during the operator commands: children stopped, nothing partial kept, one line, 143/130.
+
+The stack's server holds a table lock while the command runs, so the dump (the drill's load, the
+ledger's read) is surely in progress when the signal comes, however small the seed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+
+import pymysql
+import pytest
+
+from woc_gate.cli import main
+
+CLI = [sys.executable, "-c", "import sys; from woc_gate.cli import main; sys.exit(main())"]
+STOPPED = "its child processes were stopped and its partial files removed"
+WAITING = "Waiting for table metadata lock"
+
+
+@contextmanager
+def root(sandbox):
+    """A root session on the stack's server (over its socket)."""
+    connection = pymysql.connect(unix_socket=sandbox.ctx.db.unix_socket, user="root", autocommit=True)
+    with connection, connection.cursor() as cursor:
+        yield cursor
+
+
+def until(condition, what: str, timeout: float = 8.0):
+    """Poll ``condition`` until it is true; its value."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.002)
+    return value
+
+
+def waiting_on_the_lock(cursor, user: str, statement: str) -> bool:
+    cursor.execute(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = %s AND STATE = %s AND INFO LIKE %s",
+        (user, WAITING, f"{statement}%"),
+    )
+    return cursor.fetchone()[0] > 0
+
+
+@contextmanager
+def running(sandbox, folder: Path, *args: str):
+    """The woc-gate command in ``folder`` (temporary files in its ``tmp``), in a process group of its own as a
+    terminal's foreground job is; killed with its group on the way out if it still runs."""
+    (folder / "tmp").mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [*CLI, *args, "--woc-config", str(sandbox.profile_path)],
+        cwd=folder,
+        env={**os.environ, "TMPDIR": str(folder / "tmp")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
+@contextmanager
+def stalled_backup(sandbox, folder: Path, name: str):
+    """A backup into ``folder/out`` whose dump waits on a lock of woc_users (dumped last) while inside."""
+    (folder / "out").mkdir()
+    with root(sandbox) as lock, root(sandbox) as watch:
+        lock.execute("LOCK TABLES workonclock.woc_users WRITE")
+        with running(sandbox, folder, "backup", "--out", f"out/{name}") as process:
+            until(lambda: waiting_on_the_lock(watch, sandbox.ctx.db.user, "SELECT"), "the dump to reach woc_users")
+            assert (folder / "out" / f".{name}.partial").stat().st_size > 0
+            yield process
+
+
+def test_sigterm_during_backup_keeps_no_partial_and_no_option_file(clean_stack, tmp_path):
+    with stalled_backup(clean_stack, tmp_path, "b.sql") as backup:
+        assert [path.name for path in (tmp_path / "out").iterdir()] == [".b.sql.partial"]  # the option file: in tmp
+        assert list((tmp_path / "tmp").glob("woc-gate-client-*/client.cnf"))
+        backup.send_signal(signal.SIGTERM)  # CI cancelling a job: the command alone gets it
+        out, err = backup.communicate(timeout=10)
+        assert backup.returncode == 143
+        assert (out, err) == ("", f"woc-gate: backup stopped by SIGTERM; {STOPPED}\n")
+    assert list((tmp_path / "out").iterdir()) == list((tmp_path / "tmp").iterdir()) == []
+    with root(clean_stack) as watch:
+        assert not waiting_on_the_lock(watch, clean_stack.ctx.db.user, "SELECT")  # the dump client was stopped
+
+
+def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next_one(clean_stack, tmp_path, capsys, monkeypatch):
+    with stalled_backup(clean_stack, tmp_path, "a.sql") as backup:
+        os.killpg(backup.pid, signal.SIGKILL)
+        backup.wait()
+    assert (tmp_path / "out" / ".a.sql.partial").is_file()
+    monkeypatch.chdir(tmp_path / "out")
+    assert main(["backup", "--out", "b.sql", "--woc-config", str(clean_stack.profile_path)]) == 0
+    assert capsys.readouterr().err == (
+        "woc-gate: removed .a.sql.partial, a partial dump left by a backup that was killed\n"
+    )
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["b.sql", "b.sql.manifest.json"]
+
+
+def test_ctrl_c_during_the_drills_load_ends_quietly(clean_stack, tmp_path):
+    scratch = tomllib.loads(clean_stack.profile_path.read_text())["restore_scratch_url"]
+    dump = "b.sql"
+    assert main(["backup", "--out", str(tmp_path / dump), "--woc-config", str(clean_stack.profile_path)]) == 0
+    with root(clean_stack) as watch, running(clean_stack, tmp_path, "restore-drill", dump, "--into", scratch) as drill:
+        until(lambda: _loading_rows(watch), "the drill to load rows")
+        tables = _scratch_tables(watch)
+        watch.execute("LOCK TABLES " + ", ".join(f"workonclock_restore_check.`{t}` WRITE" for t in tables))
+        until(lambda: waiting_on_the_lock(watch, "woc_restore", "INSERT"), "an INSERT to wait on the lock")
+        drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
+        out, err = drill.communicate(timeout=10)
+    assert drill.returncode == 130
+    assert (out, err) == ("", f"woc-gate: restore-drill stopped by SIGINT; {STOPPED}\n")
+
+
+def _loading_rows(cursor) -> bool:
+    cursor.execute(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'woc_restore' AND INFO LIKE 'INSERT INTO%'"
+    )
+    return cursor.fetchone()[0] > 0
+
+
+def _scratch_tables(cursor) -> list[str]:
+    cursor.execute("SHOW TABLES FROM workonclock_restore_check")
+    return [name for (name,) in cursor.fetchall()]
+
+
+def test_migrate_status_waiting_on_the_ledger_stops_on_sigterm(clean_stack, tmp_path):
+    with root(clean_stack) as lock, root(clean_stack) as watch:
+        lock.execute("LOCK TABLES workonclock._prisma_migrations WRITE")
+        with running(clean_stack, tmp_path, "migrate-status") as process:
+            until(lambda: waiting_on_the_lock(watch, clean_stack.ctx.db.user, "SELECT migration_name"), "the read")
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=10)
+    assert process.returncode == 143
+    assert (out, err) == ("", f"woc-gate: migrate-status stopped by SIGTERM; {STOPPED}\n")
