@@ -27,7 +27,7 @@ from .defaults import (
     DEFAULT_UI,
 )
 
-TARGETS = ("configured", "sandbox")
+TARGETS = ("configured", "sandbox", "checkout")
 ENVIRONMENTS = ("dev", "staging", "production")
 SMOKE_TENANTS = ("a", "b")
 SMOKE_ROLES = ("owner", "admin", "member")
@@ -77,7 +77,7 @@ class Settings:
 
     target: str = setting(
         "configured",
-        "What to check: the configured deployment, or a throwaway reference stack (sandbox)",
+        "What to check: the configured deployment, a reference stack (sandbox), or the checkout's own (checkout)",
         flag="--woc-target",
         choices=TARGETS,
     )

@@ -99,16 +99,42 @@ def woc_breakers() -> dict[str, Breaker]:
 
 
 @pytest.fixture(scope="session")
-def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any], woc_breakers: dict[str, Breaker]):
+def woc_db(
+    request: pytest.FixtureRequest,
+    woc_settings: Settings,
+    woc_db_connect_args: dict[str, Any],
+    woc_breakers: dict[str, Breaker],
+):
     """A read-only session on the target database; skips when no database is configured."""
     from ..target import db
 
-    if not woc_settings.database_url:
+    url = _database_url(request.config, woc_settings)
+    if not url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
     with woc_breakers["database"].guard():
-        connection = db.connect_readonly(woc_settings.database_url, connect_args=woc_db_connect_args)
+        connection = db.connect_readonly(url, connect_args=woc_db_connect_args)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_db(request: pytest.FixtureRequest, woc_db):
+    """``woc_db``, for a test of the rows the seed writes; skips on a checkout whose seed cannot run."""
+    from .hooks import woc_run
+
+    checkout = woc_run(request.config).checkout
+    reason = checkout.require_seed() if checkout is not None else None
+    if reason:
+        pytest.skip(reason)
+    return woc_db
+
+
+def _database_url(config: pytest.Config, settings: Settings) -> str | None:
+    """The configured database, or the checkout's scratch one (started now) with ``--woc-target=checkout``."""
+    from .hooks import woc_run
+
+    checkout = woc_run(config).checkout
+    return checkout.database_url() if checkout is not None else settings.database_url
 
 
 def smoke_account(settings: Settings, tenant: str, role: str):

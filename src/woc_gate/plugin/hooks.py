@@ -76,12 +76,16 @@ class GatePlugin:
         self.collect_only = config.getoption("collectonly")
 
     def pytest_unconfigure(self) -> None:
+        if self.run.checkout is not None:
+            self.run.checkout.stop()
         if not self.is_worker:
             self.run.stop_sandbox()
 
     def pytest_report_header(self) -> list[str]:
         settings = self.run.settings
         lines = [f"woc-gate: target {settings.target}, environment {settings.environment}"]
+        if self.run.checkout is not None:
+            lines.append(f"woc-gate: target checkout: {self.run.checkout.describe()}")
         details = settings.described() if self.config.option.verbose > 0 else settings.summarized()
         return lines + [f"woc-gate: {line}" for line in details]
 

@@ -26,6 +26,7 @@ from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
 
 if TYPE_CHECKING:
+    from .checkout import CheckoutTarget
     from .lazy_stack import LazyStack
 
 CONTROLLER_PID_KEY = "woc_gate_controller_pid"  # workerinput: the stack a worker starts lives as long as this
@@ -46,6 +47,7 @@ class GateRun:
     rootdir: Path = Path()
     stack: LazyStack | None = None  # with --woc-target=sandbox
     sandbox_profile: Path | None = None  # the stack's profile, once its settings are loaded
+    checkout: CheckoutTarget | None = None  # with --woc-target=checkout
 
     def redact(self, text: str) -> str:
         """Text with every secret of the current settings masked (the stack's, once it runs)."""
@@ -115,6 +117,7 @@ class GateRun:
                 max_age_days=settings.attestation_max_age_days,
             )
         run = cls(settings, gate_run, attestations, Outcomes(), options=options, rootdir=config.rootpath, stack=stack)
+        run.checkout = _plan_checkout(settings) if settings.target == "checkout" else None
         run.outcomes = Outcomes(run.redact)
         return run
 
@@ -185,6 +188,15 @@ def _runs_tests(config: pytest.Config) -> bool:
     """False for --collect-only, --help, --version, --markers, --fixtures: nothing to start or judge."""
     listing = ("collectonly", "help", "version", "markers", "showfixtures", "show_fixtures_per_test")
     return not any(getattr(config.option, name, False) for name in listing)
+
+
+def _plan_checkout(settings: Settings) -> CheckoutTarget:
+    """The checkout whose own migrations and seed build this run's database (started on first need)."""
+    from .checkout import CheckoutTarget
+
+    if settings.repo is None:
+        raise WocGateError("--woc-target=checkout needs the checkout: pass --woc-repo PATH (or WOC_GATE_REPO)")
+    return CheckoutTarget(settings)
 
 
 def _plan_stack(config: pytest.Config, settings: Settings, owner_pid: int) -> LazyStack:
