@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..sources.prisma import Datamodel
     from ..sources.shared import SharedSource
     from ..target.clients import ApiSession, WebSession
+    from .checkout import CheckoutTarget
 
 TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
 
@@ -32,6 +33,13 @@ def session_settings(config: pytest.Config) -> Settings | None:
     from .hooks import woc_run
 
     return woc_run(config).settings if config.pluginmanager.has_plugin("woc_gate_run") else None
+
+
+def session_checkout(config: pytest.Config) -> CheckoutTarget | None:
+    """The checkout a ``--woc-target=checkout`` session builds its database from, for collection hooks; else None."""
+    from .hooks import woc_run
+
+    return woc_run(config).checkout if config.pluginmanager.has_plugin("woc_gate_run") else None
 
 
 @pytest.fixture(scope="session")
