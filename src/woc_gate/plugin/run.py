@@ -21,7 +21,7 @@ from .. import config as settings_module
 from ..attestations import Attestation
 from ..config import Settings
 from ..errors import WocGateError
-from ..gate import ItemResult, Status, is_gate_run, judge_all
+from ..gate import DESELECTED, ItemResult, Status, TestResult, is_gate_run, judge_all
 from ..report import build_record, render_table, write_record
 from .outcomes import Outcomes
 
@@ -124,7 +124,7 @@ class GateRun:
     def finish(self) -> list[ItemResult]:
         """Judge every item from what the outcomes saw."""
         self.results = judge_all(
-            self.outcomes.results(),
+            _judged_tests(self.outcomes.results(), self.gate_run),
             attestation_file.attested_items(self.attestations),
             attestation_file.refusals(self.attestations),
         )
@@ -164,12 +164,22 @@ class GateRun:
         record = self.record()
         shown = {result.item.id for result in self.shown_results()}
         record["items"] = [item for item in record["items"] if item["id"] in shown]
-        return render_table(record)
+        return _with_verdict(render_table(record), self.gate_run)
 
     def stop_sandbox(self) -> None:
         """Stop the reference stack of this run, if one started (the controller's task)."""
         if self.stack is not None:
             self.stack.stop()
+
+
+def _judged_tests(tests: list[TestResult], gate_run: bool) -> list[TestResult]:
+    """A gate run judges every gate test; any other run only those it selected (a deselected one touches nothing)."""
+    return tests if gate_run else [test for test in tests if test.outcome != DESELECTED]
+
+
+def _with_verdict(lines: list[str], gate_run: bool) -> list[str]:
+    """The table with its verdict line in a gate run; without it in any other run, which no verdict is asked of."""
+    return lines if gate_run else lines[:-1]
 
 
 def _check_output_path(path: Path | None, flag: str) -> None:
