@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import TargetError
+from ..sources.nodetools import crash_summary
 from ..sources.prisma import Datamodel, Model, list_migrations
 from ..sources.seed import SeedCommand
 from . import migrate, scratch_server, template_cache
@@ -83,10 +84,9 @@ class CheckoutDatabase:
         """Run the checkout's seed command in its package folder, as ``prisma db seed`` does, against this database."""
         path = os.pathsep.join([*(str(folder / ".bin") for folder in command.node_modules), os.environ.get("PATH", "")])
         done = run(
-            command.command,
+            ["/bin/sh", "-c", command.command],
             what=f"the checkout's seed ({command.command})",
             advice="install Node.js 20 or later",
-            shell=True,
             cwd=command.package_dir,
             env={**os.environ, "DATABASE_URL": self.url, "PATH": path},
             capture_output=True,
@@ -96,7 +96,7 @@ class CheckoutDatabase:
         if done.returncode != 0:
             raise SeedFailed(
                 f"the checkout's seed (`{command.command}` in {command.package_dir}) failed (exit {done.returncode}):"
-                f" {_last_line(done.stderr or done.stdout)}"
+                f" {crash_summary(done.stderr or done.stdout)}"
             )
 
     def stop(self) -> None:
@@ -148,8 +148,3 @@ def _organization_insert(model: Model, status: str | None) -> tuple[str, tuple]:
 def _stand_in_value(prisma_type: str, label: str):
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     return {"String": label, "DateTime": now, "Boolean": False, "Json": "{}"}.get(prisma_type, 0)
-
-
-def _last_line(output: str) -> str:
-    lines = [line.strip() for line in (output or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
