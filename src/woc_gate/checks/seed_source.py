@@ -56,16 +56,18 @@ def seed_grants(mappings: Iterable[Mapping], *, seed: Path, constant: str) -> li
 def seed_grants_equal_shared_defaults(
     grants: Iterable[SeedGrants], defaults: Mapping[str, Iterable[str]], permissions: Iterable[str], *, constant: str
 ) -> None:
-    """Each mapping of the seed grants every role of the shared defaults exactly its keys, all of them known keys."""
+    """Each mapping of the seed grants every role of the shared defaults exactly its keys, all of them known keys.
+
+    A seed that writes the shared constant itself grants what it holds: its keys must still be known ones.
+    """
     __tracebackhide__ = True
     known = set(permissions)
     problems = []
     for grant in grants:
-        if grant.roles is None:
-            continue  # the seed writes the shared constant itself
-        for role in sorted(set(defaults) - set(grant.roles)):
+        roles = defaults if grant.roles is None else grant.roles  # None: the seed writes the shared constant itself
+        for role in sorted(set(defaults) - set(roles)):
             problems.append(f"{grant.where}, role {role}: not granted anything")
-        for role, keys in sorted(grant.roles.items()):
+        for role, keys in sorted(roles.items()):
             keys, expected = set(keys), set(defaults.get(role, ()))
             if keys != expected:
                 problems.append(

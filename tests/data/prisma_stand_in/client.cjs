@@ -67,8 +67,13 @@ class Model {
     return Object.fromEntries(Object.entries(row).map(([column, value]) => [byColumn[column] ?? column, value]));
   }
 
-  insert(data, ignore = false) {
+  insert(data, ignore = false, operation = 'create') {
     const rows = data.map((given) => {
+      for (const [field, value] of Object.entries(given)) {
+        if (value === undefined) {
+          throw new Error(`Invalid \`prisma.${this.model.name}.${operation}()\` invocation: Argument \`${field}\` is missing.`);
+        }
+      }
       const row = { ...given };
       if (this.model.generatedId && row[this.model.generatedId] === undefined) row[this.model.generatedId] = randomUUID();
       for (const field of this.model.updatedAt) row[field] ??= new Date();
@@ -93,14 +98,14 @@ class Model {
 
   async upsert({ where, update, create }) {
     const found = await this.findUnique({ where });
-    if (!found) return this.insert([create])[0];
+    if (!found) return this.insert([create], false, 'upsert')[0];
     const sets = Object.entries(update).map(([field, value]) => `${this.column(field)} = ${literal(value)}`);
     if (sets.length > 0) run(`UPDATE \`${this.model.table}\` SET ${sets.join(', ')} WHERE ${this.where(where)}`);
     return this.findUnique({ where });
   }
 
   async createMany({ data, skipDuplicates = false }) {
-    if (data.length > 0) this.insert(data, skipDuplicates);
+    if (data.length > 0) this.insert(data, skipDuplicates, 'createMany');
     return { count: data.length };
   }
 
