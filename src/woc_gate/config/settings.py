@@ -77,7 +77,8 @@ class Settings:
 
     target: str = setting(
         "configured",
-        "What to check: the configured deployment, a reference stack (sandbox), or the checkout's own (checkout)",
+        "What to check: the configured deployment, a throwaway reference stack (sandbox),"
+        " or a throwaway database built from the --woc-repo checkout (checkout)",
         flag="--woc-target",
         choices=TARGETS,
     )
