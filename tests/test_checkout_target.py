@@ -131,7 +131,7 @@ def test_a_migration_the_server_refuses_fails_the_database_contracts_with_its_er
     failures = failing(items_by_id(record)["schema-contracts"])
     assert list(failures) == ["test_every_unique_key_the_prisma_schema_declares_is_enforced_by_the_database"]
     assert list(failures.values()) == [
-        f"migration 20250401090000_broken failed: error 1146: Table 'workonclock.woc_nowhere' doesn't exist;"
+        f"migration 20250401090000_broken failed: Table 'workonclock.woc_nowhere' doesn't exist;"
         f" fix {broken / 'migration.sql'}"
     ]
 

@@ -51,7 +51,7 @@ def apply(connection: pymysql.Connection, migration: Migration) -> None:
         run_script(connection, migration.sql_path.read_text())
     except pymysql.Error as error:
         raise MigrationFailed(
-            f"migration {migration.name} failed: error {error.args[0]}: {error.args[-1]}; fix {migration.sql_path}"
+            f"migration {migration.name} failed: {error.args[-1]}; fix {migration.sql_path}"
         ) from None
     with connection.cursor() as cursor:
         cursor.execute(
