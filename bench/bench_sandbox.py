@@ -19,11 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from woc_gate.sandbox import instances, migrate, provision, seed, stack
+from woc_gate.sandbox import instances, provision, seed, stack
 from woc_gate.sandbox.seeddata import SCALE_HISTORY
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.template import MIGRATIONS, SHARED
 from woc_gate.sources.nodetools import CACHE_DIR_ENV
+from woc_gate.target import migrate
 from woc_gate.target.scratch_server import LocalServer, find_server_program, initialize_datadir
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from woc_gate.checks import contracts, permissions, records, screenshots, settings_rows
+from woc_gate.checks import contracts, permissions, records, screenshots, seed_source, settings_rows
 from woc_gate.checks.policies import API, DB, WEB, Surfaces, api_policy, web_settings
 from woc_gate.config import Settings
 from woc_gate.errors import ConfigError
-from woc_gate.plugin.fixtures import session_settings
+from woc_gate.plugin.fixtures import session_checkout, session_settings
 from woc_gate.target import routes
 from woc_gate.target.clients import anonymous
 
@@ -19,6 +19,10 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.name == "test_openapi.py":
         settings = session_settings(config)
         return settings is not None and not settings.openapi_path
+    # The seed's source is read only where the seed cannot run: on the checkout, without its node modules.
+    if collection_path.name == "test_seed_source.py":
+        checkout = session_checkout(config)
+        return checkout is None or checkout.seed_command is None or checkout.seed_command.installed
     return None
 
 
@@ -46,6 +50,23 @@ def anonymous_api(woc_settings):
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def seed_source_grants(request, woc_settings, shared_source, names):
+    """The role → permission mappings the checkout's seed writes, read from its source; skips when unreadable."""
+    from woc_gate.sources.seed import seed_role_mapping
+
+    checkout = session_checkout(request.config)
+    if checkout is None or checkout.seed_command is None:
+        pytest.skip("the seed's source is read on the checkout target only (--woc-target=checkout)")
+    command = checkout.seed_command
+    role_keys = sorted(shared_source.constant(names["role_defaults"]))
+    reading = seed_role_mapping(command.script, woc_settings.checkout_part("shared"), role_keys)
+    try:
+        return seed_source.seed_grants(reading["mappings"], seed=command.script, constant=names["role_defaults"])
+    except seed_source.SeedUnreadable as reason:
+        pytest.skip(str(reason))
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,13 @@ from woc_gate.checks import settings_rows
 pytestmark = [pytest.mark.gate("schema-contracts"), pytest.mark.contract]
 
 
-def test_every_organization_has_exactly_one_settings_row(woc_db, settings_table):
-    rows = settings_rows.settings_rows(woc_db, settings_table)
+def test_every_organization_has_exactly_one_settings_row(seeded_db, settings_table):
+    rows = settings_rows.settings_rows(seeded_db, settings_table)
     settings_rows.every_organization_has_one_settings_row(rows, table=settings_table.table)
 
 
-def test_every_settings_row_is_a_valid_tracking_policy(woc_db, settings_table, policy_schema, names):
-    rows = settings_rows.settings_rows(woc_db, settings_table)
+def test_every_settings_row_is_a_valid_tracking_policy(seeded_db, settings_table, policy_schema, names):
+    rows = settings_rows.settings_rows(seeded_db, settings_table)
     settings_rows.settings_rows_satisfy_shared_type(
         rows, policy_schema, table=settings_table.table, type_name=names["policy_type"]
     )

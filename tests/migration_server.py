@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pymysql
 import pytest
 
-from woc_gate.sandbox import instances, migrate
-from woc_gate.target import scratch_server
+from woc_gate.sandbox import instances
+from woc_gate.target import migrate, scratch_server
 
 PASSWORD = "Migration-Tests-1"
 

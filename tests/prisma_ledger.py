@@ -1,7 +1,7 @@
 """``_prisma_migrations`` written row by row with the statements Prisma's schema engine runs.
 
 The row at the start of a migration, one step and the finish on success, the logs on failure
-(``woc_gate.sandbox.migrate.failure_logs``), and ``migrate resolve --rolled-back``.
+(``woc_gate.target.migrate.failure_logs``), and ``migrate resolve --rolled-back``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pymysql
 
-from woc_gate.sandbox import migrate
 from woc_gate.sources.prisma import Migration
+from woc_gate.target import migrate
 
 REFERENCE_MIGRATIONS = Path(__file__).resolve().parents[1] / "fixtures/workonclock/apps/web/prisma/migrations"
 

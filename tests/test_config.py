@@ -129,7 +129,7 @@ def test_the_sandbox_profile_sits_between_command_line_and_env(tmp_path):
         ),
         (
             {"environ": {"WOC_GATE_TARGET": "remote"}},
-            "target 'remote' (from env WOC_GATE_TARGET) is not one of configured, sandbox",
+            "target 'remote' (from env WOC_GATE_TARGET) is not one of configured, sandbox, checkout",
         ),
         (
             {"environ": {"WOC_GATE_ATTESTATION_MAX_AGE_DAYS": "soon"}},

@@ -15,10 +15,10 @@ from prisma_ledger import REFERENCE_MIGRATIONS, PrismaLedger
 
 from woc_gate.checks.migration_lint import CATEGORIES, lint_pending
 from woc_gate.checks.migrations import read_migration_records
-from woc_gate.sandbox.migrate import run_script
 from woc_gate.sources.migrations import migration_states
 from woc_gate.sources.prisma import list_migrations
 from woc_gate.target.db import connect_readonly
+from woc_gate.target.migrate import run_script
 
 pytest_plugins = ["migration_server"]
 

@@ -16,8 +16,8 @@ from gate_runs import failing, items_by_id, run_gate_tests
 from prisma_ledger import PrismaLedger
 
 from woc_gate.cli import main
-from woc_gate.sandbox.migrate import failure_logs, run_script
 from woc_gate.sources.prisma import list_migrations
+from woc_gate.target.migrate import failure_logs, run_script
 
 pytest_plugins = ["pytester", "migration_server"]
 

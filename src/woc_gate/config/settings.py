@@ -28,7 +28,7 @@ from .defaults import (
     DEFAULT_UI,
 )
 
-TARGETS = ("configured", "sandbox")
+TARGETS = ("configured", "sandbox", "checkout")
 ENVIRONMENTS = ("dev", "staging", "production")
 SMOKE_TENANTS = ("a", "b")
 SMOKE_ROLES = ("owner", "admin", "member")
@@ -91,7 +91,8 @@ class Settings:
 
     target: str = setting(
         "configured",
-        "What to check: the configured deployment, or a throwaway reference stack (sandbox)",
+        "What to check: the configured deployment, a throwaway reference stack (sandbox),"
+        " or a throwaway database built from the --woc-repo checkout (checkout)",
         flag="--woc-target",
         choices=TARGETS,
     )

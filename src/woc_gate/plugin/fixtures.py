@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..sources.prisma import Datamodel
     from ..sources.shared import SharedSource
     from ..target.clients import ApiSession, WebSession
+    from .checkout import CheckoutTarget
 
 TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
 
@@ -31,6 +32,13 @@ def session_settings(config: pytest.Config) -> Settings | None:
     from .hooks import woc_run
 
     return woc_run(config).settings if config.pluginmanager.has_plugin("woc_gate_run") else None
+
+
+def session_checkout(config: pytest.Config) -> CheckoutTarget | None:
+    """The checkout a ``--woc-target=checkout`` session builds its database from, for collection hooks; else None."""
+    from .hooks import woc_run
+
+    return woc_run(config).checkout if config.pluginmanager.has_plugin("woc_gate_run") else None
 
 
 @pytest.fixture(scope="session")
@@ -92,17 +100,38 @@ def woc_db_connect_args(woc_settings: Settings) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def woc_db(woc_settings: Settings, woc_db_connect_args: dict[str, Any]):
+def woc_db(request: pytest.FixtureRequest, woc_settings: Settings, woc_db_connect_args: dict[str, Any]):
     """A read-only session on the target database; skips when no database is configured."""
     from ..target import db
     from ..target.breaker import SURFACES
 
-    if not woc_settings.database_url:
+    url = _database_url(request.config, woc_settings)
+    if not url:
         pytest.skip("no database configured: set DATABASE_URL (or DB_HOST, DB_NAME, …)")
-    with SURFACES.of(woc_settings.database_url).guard():
-        connection = db.connect_readonly(woc_settings.database_url, connect_args=woc_db_connect_args)
+    with SURFACES.of(url).guard():
+        connection = db.connect_readonly(url, connect_args=woc_db_connect_args)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_db(request: pytest.FixtureRequest, woc_db):
+    """``woc_db``, for a test of the rows the seed writes; skips on a checkout whose seed cannot run."""
+    from .hooks import woc_run
+
+    checkout = woc_run(request.config).checkout
+    reason = checkout.require_seed() if checkout is not None else None
+    if reason:
+        pytest.skip(reason)
+    return woc_db
+
+
+def _database_url(config: pytest.Config, settings: Settings) -> str | None:
+    """The configured database, or the checkout's scratch one (started now) with ``--woc-target=checkout``."""
+    from .hooks import woc_run
+
+    checkout = woc_run(config).checkout
+    return checkout.database_url() if checkout is not None else settings.database_url
 
 
 def smoke_account(settings: Settings, tenant: str, role: str):

@@ -98,12 +98,16 @@ class GatePlugin:
         SURFACES.clear()  # an in-process run after another starts with no origin known to be silent
 
     def pytest_unconfigure(self) -> None:
+        if self.run.checkout is not None:
+            self.run.checkout.stop()
         if not self.is_worker:
             self.run.stop_sandbox()
 
     def pytest_report_header(self) -> list[str]:
         settings = self.run.settings
         lines = [f"woc-gate: target {settings.target}, environment {settings.environment}"]
+        if self.run.checkout is not None:
+            lines.append(f"woc-gate: target checkout: {self.run.checkout.describe()}")
         details = settings.described() if self.config.option.verbose > 0 else settings.summarized()
         return lines + [f"woc-gate: {line}" for line in details]
 

@@ -22,12 +22,13 @@ from ..attestations import Attestation
 from ..config import Settings
 from ..dashboard import write_dashboard
 from ..errors import NoTarget, WocGateError
-from ..gate import ItemResult, Status, is_gate_run, judge_all, selects_only
+from ..gate import DESELECTED, ItemResult, Status, TestResult, is_gate_run, judge_all, selects_only
 from ..history import keep, load, new_run_id
 from ..report import build_record, render_table, shown_items, write_record
 from .outcomes import Outcomes
 
 if TYPE_CHECKING:
+    from .checkout import CheckoutTarget
     from .lazy_stack import LazyStack
 
 COMPLETE = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)  # a session that ran its selected tests
@@ -57,6 +58,7 @@ class GateRun:
     sandbox_profile: Path | None = None  # the stack's profile, once its settings are loaded
     finished: dt.datetime | None = None  # set when the run is judged, so every file of the run says the same
     run_id: str = field(init=False)
+    checkout: CheckoutTarget | None = None  # with --woc-target=checkout
 
     def __post_init__(self) -> None:
         self.run_id = new_run_id(self.started)
@@ -132,6 +134,7 @@ class GateRun:
                 max_age_days=settings.attestation_max_age_days,
             )
         run = cls(settings, gate_run, attestations, Outcomes(), options=options, rootdir=config.rootpath, stack=stack)
+        run.checkout = _plan_checkout(settings) if settings.target == "checkout" else None
         run.outcomes = Outcomes(run.redact)
         return run
 
@@ -139,7 +142,7 @@ class GateRun:
         """Judge every item from what the outcomes saw."""
         self.finished = dt.datetime.now(dt.UTC)
         self.results = judge_all(
-            self.outcomes.results(),
+            _judged_tests(self.outcomes.results(), self.gate_run),
             attestation_file.attested_items(self.attestations),
             attestation_file.refusals(self.attestations),
         )
@@ -207,6 +210,11 @@ def no_record_note(exitstatus: int, reports: tuple[Path | None, ...]) -> str:
     return f"woc-gate: the run did not complete ({stopped}): no run record written, {kept} left as it was"
 
 
+def _judged_tests(tests: list[TestResult], gate_run: bool) -> list[TestResult]:
+    """A gate run judges every gate test; any other run only those it selected (a deselected one touches nothing)."""
+    return tests if gate_run else [test for test in tests if test.outcome != DESELECTED]
+
+
 def _check_output_path(path: Path | None, flag: str) -> None:
     if path is not None and not path.parent.resolve().is_dir():
         raise WocGateError(f"{flag} {path}: directory {path.parent} does not exist; create it or pick another path")
@@ -228,6 +236,15 @@ def _runs_tests(config: pytest.Config) -> bool:
     """False for --collect-only, --help, --version, --markers, --fixtures: nothing to start or judge."""
     listing = ("collectonly", "help", "version", "markers", "showfixtures", "show_fixtures_per_test")
     return not any(getattr(config.option, name, False) for name in listing)
+
+
+def _plan_checkout(settings: Settings) -> CheckoutTarget:
+    """The checkout whose own migrations and seed build this run's database (started on first need)."""
+    from .checkout import CheckoutTarget
+
+    if settings.repo is None:
+        raise WocGateError("--woc-target=checkout needs the checkout: pass --woc-repo PATH (or WOC_GATE_REPO)")
+    return CheckoutTarget(settings)
 
 
 def _plan_stack(config: pytest.Config, settings: Settings, owner_pid: int) -> LazyStack:

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from woc_gate.errors import WocGateError
-from woc_gate.sandbox import instances, migrate, provision, seed, stack
+from woc_gate.sandbox import instances, provision, seed, stack
 from woc_gate.sandbox.api import create_api_app
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftover, parse_server_url
@@ -36,6 +36,7 @@ from woc_gate.sandbox.tls import make_tls_files, redirect_to, with_security_head
 from woc_gate.sandbox.web import create_web_app
 from woc_gate.sandbox.write_log import WriteLog
 from woc_gate.sources.shared import load_shared
+from woc_gate.target import migrate
 from woc_gate.target.scratch_server import LocalServer, find_server_program
 
 OWNER_POLL_SECONDS = 0.5

@@ -14,11 +14,12 @@ from pathlib import Path
 import pymysql
 
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import migrate, variants
+from woc_gate.sandbox import variants
 from woc_gate.sandbox.environment import BACKUP_SUFFIX
 from woc_gate.sandbox.faults import OPTIONAL_FIELD_NAMES
 from woc_gate.sandbox.runtime_source import add_reports_service
 from woc_gate.sources.prisma import MIGRATION_SCRIPT, Migration, list_migrations, migration_checksum
+from woc_gate.target import migrate
 
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SCHEMA = Path("apps/web/prisma/schema.prisma")

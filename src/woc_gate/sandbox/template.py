@@ -8,30 +8,23 @@ before publishing, so copies start without recovery.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
-import subprocess
-import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from woc_gate.errors import SandboxError
-from woc_gate.sandbox import instances, migrate, provision, seed
-from woc_gate.sandbox.seeddata import DAY
+from woc_gate.sandbox import instances, provision, seed
 from woc_gate.sandbox.seedfile import SEED_PATH
-from woc_gate.sources.nodetools import default_cache_dir
 from woc_gate.sources.prisma import list_migrations
-from woc_gate.target import scratch_server
+from woc_gate.target import migrate, scratch_server, template_cache
 from woc_gate.target.scratch_server import LocalServer, ServerProgram, initialize_datadir
+from woc_gate.target.template_cache import cache_root, cached, copy_tree
 
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"
-UNUSED_DAYS = 2  # templates not used for this long are pruned (they are keyed by day)
-BUILDER_MODULES = ("provision", "migrate", "seed", "seeddata", "seedfile", "bulkload", "images", "template")
+BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "images", "template")
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SHARED = Path("packages/shared")
 
@@ -51,7 +44,8 @@ class TemplateInputs:
         digest = hashlib.sha256(f"{FORMAT}|{program.version}|{self.scale}|{self.seed}|{self.anchor}".encode())
         for name in BUILDER_MODULES:
             digest.update((Path(__file__).parent / f"{name}.py").read_bytes())
-        digest.update(Path(scratch_server.__file__).read_bytes())
+        for module in (scratch_server, migrate, template_cache):
+            digest.update(Path(module.__file__).read_bytes())
         for migration in list_migrations(self.repo / MIGRATIONS):
             digest.update(f"{migration.name}:{migration.checksum}".encode())
         for path in sorted(_source_files(self.repo / SHARED)):
@@ -85,36 +79,17 @@ class Template:
         """Copy the datadir and the storage (hard links kept) to new places."""
         os.utime(self.path)
         for source, target in ((self.datadir, datadir), (self.storage, storage)):
-            done = subprocess.run(
-                ["cp", "-a", "--reflink=auto", str(source), str(target)], capture_output=True, text=True
-            )
-            if done.returncode != 0:
-                raise SandboxError(f"cannot copy the database template {source} to {target}: {done.stderr.strip()}")
-
-
-def templates_root() -> Path:
-    """Where templates are cached: ``$WOC_GATE_CACHE_DIR/sandbox-templates``, else ``~/.cache/woc-gate/…``."""
-    root = default_cache_dir() / TEMPLATES_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+            copy_tree(source, target)
 
 
 def ensure_template(program: ServerProgram, inputs: TemplateInputs) -> Template:
     """The template for these inputs, built now when it is not cached yet."""
-    root = templates_root()
-    key = inputs.key(program)
-    template = Template(root / key)
-    with _locked(root / f"{key}.lock"):
-        if not (template.path / "summary.json").is_file():
-            _build(program, inputs, template)
-            _prune(root, keep=template.path)
-    return template
+    return Template(
+        cached(cache_root(TEMPLATES_DIR), inputs.key(program), lambda building: _build(program, inputs, building))
+    )
 
 
-def _build(program: ServerProgram, inputs: TemplateInputs, template: Template) -> None:
-    building = template.path.with_name(template.path.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)  # a build killed earlier; the lock says none runs now
-    building.mkdir()
+def _build(program: ServerProgram, inputs: TemplateInputs, building: Path) -> None:
     run_dir = instances.create_owned_dir("build-")
     server = LocalServer(program, building / "datadir", run_dir)
     try:
@@ -137,32 +112,9 @@ def _build(program: ServerProgram, inputs: TemplateInputs, template: Template) -
             summary = seed.seed_database(db, plan, building / "storage", run_dir)
         server.stop()
         (building / "summary.json").write_text(json.dumps(asdict(summary), indent=1))
-        building.rename(template.path)
     finally:
         server.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
-        shutil.rmtree(building, ignore_errors=True)
-
-
-def _prune(root: Path, keep: Path) -> None:
-    cutoff = time.time() - UNUSED_DAYS * DAY
-    for path in root.iterdir():
-        if path == keep or path.name.endswith(".building") or path.stat().st_mtime >= cutoff:
-            continue
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        elif path.suffix == ".lock" and not path.with_suffix("").exists():
-            path.unlink(missing_ok=True)  # the lock of a template that was pruned or never built
-
-
-@contextmanager
-def _locked(path: Path):
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _source_files(directory: Path):

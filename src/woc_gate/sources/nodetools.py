@@ -109,7 +109,7 @@ class NodeTools:
             return json.loads(done.stdout)
         except ValueError as error:
             raise SourceError(
-                f"node {script} failed (exit {done.returncode}): {_crash_summary(done.stderr)}; "
+                f"node {script} failed (exit {done.returncode}): {crash_summary(done.stderr)}; "
                 f"reinstall the node tools: {nodesetup.reinstall_advice(self.node_dir, scripts)}"
             ) from error
 
@@ -123,8 +123,10 @@ class NodeTools:
             ) from None
 
 
-def _crash_summary(stderr: bytes) -> str:
-    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+def crash_summary(stderr: bytes | str) -> str:
+    """The line of a node program's output that names its error (``TypeError: …``), else its first line."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     errors = [line for line in lines if re.match(r"[A-Za-z]*Error\b", line)]
     return (errors or lines or ["no output"])[0]
 

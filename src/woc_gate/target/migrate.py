@@ -8,7 +8,7 @@ from pathlib import Path
 import pymysql
 from pymysql.constants import CLIENT
 
-from woc_gate.errors import SandboxError
+from woc_gate.errors import TargetError
 from woc_gate.sources.prisma import Migration, list_migrations
 
 # Prisma's schema engine creates its table with exactly this statement (MySQL connector).
@@ -25,6 +25,10 @@ CREATE TABLE _prisma_migrations (
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 """
 MULTI_STATEMENTS = CLIENT.MULTI_STATEMENTS
+
+
+class MigrationFailed(TargetError):
+    """A migration script the server refused: the migration, the server's error line and the file to fix."""
 
 
 def deploy(connection: pymysql.Connection, migrations_dir: Path) -> list[Migration]:
@@ -46,7 +50,9 @@ def apply(connection: pymysql.Connection, migration: Migration) -> None:
     try:
         run_script(connection, migration.sql_path.read_text())
     except pymysql.Error as error:
-        raise SandboxError(f"migration {migration.name} failed: {error.args[-1]}; fix {migration.sql_path}") from None
+        raise MigrationFailed(
+            f"migration {migration.name} failed: {error.args[-1]}; fix {migration.sql_path}"
+        ) from None
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE _prisma_migrations SET finished_at = CURRENT_TIMESTAMP(3), applied_steps_count = 1 WHERE id = %s",
