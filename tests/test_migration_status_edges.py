@@ -83,7 +83,7 @@ class Target:
 def test_an_empty_database_without_a_ledger_is_not_managed_yet_and_deploy_applies_everything(target, capsys):
     target.write(*INIT)
     assert target.status() == 0
-    lines = capsys.readouterr().out.splitlines()[1:]  # after the line naming the database read
+    lines = capsys.readouterr().out.splitlines()[2:]  # after the line naming the database read, and a blank
     assert lines[:6] == [
         "Not managed by Prisma Migrate: the database is empty; migrate deploy creates _prisma_migrations and"
         " applies every migration.",
@@ -100,7 +100,7 @@ def test_a_database_with_tables_but_no_ledger_needs_a_baseline(target, capsys):
     target.write(*INIT)
     run_script(target.admin, INIT[1])
     assert target.status() == 1
-    assert capsys.readouterr().out.splitlines()[1] == (
+    assert capsys.readouterr().out.splitlines()[2] == (
         "Not managed by Prisma Migrate: the database holds 1 table(s) but no _prisma_migrations, and migrate deploy"
         " refuses it (P3005); once its schema matches 20250101090000_init, baseline it with"
         " npx prisma migrate resolve --applied 20250101090000_init."
