@@ -22,6 +22,7 @@ from .outcomes import ARTIFACT_PREFIX
 
 PRIVATE_DIR_KEY = "woc_gate_private_dir"  # workerinput: the controller's private folder for the run
 _FOLDER_KEY = pytest.StashKey[Path]()
+_JUNIT_KEY = pytest.StashKey[Path | None]()
 
 
 def private_temp(config: pytest.Config, name: str) -> Path:
@@ -34,6 +35,8 @@ def private_temp(config: pytest.Config, name: str) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     given = getattr(config, "workerinput", {}).get(PRIVATE_DIR_KEY)
     config.stash[_FOLDER_KEY] = Path(given) if given else Path(tempfile.mkdtemp(prefix="woc-gate-private-"))
+    junit = getattr(config.option, "xmlpath", None)
+    config.stash[_JUNIT_KEY] = Path(junit).absolute() if junit else None  # as pytest's junitxml takes it
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -45,9 +48,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return
     shutil.rmtree(config.stash[_FOLDER_KEY], ignore_errors=True)
-    junit = getattr(config.option, "xmlpath", None)
-    if junit and (config.invocation_params.dir / junit).is_file():
-        (config.invocation_params.dir / junit).chmod(PRIVATE_FILE)
+    junit = config.stash[_JUNIT_KEY]
+    if junit is not None and junit.is_file():
+        junit.chmod(PRIVATE_FILE)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -58,10 +61,11 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         from .hooks import woc_run
 
         redact = woc_run(item.config).settings.redactor()
-        here = item.config.invocation_params.dir
+        here = Path.cwd()  # artifacts are named relative to it (woc-gate run starts pytest elsewhere than its rootdir)
+        output = here / item.config.getoption("--output", default="test-results")  # pytest-playwright's default
         for name, value in kept:
             try:
-                keep_private(here / value, redact, here / item.config.getoption("--output"))
+                keep_private(here / value, redact, output)
             except Exception as error:  # a file that cannot be scrubbed is not kept, whatever stopped the scrub
                 (here / value).unlink(missing_ok=True)
                 report.user_properties.remove((name, value))
