@@ -2,9 +2,7 @@
 
 - ``dev_stack_factory(faults=(), **options)`` starts a stack with these faults and ``stack.start``
   options (``tls=True``, ``scale=…``, …) on first request and hands the same one to every later
-  request with the same arguments; all are stopped at the end of the session. Of the stacks with faults,
-  a worker keeps the ``FAULTY_STACKS_KEPT`` last used running and stops older ones (in the background): the
-  fault matrix starts dozens, each with its own database server, and most serve a single test.
+  request with the same arguments; all are stopped at the end of the session.
 - ``clean_stack`` is the stack without faults (``dev_stack_factory()``).
 - ``faulty_stack(faults=(), **options)``: a stack with these faults for one test. The apps' faults are switched
   on a running stack started with ``fault_switch=True`` (and switched off after the test); the others (database,
@@ -25,7 +23,6 @@ import pkgutil
 import shutil
 import sys
 import tempfile
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,7 +41,6 @@ sys.dont_write_bytecode = False
 # pytester points HOME at each test's own folder: without this, every run and every stack started from a test
 # would begin with an empty woc-gate cache (node answers, the stack's template datadir, Hypothesis' home).
 os.environ.setdefault(CACHE_DIR_ENV, str(default_cache_dir()))
-FAULTY_STACKS_KEPT = 2
 # The suite's own gate runs give no verdict to the CI job that runs the suite: none of them may write its summary.
 for _github in ("GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS"):
     os.environ.pop(_github, None)
@@ -77,23 +73,17 @@ def _no_origin_known_down():
 @pytest.fixture(scope="session")
 def dev_stack_factory(tmp_path_factory):
     """Start (or reuse) a stack with the given faults and options."""
-    started, faulty = {}, OrderedDict()  # faulty: the keys of the stacks with faults, least recently used first
-    stopping = ThreadPoolExecutor(2)  # each stop waits on its database's shutdown
+    started = {}
 
     def factory(faults=(), **options):
         key = (tuple(sorted(faults)), tuple(sorted(options.items())))
         if key not in started:
             state_dir = tmp_path_factory.mktemp("stack")
             started[key] = stack.start(state_dir, faults=faults, owner_pid=os.getpid(), **options)
-        if faults:
-            faulty[key] = None
-            faulty.move_to_end(key)
-            while len(faulty) > FAULTY_STACKS_KEPT:
-                stopping.submit(started.pop(faulty.popitem(last=False)[0]).stop)
         return started[key]
 
     yield factory
-    with stopping:
+    with ThreadPoolExecutor(max(len(started), 1)) as stopping:  # each waits on its database's shutdown
         list(stopping.map(stack.Sandbox.stop, started.values()))
 
 
@@ -124,7 +114,8 @@ def clean_stack(dev_stack_factory):
 def own_temp(monkeypatch):
     """A temporary folder for the test's runs alone (TMPDIR and ``tempfile.tempdir``), removed after.
 
-    Short, under the system's: a throwaway database's socket path may hold no more than 107 characters.
+    Short, under the system's: a throwaway database's socket path may hold no more than 107 characters. A shared
+    stack must be started before it (from a fixture of a wider scope): one started inside dies with the folder.
     """
     folder = Path(tempfile.mkdtemp(prefix="woc-"))
     monkeypatch.setenv("TMPDIR", str(folder))

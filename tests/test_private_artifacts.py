@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import pytest
 from gate_runs import ROOT, failing, items_by_id, run_gate_tests
 
 from woc_gate.sandbox.tls import make_tls_files
@@ -79,8 +80,15 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_failing_browser_run_keeps_no_secret_and_only_private_files(pytester, own_temp, dev_stack_factory):
-    sandbox = dev_stack_factory(tls=True)
+@pytest.fixture(scope="module")
+def tls_stack(dev_stack_factory):
+    """The shared TLS stack, started (if it is not yet) before ``own_temp`` points TMPDIR at a folder that goes away
+    with the test: a stack started inside would keep its database's socket there."""
+    return dev_stack_factory(tls=True)
+
+
+def test_a_failing_browser_run_keeps_no_secret_and_only_private_files(pytester, tls_stack, own_temp):
+    sandbox = tls_stack
     secrets = planted_secrets(sandbox)
     pytester.makepyfile(test_planted=FAILING_AFTER_LOGIN)
     result, record = run_gate_tests(
