@@ -21,6 +21,8 @@ from woc_gate.sandbox import cli, environment, instances, stack
 from woc_gate.sandbox.faults import FAULTS
 from woc_gate.sandbox.layout import static_profile
 from woc_gate.sandbox.serve import Listener
+from woc_gate.sandbox.template import TEMPLATES_DIR
+from woc_gate.sources.nodetools import CACHE_DIR_ENV, default_cache_dir
 from woc_gate.target import scratch_server as mysqld
 
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
@@ -386,3 +388,19 @@ def test_cli_bad_input_is_one_line(capsys, argv, message, status):
     assert cli.main(argv) == status
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", f"woc-gate sandbox: {message}\n")
+
+
+def test_a_stack_seeding_at_scale_says_how_far_it_is(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"  # the user's, but for the stack templates: this start builds one, so it seeds
+    cache.mkdir()
+    for kept in default_cache_dir().iterdir():
+        if kept.name != TEMPLATES_DIR:
+            (cache / kept.name).symlink_to(kept)
+    monkeypatch.setenv(CACHE_DIR_ENV, str(cache))
+    seen = []
+    sandbox = stack.start(tmp_path / "state", scale=3, seed=11, on_progress=lambda *done_total: seen.append(done_total))
+    try:
+        assert seen[-1] == (3, 3)
+        assert seen == sorted(seen) and {total for _, total in seen} == {3}
+    finally:
+        sandbox.stop()

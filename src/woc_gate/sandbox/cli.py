@@ -7,6 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from woc_gate.backup.progress import Progress
 from woc_gate.config.defaults import DEFAULT_ENDPOINTS
 from woc_gate.config.variables import held
 from woc_gate.errors import WocGateError
@@ -44,16 +45,18 @@ def main(argv: list[str]) -> int:
 
 def up(args: argparse.Namespace) -> int:
     """Start a stack in the background and say how to reach it."""
-    sandbox = stack.start(
-        args.state,
-        faults=args.fault,
-        scale=args.scale,
-        seed=args.seed,
-        tls=args.tls,
-        s3=args.s3,
-        repo=args.repo,
-        db_url=args.db_url,
-    )
+    with Progress(sys.stderr if args.scale else None, total=args.scale, unit="scale organizations seeded") as bar:
+        sandbox = stack.start(
+            args.state,
+            faults=args.fault,
+            scale=args.scale,
+            seed=args.seed,
+            tls=args.tls,
+            s3=args.s3,
+            repo=args.repo,
+            db_url=args.db_url,
+            on_progress=lambda done, total: bar.reach(done, "seeding"),
+        )
     print(f"Sandbox running in {sandbox.state_dir} (pid {sandbox.pid})")
     _print_settings(sandbox.profile_path)
     print(f"Profile:  {sandbox.profile_path}  (check it with: woc-gate doctor --woc-config {sandbox.profile_path})")

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 import traceback
 from pathlib import Path
 from urllib.parse import quote
@@ -40,6 +41,7 @@ from woc_gate.target import migrate
 from woc_gate.target.scratch_server import LocalServer, find_server_program
 
 OWNER_POLL_SECONDS = 0.5
+PROGRESS_SECONDS = 0.1  # the seed's progress is written at most this often
 POLICY_TYPE = "TrackingPolicy"
 SCREENSHOT_TYPE = "ScreenshotEvent"
 
@@ -64,6 +66,7 @@ class Daemon:
         self.external: ExternalDatabase | None = None
         self.scratch_url = ""  # scratch accounts on a local server only: an external one is the operator's
         self.restore_url = ""
+        self._reported = 0.0  # when the seed's progress was last written
 
     def run(self) -> int:
         """Set the stack up, serve until told to stop, clean up; the exit status."""
@@ -105,7 +108,7 @@ class Daemon:
     def local_database(self) -> Database:
         program = find_server_program()
         inputs = TemplateInputs(self.repo, self.options.scale, self.options.seed, seed.today_anchor())
-        template = ensure_template(program, inputs)
+        template = ensure_template(program, inputs, self.report_seeding)
         datadir = self.instance_dir / "datadir"
         template.copy_to(datadir, self.storage)
         self.server = LocalServer(program, datadir, self.instance_dir)
@@ -123,6 +126,14 @@ class Daemon:
     def _url(self, user: str, password: str, database: str) -> str:
         return f"mysql://{user}:{quote(password, safe='')}@{self.server.host}:{self.server.port}/{database}"
 
+    def report_seeding(self, done: int, total: int) -> None:
+        """Say how far the seed is, for ``stack.start`` to show while it waits (at most every tenth of a second)."""
+        now = time.monotonic()
+        if done < total and now - self._reported < PROGRESS_SECONDS:
+            return
+        self._reported = now
+        write_private(self.state_dir / stack.PROGRESS_FILE, f"{done} {total}\n")
+
     def external_database(self) -> Database:
         self.server = ExternalServer(parse_server_url(self.options.db_url))
         self.external = ExternalDatabase(self.server, self.instance_dir)
@@ -131,7 +142,7 @@ class Daemon:
         with self.server.admin_connection(self.external.name, **options) as connection:
             migrate.deploy(connection, self.tree / MIGRATIONS)
             plan = seed.build_plan(self.repo / SHARED, scale=self.options.scale, seed=self.options.seed)
-            seed.seed_database(connection, plan, self.storage, self.instance_dir)
+            seed.seed_database(connection, plan, self.storage, self.instance_dir, self.report_seeding)
         return Database(self.server.host, self.server.port, self.external.user, password, self.external.name)
 
     async def serve(self, database: Database) -> None:

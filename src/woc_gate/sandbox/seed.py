@@ -12,7 +12,7 @@ import pymysql
 from woc_gate.errors import SandboxError
 from woc_gate.sandbox import images
 from woc_gate.sandbox.bulkload import load_rows
-from woc_gate.sandbox.seeddata import DAY, SeedPlan, SeedSummary, generate
+from woc_gate.sandbox.seeddata import DAY, Progress, SeedPlan, SeedSummary, generate
 from woc_gate.sandbox.seedfile import SEED_PATH, load_seed_file
 from woc_gate.sources.shared import load_shared
 
@@ -49,10 +49,15 @@ def build_plan(
     )
 
 
-def seed_database(connection: pymysql.Connection, plan: SeedPlan, storage_dir: Path, scratch_dir: Path) -> SeedSummary:
-    """Write the plan's rows and its objects under ``storage_dir``; ``connection`` allows LOCAL INFILE."""
+def seed_database(
+    connection: pymysql.Connection, plan: SeedPlan, storage_dir: Path, scratch_dir: Path, progress: Progress = None
+) -> SeedSummary:
+    """Write the plan's rows and its objects under ``storage_dir``; ``connection`` allows LOCAL INFILE.
+
+    ``progress`` is told each scale organization written (see ``seeddata.generate``).
+    """
     objects = ObjectWriter(storage_dir)
-    return load_rows(connection, plan.tables(), scratch_dir, lambda sinks: generate(plan, sinks, objects))
+    return load_rows(connection, plan.tables(), scratch_dir, lambda sinks: generate(plan, sinks, objects, progress))
 
 
 class ObjectWriter:

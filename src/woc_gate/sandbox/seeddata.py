@@ -11,6 +11,7 @@ is closed. Times are spread over the days before ``anchor`` (midnight UTC of the
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,6 +19,8 @@ from woc_gate.sandbox import images
 from woc_gate.sandbox.bulkload import Table
 from woc_gate.sandbox.passwords import hash_password
 from woc_gate.sandbox.seedfile import SeedFile, Tenant
+
+Progress = Callable[[int, int], None] | None  # told (done, total) scale organizations as the seed writes them
 
 ROLE_NAMES = {"OWNER": "Owner", "ADMIN": "Administrator", "MANAGER": "Manager", "MEMBER": "Member"}
 BACKGROUND_ROLES = ("OWNER", "ADMIN", "MANAGER", "MEMBER")  # users of a generated tenant take these in turn
@@ -126,14 +129,22 @@ class CuidFactory:
         return f"c{ID_EPOCH_MS + self._count:012x}{self._fingerprint}{self._rng.getrandbits(32):08x}"
 
 
-def generate(plan: SeedPlan, sinks: dict[Table, object], objects: Objects) -> SeedSummary:
-    """Generate every row of the plan into ``sinks`` (one per table) and the objects into ``objects``."""
-    return _Generator(plan, sinks, objects).run()
+def generate(plan: SeedPlan, sinks: dict[Table, object], objects: Objects, progress: Progress = None) -> SeedSummary:
+    """Generate every row of the plan into ``sinks`` (one per table) and the objects into ``objects``.
+
+    ``progress(done, total)`` is told each scale organization as it is written (``--scale``).
+    """
+    return _Generator(plan, sinks, objects, progress or _silent).run()
+
+
+def _silent(done: int, total: int) -> None:
+    """No progress shown."""
 
 
 class _Generator:
-    def __init__(self, plan: SeedPlan, sinks: dict, objects: Objects) -> None:
+    def __init__(self, plan: SeedPlan, sinks: dict, objects: Objects, progress: Callable[[int, int], None]) -> None:
         self.plan = plan
+        self.progress = progress
         self.sinks = sinks
         self.objects = objects
         self.rng = random.Random(plan.seed)
@@ -155,6 +166,7 @@ class _Generator:
             self.generated_tenant(f"Background Tenant {number}", f"background-{number:02d}", 1)
         for number in range(1, self.plan.scale + 1):
             self.generated_tenant(f"Scale Tenant {number}", f"scale-{number:05d}", SCALE_HISTORY)
+            self.progress(number, self.plan.scale)
         return self.summary
 
     def add(self, table: Table, row: tuple) -> None:

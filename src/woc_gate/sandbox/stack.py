@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +36,10 @@ CONTEXT_FILE = "context.json"
 TLS_DIR = "tls"
 RELEASE_DIR = "release"
 FAULT_SWITCH_FILE = "switched-faults"
+PROGRESS_FILE = "progress"  # "DONE TOTAL": how many of the scale organizations the daemon has seeded so far
 RUNTIME_ENTRIES = (
     READY_FILE,
+    PROGRESS_FILE,
     ERROR_FILE,
     PROFILE_FILE,
     ENV_FILE,
@@ -128,11 +131,13 @@ def start(
     owner_pid: int | None = None,
     fault_switch: bool = False,
     timeout: float = 60.0,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Sandbox:
     """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot.
 
     With ``fault_switch`` the apps' faults can be switched while it runs (``Sandbox.switch_faults``): for the
-    suite's own tests, which prove a check against each fault without a start per fault.
+    suite's own tests, which prove a check against each fault without a start per fault. ``on_progress(done, total)``
+    is told how far the seed of the scale organizations (``scale``) is, as it moves.
     """
     require_extra()
     faults = sorted(check_fault_names(faults))
@@ -159,7 +164,7 @@ def start(
     )
     process = _spawn_daemon(options)
     try:
-        _wait_ready(process, state_dir, timeout)
+        _wait_ready(process, state_dir, timeout, on_progress)
     except BaseException:  # a failure, the timeout or Ctrl-C: nothing may keep running
         _abandon(process, state_dir, ephemeral)
         raise
@@ -241,9 +246,16 @@ def _spawn_daemon(options: StackOptions) -> subprocess.Popen:
     return process
 
 
-def _wait_ready(process: subprocess.Popen, state_dir: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not (state_dir / READY_FILE).exists():
+def _wait_ready(
+    process: subprocess.Popen, state_dir: Path, timeout: float, on_progress: Callable[[int, int], None] | None
+) -> None:
+    deadline, shown = time.monotonic() + timeout, None
+    while True:
+        if on_progress is not None and (seeded := _seeded(state_dir)) not in (None, shown):
+            shown = seeded
+            on_progress(*seeded)
+        if (state_dir / READY_FILE).exists():  # after the progress: its last word is read before the return
+            return
         if process.poll() is not None:
             _reap(process.pid)
             error = state_dir / ERROR_FILE
@@ -256,6 +268,15 @@ def _wait_ready(process: subprocess.Popen, state_dir: Path, timeout: float) -> N
         if time.monotonic() > deadline:
             raise SandboxError(f"the sandbox was not ready within {timeout:g} s; see {state_dir / LOG_FILE}")
         time.sleep(POLL_SECONDS)
+
+
+def _seeded(state_dir: Path) -> tuple[int, int] | None:
+    """The scale organizations seeded so far and their total, as the daemon last wrote them; None before."""
+    try:
+        done, total = map(int, (state_dir / PROGRESS_FILE).read_text().split())
+    except (OSError, ValueError):  # not written yet, or caught half-written
+        return None
+    return done, total
 
 
 def _abandon(process: subprocess.Popen, state_dir: Path, ephemeral: bool) -> None:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from woc_gate.sandbox import instances, provision, seed
+from woc_gate.sandbox.seeddata import Progress
 from woc_gate.sandbox.seedfile import SEED_PATH
 from woc_gate.sources.prisma import list_migrations
 from woc_gate.target import migrate, scratch_server, template_cache
@@ -82,14 +83,18 @@ class Template:
             copy_tree(source, target)
 
 
-def ensure_template(program: ServerProgram, inputs: TemplateInputs) -> Template:
-    """The template for these inputs, built now when it is not cached yet."""
+def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: Progress = None) -> Template:
+    """The template for these inputs, built now when it is not cached yet (``progress``: see ``seed_database``)."""
     return Template(
-        cached(cache_root(TEMPLATES_DIR), inputs.key(program), lambda building: _build(program, inputs, building))
+        cached(
+            cache_root(TEMPLATES_DIR),
+            inputs.key(program),
+            lambda building: _build(program, inputs, building, progress),
+        )
     )
 
 
-def _build(program: ServerProgram, inputs: TemplateInputs, building: Path) -> None:
+def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progress: Progress) -> None:
     run_dir = instances.create_owned_dir("build-")
     server = LocalServer(program, building / "datadir", run_dir)
     try:
@@ -109,7 +114,7 @@ def _build(program: ServerProgram, inputs: TemplateInputs, building: Path) -> No
                 anchor=inputs.anchor,
                 seed_path=inputs.seed_path,
             )
-            summary = seed.seed_database(db, plan, building / "storage", run_dir)
+            summary = seed.seed_database(db, plan, building / "storage", run_dir, progress)
         server.stop()
         (building / "summary.json").write_text(json.dumps(asdict(summary), indent=1))
     finally:
