@@ -111,11 +111,12 @@ def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next_one(clean_stac
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["b.sql", "b.sql.manifest.json"]
 
 
-def test_ctrl_c_during_the_drills_load_ends_quietly(clean_stack, tmp_path):
-    scratch = tomllib.loads(clean_stack.profile_path.read_text())["restore_scratch_url"]
+def test_ctrl_c_during_the_drills_load_ends_quietly(dev_stack_factory, tmp_path):
+    sandbox = dev_stack_factory(seed=5, scale=2)  # a dump whose load lasts long enough to be caught in the act
+    scratch = tomllib.loads(sandbox.profile_path.read_text())["restore_scratch_url"]
     dump = "b.sql"
-    assert main(["backup", "--out", str(tmp_path / dump), "--woc-config", str(clean_stack.profile_path)]) == 0
-    with root(clean_stack) as watch, running(clean_stack, tmp_path, "restore-drill", dump, "--into", scratch) as drill:
+    assert main(["backup", "--out", str(tmp_path / dump), "--woc-config", str(sandbox.profile_path)]) == 0
+    with root(sandbox) as watch, running(sandbox, tmp_path, "restore-drill", dump, "--into", scratch) as drill:
         until(lambda: _loading_rows(watch), "the drill to load rows")
         tables = _scratch_tables(watch)
         watch.execute("LOCK TABLES " + ", ".join(f"workonclock_restore_check.`{t}` WRITE" for t in tables))
