@@ -173,9 +173,10 @@ class GateRun:
             write_record(self.record(), json_path, markdown_path, self.settings.redactor())
 
     def shown_results(self) -> list[ItemResult]:
-        """The items the table shows (``report.shown_items``): all in a gate run, else those a test of this run ran."""
-        shown = {item["id"] for item in shown_items(self.record())} if self.results is not None else set()
-        return [result for result in self.results or [] if result.item.id in shown]
+        """The items the table shows (``report.shown_items`` of the record): all in a gate run, else those a test of
+        this run ran; outside a gate run only the selected tests are judged, so those are the items with a test."""
+        results = self.results or []
+        return results if self.gate_run else [result for result in results if result.tests]
 
     def keep_in_history(self, folder: Path) -> Path:
         """Keep this run's record in the history folder under its run id; the file."""
