@@ -161,7 +161,10 @@ def test_a_drill_into_a_throwaway_server_records_the_rto(backup, clean_stack, ca
     status, out = drill(capsys, backup, "--woc-config", clean_stack.profile_path)
     assert status == 0, out
     assert out.out.startswith(f"Restore drill PASSED: {backup} into a throwaway server, RTO ")
-    assert json.loads(manifest_path(backup).read_text())["restore_test_result"]["rto_seconds"] > 0
+    result = json.loads(manifest_path(backup).read_text())["restore_test_result"]
+    assert result["rto_seconds"] > 0
+    assert result["load_jobs"] == len(os.sched_getaffinity(0))  # by default one load client per core
+    assert set(result["restore_phases"]) == {"schema", "rows", "indexes", "foreign keys and the rest"}
 
 
 def test_an_unreachable_server_is_one_line_and_leaves_no_file(tmp_path, capsys, monkeypatch):
@@ -263,7 +266,7 @@ def test_rows_load_before_triggers_and_indexes_after_rows(clean_stack, capsys):
     url = profile_of(clean_stack)["restore_scratch_url"]
     dump = Path(__file__).parent / "data" / "dump_with_trigger.sql"
     with ScratchUrl(url) as place:
-        place.load(dump, Progress(None, total=100, unit="%"))
+        place.load(dump, Progress(None, total=100, unit="%"), jobs=2)
     with _session(url) as cursor:
         cursor.execute("SELECT id FROM a ORDER BY id")
         assert cursor.fetchall() == ((1,), (2,))  # the trigger (id = 1) did not fire on the restored rows
@@ -361,4 +364,43 @@ def test_a_storage_folder_that_cannot_be_read_is_named_not_taken_as_empty(backup
     assert out.err == (
         f"woc-gate: cannot read the screenshot storage folder {missing}: No such file or directory;"
         " give the gate's user read access to it, or check screenshot_storage_dir\n"
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "257"])
+def test_a_bad_jobs_value_is_one_line_before_anything_is_read(value, tmp_path, capsys):
+    status, out = drill(capsys, tmp_path / "no-such-dump.sql", "--jobs", value)
+    assert (status, out.out) == (2, "")
+    assert out.err == f"woc-gate: --jobs {value}: give a whole number of load clients from 1 to 256, as myloader -t\n"
+
+
+def test_the_rows_and_the_indexes_load_through_jobs_clients(clean_stack, tmp_path, monkeypatch):
+    """Three clients get the rows, round-robin, and three the index builds (one table each); one adds the rest."""
+    real, log = shutil.which("mariadb"), tmp_path / "log"
+    log.mkdir()
+    spy = tmp_path / "bin" / "mariadb"  # the real client, its input kept
+    spy.parent.mkdir()
+    spy.write_text(f'#!/bin/sh\ntee "{log}/$$.sql" | exec "{real}" "$@"\n')
+    spy.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{spy.parent}{os.pathsep}{os.environ['PATH']}")
+    dump = tmp_path / "three_tables.sql"
+    dump.write_bytes(b"".join(_table_with_rows(name) for name in (b"a", b"b", b"c")))
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    with ScratchUrl(url) as place:
+        place.load(dump, Progress(None, total=100, unit="%"), jobs=3)
+    inputs = [path.read_bytes() for path in log.iterdir()]
+    assert sorted(text.count(b"INSERT INTO") for text in inputs if b"INSERT INTO" in text) == [2, 2, 2]
+    assert sorted(text.count(b"ADD KEY") for text in inputs if b"ADD KEY" in text) == [1, 1, 1]
+    with _session(url) as cursor:
+        cursor.execute("SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM c)")
+        assert cursor.fetchone() == (3, 3, 3)
+        cursor.execute("DROP TABLE a, b, c")
+
+
+def _table_with_rows(name: bytes) -> bytes:
+    return (
+        b"-- Table structure for table `" + name + b"`\n"
+        b"CREATE TABLE `" + name + b"` (\n  `id` int NOT NULL,\n  KEY `k` (`id`)\n) ENGINE=InnoDB;\n"
+        b"INSERT INTO `" + name + b"` VALUES (1),\n(2);\n"
+        b"INSERT INTO `" + name + b"` VALUES (3);\n"
     )

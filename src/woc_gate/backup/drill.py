@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +23,9 @@ from ..config import Settings
 from ..errors import BackupError, ConfigError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
-from ..target.db import Dsn, connect_readonly, query
-from ..target.storage import StoredObjects, stored_objects
-from . import loader
+from ..target.db import Dsn, Session, connect_readonly, stream
+from ..target.storage import stored_objects
+from . import loader, parallel_load
 from .manifest import migration_rows, read_manifest, require_dump, verify_dump, write_manifest
 from .progress import Progress
 
@@ -47,6 +48,8 @@ class DrillResult:
     checks: dict[str, str] = field(default_factory=dict)
     orphan_objects: list[str] = field(default_factory=list)
     restore_seconds: float = 0.0
+    restore_phases: dict[str, float] = field(default_factory=dict)
+    load_jobs: int = 1
     validation_seconds: float = 0.0
     drilled_at: str = ""
 
@@ -68,6 +71,8 @@ class DrillResult:
             "target": self.target,
             "rto_seconds": self.rto_seconds,
             "restore_seconds": round(self.restore_seconds, 3),
+            "restore_phases": {phase: round(seconds, 3) for phase, seconds in self.restore_phases.items()},
+            "load_jobs": self.load_jobs,
             "validation_seconds": round(self.validation_seconds, 3),
             "checks": self.checks,
             "orphan_objects": self.orphan_objects,
@@ -87,8 +92,14 @@ class DrillResult:
         return lines
 
 
-def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, stream=None) -> DrillResult:
-    """Verify, restore and validate ``dump_path``; the result is also written into its manifest."""
+def run_drill(
+    settings: Settings, dump_path: Path, *, into: str | None = None, stream=None, jobs: int | None = None
+) -> DrillResult:
+    """Verify, restore (through ``jobs`` clients at once, by default one per core) and validate ``dump_path``.
+
+    The result is also written into its manifest.
+    """
+    jobs = jobs or parallel_load.default_jobs()
     dump_path = Path(dump_path)
     require_dump(dump_path)
     manifest = read_manifest(dump_path)
@@ -101,11 +112,12 @@ def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, s
         tempfile.TemporaryDirectory(prefix="woc-gate-drill-") as work,
         Progress(stream, total=100, unit="%") as progress,
     ):
-        place = loader.ScratchUrl(into) if into else loader.ThrowawayServer(Path(work))
+        place = loader.ScratchUrl(into) if into else loader.ThrowawayServer(Path(work), manifest["file_size"], jobs)
         with place:
-            result = DrillResult(dump_path, mask_url(into) if into else "a throwaway server", drilled_at=drilled_at)
+            target = mask_url(into) if into else "a throwaway server"
+            result = DrillResult(dump_path, target, load_jobs=jobs, drilled_at=drilled_at)
             started = time.monotonic()
-            place.load(dump_path, progress)
+            result.restore_phases = place.load(dump_path, progress, jobs)
             result.restore_seconds = time.monotonic() - started
             started = time.monotonic()
             validate(settings, place, manifest, result)
@@ -139,43 +151,68 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
 
 
 def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult) -> None:
-    """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``."""
+    """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``.
+
+    The row counts and the object keys (storage listed, then the rows' keys streamed past it) are read at once,
+    each on a read-only session of its own, while the other validations run on a third.
+    """
     tables = validated_tables(settings)
-    storage = stored_objects(settings)
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counted = pool.submit(_reading, place, checks.table_counts)
+        compared = pool.submit(_object_keys, settings, place, tables["screenshots"])
+        _reading(place, lambda connection: _validate(connection, tables, tolerance, manifest, result, counted))
+        found = compared.result()
+    if found is None:
+        result.checks["object_keys"] = "not run"
+        return
+    where, keys = found
+    result.checks["object_keys"] = _outcome(
+        lambda: checks.every_object_key_in_storage(keys.missing, where, tables["screenshots"])
+    )
+    result.orphan_objects = keys.unnamed
+
+
+def _reading(place: loader.Place, read):
+    """What ``read`` makes of a read-only session of the restored database."""
     connection = connect_readonly(place.url, setting=place.setting)
     try:
-        _validate(connection, tables, storage, tolerance, manifest, result)
+        return read(connection)
     finally:
         connection.close()
 
 
+def _object_keys(settings: Settings, place: loader.Place, screenshots: str) -> tuple[str, checks.ObjectKeys] | None:
+    """Where storage is and its keys against the restored rows' ``objectKey``s; None without storage."""
+    storage = stored_objects(settings)
+    if storage is None:
+        return None
+    keys = _reading(
+        place,
+        lambda connection: checks.compare_object_keys(
+            (key for (key,) in stream(connection, f"SELECT objectKey FROM `{screenshots}`")), storage.keys
+        ),
+    )
+    return storage.where, keys
+
+
 def _validate(
-    connection, tables: dict, storage: StoredObjects | None, tolerance: dict, manifest: dict, result: DrillResult
+    connection: Session, tables: dict, tolerance: dict, manifest: dict, result: DrillResult, counted: Future
 ) -> None:
-    counts = checks.table_counts(connection)
-    keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
     restored_migrations = migration_rows(read_migration_records(connection) or [])
     steps = {
-        "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
+        "counts": lambda: checks.counts_match_the_backup(counted.result(), manifest["row_counts"], tolerance),
         "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
-        "legacy_tables": lambda: checks.no_active_legacy_tables(counts),
+        "legacy_tables": lambda: checks.no_active_legacy_tables(counted.result()),
         "prisma_migrations": lambda: checks.migrations_match_the_backup(
             restored_migrations, manifest["prisma_migrations"]
         ),
         "schema_objects": lambda: checks.schema_objects_survive(
             manifest.get("schema_objects"), checks.schema_objects(connection)
         ),
-        "object_keys": (
-            lambda: checks.every_object_key_in_storage(keys, storage.keys, storage.where, tables["screenshots"])
-        )
-        if storage
-        else None,
     }
     for name, step in steps.items():
         result.checks[name] = _outcome(step)
-    if storage:
-        result.orphan_objects = checks.objects_without_a_row(keys, storage.keys)
 
 
 def validated_tables(settings: Settings) -> dict[str, str]:
@@ -189,8 +226,6 @@ def validated_tables(settings: Settings) -> dict[str, str]:
 
 
 def _outcome(step) -> str:
-    if step is None:
-        return "not run"
     try:
         step()
     except CheckFailure as failure:

@@ -7,6 +7,9 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``backup-dro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from woc_gate.checks import CheckFailure
 from woc_gate.checks import listed as listed_problems
 from woc_gate.sources.schema_objects import schema_object
@@ -168,10 +171,28 @@ def _whence(name: str, listed: list[str], created: dict[str, str]) -> str:
     )
 
 
-def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, screenshots_table: str) -> None:
-    """Every ``objectKey`` of the screenshots table names an object in screenshot storage."""
+@dataclass(frozen=True)
+class ObjectKeys:
+    """The screenshots' object keys against storage: keys no object answers, objects no key names (both sorted)."""
+
+    missing: list[str]
+    unnamed: list[str]
+
+
+def compare_object_keys(keys: Iterable[str], stored: set[str]) -> ObjectKeys:
+    """One pass over the rows' keys (a stream: never all of them in memory) against the keys of storage."""
+    missing, unnamed = set(), set(stored)
+    for key in keys:
+        if key in stored:
+            unnamed.discard(key)
+        else:
+            missing.add(key)
+    return ObjectKeys(sorted(missing), sorted(unnamed))
+
+
+def every_object_key_in_storage(missing: list[str], where: str, screenshots_table: str) -> None:
+    """Every ``objectKey`` of the screenshots table names an object in screenshot storage (``missing`` is empty)."""
     __tracebackhide__ = True
-    missing = sorted(set(keys) - stored)
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise RestoreFailure(
@@ -179,11 +200,6 @@ def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, s
             f"an object in {where} for every objectKey",
             f"missing: {shown}",
         )
-
-
-def objects_without_a_row(keys: list[str], stored: set[str]) -> list[str]:
-    """Objects in storage no screenshot row names (listed, not a failure: retention may lag)."""
-    return sorted(stored - set(keys))
 
 
 def _is_legacy(table: str) -> bool:
