@@ -374,8 +374,18 @@ def test_a_bad_jobs_value_is_one_line_before_anything_is_read(value, tmp_path, c
     assert out.err == f"woc-gate: --jobs {value}: give a whole number of load clients from 1 to 256, as myloader -t\n"
 
 
-def test_the_rows_and_the_indexes_load_through_jobs_clients(clean_stack, tmp_path, monkeypatch):
-    """Three clients get the rows, round-robin, and three the index builds (one table each); one adds the rest."""
+@pytest.mark.parametrize(
+    ("jobs", "inserts", "index_builds"),
+    [
+        # a's rows through the 3 clients; then b's and c's through 2 while a third builds a's index; b's and c's
+        # indexes through those 2
+        (3, [1, 1, 2, 2, 2], [1, 1, 1]),
+        (1, [8], [3]),  # one client at a time: every row through it, then every index
+    ],
+)
+def test_the_rows_and_the_indexes_load_through_jobs_clients(
+    jobs, inserts, index_builds, clean_stack, tmp_path, monkeypatch
+):
     real, log = shutil.which("mariadb"), tmp_path / "log"
     log.mkdir()
     spy = tmp_path / "bin" / "mariadb"  # the real client, its input kept
@@ -384,23 +394,21 @@ def test_the_rows_and_the_indexes_load_through_jobs_clients(clean_stack, tmp_pat
     spy.chmod(0o755)
     monkeypatch.setenv("PATH", f"{spy.parent}{os.pathsep}{os.environ['PATH']}")
     dump = tmp_path / "three_tables.sql"
-    dump.write_bytes(b"".join(_table_with_rows(name) for name in (b"a", b"b", b"c")))
+    dump.write_bytes(_table_with_rows(b"a", statements=6) + _table_with_rows(b"b") + _table_with_rows(b"c"))
     url = profile_of(clean_stack)["restore_scratch_url"]
     with ScratchUrl(url) as place:
-        place.load(dump, Progress(None, total=100, unit="%"), jobs=3)
+        place.load(dump, Progress(None, total=100, unit="%"), jobs=jobs)
     inputs = [path.read_bytes() for path in log.iterdir()]
-    assert sorted(text.count(b"INSERT INTO") for text in inputs if b"INSERT INTO" in text) == [2, 2, 2]
-    assert sorted(text.count(b"ADD KEY") for text in inputs if b"ADD KEY" in text) == [1, 1, 1]
+    assert sorted(text.count(b"INSERT INTO") for text in inputs if b"INSERT INTO" in text) == inserts
+    assert sorted(text.count(b"ADD KEY") for text in inputs if b"ADD KEY" in text) == index_builds
     with _session(url) as cursor:
         cursor.execute("SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM c)")
-        assert cursor.fetchone() == (3, 3, 3)
+        assert cursor.fetchone() == (12, 2, 2)
         cursor.execute("DROP TABLE a, b, c")
 
 
-def _table_with_rows(name: bytes) -> bytes:
-    return (
-        b"-- Table structure for table `" + name + b"`\n"
-        b"CREATE TABLE `" + name + b"` (\n  `id` int NOT NULL,\n  KEY `k` (`id`)\n) ENGINE=InnoDB;\n"
-        b"INSERT INTO `" + name + b"` VALUES (1),\n(2);\n"
-        b"INSERT INTO `" + name + b"` VALUES (3);\n"
-    )
+def _table_with_rows(name: bytes, statements: int = 1) -> bytes:
+    """A table with a secondary index and two rows per INSERT statement."""
+    create = b"CREATE TABLE `" + name + b"` (\n  `id` int NOT NULL,\n  KEY `k` (`id`)\n) ENGINE=InnoDB;\n"
+    rows = b"INSERT INTO `" + name + b"` VALUES (1),\n(2);\n"
+    return b"-- Table structure for table `" + name + b"`\n" + create + rows * statements

@@ -1,13 +1,15 @@
 """A dump loaded in phases: the schema, the rows by several clients at once, the indexes, then the rest.
 
-Phase one runs the dump's session settings and every ``CREATE TABLE`` (secondary indexes and
-foreign keys held back); phase two sends the ``INSERT`` statements round-robin to ``jobs`` clients,
-each with the same session settings (``LOCK TABLES`` dropped, so that they do not wait for one
-another); phase three builds the held-back indexes, one ``ALTER TABLE`` per table, spread over up
-to ``jobs`` clients, the largest tables first and each on the least loaded client (a table's build
-runs on one thread of the server, so a large table's build and the others' share the cores); phase
-four adds the foreign keys and runs what followed the data (triggers, routines, the closing
-settings). Rows never arrive before their table, nor a trigger before the rows it must not fire on.
+Phase one runs the dump's session settings and every ``CREATE TABLE`` (secondary indexes and foreign
+keys held back). Phase two sends the ``INSERT`` statements round-robin to ``jobs`` clients, each with
+the same session settings (``LOCK TABLES`` dropped, so that they do not wait for one another): first
+the rows of the largest table with held-back indexes, then, while one client builds that table's
+indexes (an index build runs on one thread of the server, so it takes one core of its own), the
+other tables' rows through the ``jobs - 1`` others. Phase three builds the other tables' indexes,
+one ``ALTER TABLE`` per table spread over those clients, largest first, and waits for the largest
+table's. Phase four adds the foreign keys and runs what followed the data (triggers, routines, the
+closing settings). Rows never arrive before their table, nor a trigger before the rows it must not
+fire on, nor an index build before the last row of its table; with one job everything runs in turn.
 """
 
 from __future__ import annotations
@@ -20,20 +22,34 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TargetError
 from ..target.processes import start
 from .deferred_indexes import FOREIGN_KEY_CHECKS_OFF, split_indexes
 from .dump_scan import DELIMITER_CLOSE, DELIMITER_OPEN, Rows, scan
-from .manifest import open_dump, sql_size
+from .manifest import open_dump
 
 OUTBOX_STATEMENTS = 8  # statements waiting per client: enough to keep it busy, few enough to bound memory
 TABLE_STRUCTURE = re.compile(rb"^-- Table structure for table `")
 SKIPPED = re.compile(rb"^(LOCK TABLES `.*` WRITE;|UNLOCK TABLES;|/\*!40000 ALTER TABLE `.*` (DIS|EN)ABLE KEYS \*/;)$")
 ROUTINES = re.compile(rb"^-- Dumping (routines|events) ")
+
+
+@dataclass
+class Plan:
+    """Every line of the dump but the rows, in three parts, and where each table's rows are in its SQL."""
+
+    head: list[bytes] = field(default_factory=list)
+    schema: list[bytes] = field(default_factory=list)
+    after: list[bytes] = field(default_factory=list)
+    spans: dict[bytes, list[tuple[int, int]]] = field(default_factory=dict)  # per table, its runs of statements
+
+    def size(self, table: bytes) -> int:
+        """The bytes of a table's rows."""
+        return sum(end - start for start, end in self.spans.get(table, ()))
 
 
 def default_jobs() -> int:
@@ -47,15 +63,24 @@ def load(command: list[str], dump_path: Path, progress, jobs: int) -> dict[str, 
     """Load the dump through ``command`` (a MySQL client reading SQL on stdin) in four phases; each one's seconds."""
     seconds: dict[str, float] = {}
     with _timed(seconds, "schema"):
-        head, schema, after = _plan(dump_path)
-        tables, deferred = split_indexes(schema)
-        _run_clients(command, [head + tables])
-    with _timed(seconds, "rows"):
-        sizes = _load_rows(command, head, dump_path, progress, jobs)
-    with _timed(seconds, "indexes"):
-        _run_clients(command, [[*head, *share] for share in _shares(deferred.indexes, sizes, jobs)])
+        plan = _plan(dump_path)
+        tables, deferred = split_indexes(plan.schema)
+        _run_clients(command, [plan.head + tables])
+    indexes = deferred.indexes
+    first = max(indexes, key=plan.size) if jobs > 1 and indexes else None
+    rows = _Rows(command, plan, dump_path, progress)
+    with _Clients(command, 1 if first else 0) as first_build:
+        with _timed(seconds, "rows"):
+            if first:
+                rows.load([first], jobs)
+                _send(first_build.processes[0], [*plan.head, indexes.pop(first)])
+            rows.load([table for table in plan.spans if table != first], jobs - 1 if first else jobs)
+        with _timed(seconds, "indexes"):
+            shares = _shares(indexes, plan, jobs - 1 if first else jobs)
+            _run_clients(command, [[*plan.head, *share] for share in shares])
+            first_build.finish()
     with _timed(seconds, "foreign keys and the rest"):
-        _run_clients(command, [[*head, FOREIGN_KEY_CHECKS_OFF, *deferred.foreign_keys, *after]])
+        _run_clients(command, [[*plan.head, FOREIGN_KEY_CHECKS_OFF, *deferred.foreign_keys, *plan.after]])
     return seconds
 
 
@@ -66,74 +91,103 @@ def _timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
     seconds[phase] = time.monotonic() - started
 
 
-def _plan(dump_path: Path) -> tuple[list[bytes], list[bytes], list[bytes]]:
-    """The session settings, the schema and what follows the data: every line but the rows."""
-    head, schema, after = [], [], []
-    part, in_trigger = head, False
+def _plan(dump_path: Path) -> Plan:
+    plan = Plan()
+    part, in_trigger, position = plan.head, False, 0
     with open_dump(dump_path) as source:
         for line in scan(source):
             if isinstance(line, Rows):
+                _extend(plan.spans.setdefault(line.table, []), position, position + len(line.statement))
+                position += len(line.statement)
                 continue
-            if part is head and TABLE_STRUCTURE.match(line):
-                part = schema
-            elif part is schema and ROUTINES.match(line):
-                part = after
+            position += len(line)
+            if part is plan.head and TABLE_STRUCTURE.match(line):
+                part = plan.schema
+            elif part is plan.schema and ROUTINES.match(line):
+                part = plan.after
             if SKIPPED.match(line.rstrip()):
                 continue
             in_trigger = (in_trigger or line.rstrip() == DELIMITER_OPEN) and line.rstrip() != DELIMITER_CLOSE
-            (after if in_trigger or line.rstrip() == DELIMITER_CLOSE and part is schema else part).append(line)
-    return head, schema, after
+            at_end = in_trigger or line.rstrip() == DELIMITER_CLOSE and part is plan.schema
+            (plan.after if at_end else part).append(line)
+    return plan
 
 
-def _load_rows(command: list[str], head: list[bytes], dump_path: Path, progress, jobs: int) -> Counter:
-    """Every ``INSERT`` of the dump through ``jobs`` clients at once; the bytes of rows each table got."""
-    outboxes = [queue.Queue(maxsize=OUTBOX_STATEMENTS) for _ in range(jobs)]
-    with _Clients(command, jobs) as clients:
-        writers = [
-            threading.Thread(target=_write_all, args=(process, head, outbox), daemon=True)
-            for process, outbox in zip(clients.processes, outboxes, strict=True)
-        ]
-        for writer in writers:
-            writer.start()
-        try:
-            return _deal_statements(dump_path, outboxes, progress)
-        except BaseException:
-            clients.kill()  # a writer blocked on its client's pipe then ends quietly (see _write_all)
-            raise
-        finally:
-            for outbox in outboxes:
-                outbox.put(None)
+def _extend(spans: list[tuple[int, int]], start: int, end: int) -> None:
+    """A statement's bytes added to its table's spans: the last one, when it ends where the statement starts."""
+    if spans and spans[-1][1] == start:
+        start = spans.pop()[0]
+    spans.append((start, end))
+
+
+class _Rows:
+    """The dump's rows, a few tables at a time; the progress moves by the bytes of rows sent."""
+
+    def __init__(self, command: list[str], plan: Plan, dump_path: Path, progress) -> None:
+        self.command = command
+        self.plan = plan
+        self.dump_path = dump_path
+        self.progress = progress
+        self.total = max(sum(map(plan.size, plan.spans)), 1)
+        self.sent = 0
+
+    def load(self, tables: list[bytes], jobs: int) -> None:
+        """The rows of ``tables`` (in the dump's order) through ``jobs`` clients at once, round-robin."""
+        outboxes = [queue.Queue(maxsize=OUTBOX_STATEMENTS) for _ in range(jobs)]
+        with _Clients(self.command, jobs) as clients:
+            writers = [
+                threading.Thread(target=_write_all, args=(process, self.plan.head, outbox), daemon=True)
+                for process, outbox in zip(clients.processes, outboxes, strict=True)
+            ]
             for writer in writers:
-                writer.join()
+                writer.start()
+            try:
+                self._deal(tables, outboxes)
+            except BaseException:
+                clients.kill()  # a writer blocked on its client's pipe then ends quietly (see _write_all)
+                raise
+            finally:
+                for outbox in outboxes:
+                    outbox.put(None)
+                for writer in writers:
+                    writer.join()
+
+    def _deal(self, tables: list[bytes], outboxes: list[queue.Queue]) -> None:
+        turn = 0
+        with open_dump(self.dump_path) as source:
+            for start, end in (span for table in tables for span in self.plan.spans[table]):
+                source.seek(start)
+                for piece in scan(_Window(source, end)):
+                    outboxes[turn % len(outboxes)].put(piece.statement)
+                    turn += 1
+                    self._sent(len(piece.statement))
+
+    def _sent(self, size: int) -> None:
+        shown = 100 * self.sent // self.total
+        self.sent += size
+        for _ in range(shown, 100 * self.sent // self.total):
+            self.progress.advance(f"{self.sent / 1e6:.1f} MB of rows")
 
 
-def _deal_statements(dump_path: Path, outboxes: list[queue.Queue], progress) -> Counter:
-    """Each ``INSERT`` statement of the dump to the next outbox in turn; the bytes of rows per table."""
-    total, read, shown = max(sql_size(dump_path), 1), 0, 0
-    sizes, turn = Counter(), 0
-    with open_dump(dump_path) as source:
-        for piece in scan(source):
-            if isinstance(piece, Rows):
-                outboxes[turn % len(outboxes)].put(piece.statement)
-                sizes[piece.table] += len(piece.statement)
-                turn += 1
-                read += len(piece.statement)
-            else:
-                read += len(piece)
-            while shown < 100 * read // total:
-                shown += 1
-                progress.advance(f"{read / 1e6:.1f} MB")
-    return sizes
+class _Window:
+    """Reads of a dump that stop at ``end`` (a table's rows)."""
+
+    def __init__(self, source, end: int) -> None:
+        self.source = source
+        self.end = end
+
+    def read(self, size: int) -> bytes:
+        return self.source.read(max(min(size, self.end - self.source.tell()), 0))
 
 
-def _shares(statements: dict[bytes, bytes], sizes: Counter, jobs: int) -> list[list[bytes]]:
+def _shares(statements: dict[bytes, bytes], plan: Plan, jobs: int) -> list[list[bytes]]:
     """The tables' statements spread over up to ``jobs`` clients: largest table first, each to the least loaded."""
     shares = [[] for _ in range(min(jobs, len(statements)))]
     loads = [0] * len(shares)
-    for table in sorted(statements, key=lambda name: sizes[name], reverse=True):
+    for table in sorted(statements, key=plan.size, reverse=True):
         least = loads.index(min(loads))
         shares[least].append(statements[table])
-        loads[least] += sizes[table]
+        loads[least] += plan.size(table)
     return shares
 
 
@@ -149,24 +203,30 @@ def _write_all(process: subprocess.Popen, head: list[bytes], outbox: queue.Queue
             statement = outbox.get()
 
 
+def _send(process: subprocess.Popen, lines: list[bytes]) -> None:
+    """All of a client's input, then its end."""
+    with contextlib.suppress(BrokenPipeError):  # the client stopped; its exit status says why
+        process.stdin.writelines(lines)
+        process.stdin.close()
+
+
 def _run_clients(command: list[str], inputs: list[list[bytes]]) -> None:
     with _Clients(command, len(inputs)) as clients:
         for process, lines in zip(clients.processes, inputs, strict=True):
-            with contextlib.suppress(BrokenPipeError):  # the client stopped; its exit status says why
-                process.stdin.writelines(lines)
-                process.stdin.close()
+            _send(process, lines)
 
 
 class _Clients:
     """Client processes whose failures become one ``TargetError`` once they all ended."""
 
     def __init__(self, command: list[str], count: int) -> None:
-        self.errors = [tempfile.TemporaryFile() for _ in range(count)]  # noqa: SIM115 - closed in __exit__
+        self.errors = [tempfile.TemporaryFile() for _ in range(count)]  # noqa: SIM115 - closed in finish
         what = Path(command[0]).name
         self.processes = [
             start(command, what=what, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
             for errors in self.errors
         ]
+        self.finished = False
 
     def __enter__(self) -> _Clients:
         return self
@@ -176,9 +236,11 @@ class _Clients:
         for process in self.processes:
             process.kill()
 
-    def __exit__(self, *exc) -> None:
-        if exc[0] is not None:
-            self.kill()
+    def finish(self) -> None:
+        """Wait until every client ended; a ``TargetError`` naming the first failure, if one failed."""
+        if self.finished:
+            return
+        self.finished = True
         failures = []
         for process, errors in zip(self.processes, self.errors, strict=True):
             if process.stdin and not process.stdin.closed:
@@ -191,5 +253,13 @@ class _Clients:
             if process.returncode != 0:
                 errors_only = [line for line in lines if line.startswith("ERROR")]
                 failures.append((errors_only or lines or [f"exit {process.returncode}"])[0])
-        if failures and exc[0] is None:
+        if failures:
             raise TargetError(f"the restore failed: {failures[0]}")
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            self.finish()
+            return
+        self.kill()
+        with contextlib.suppress(TargetError):  # the error under way says more
+            self.finish()
