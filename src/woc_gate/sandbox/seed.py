@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -61,25 +60,20 @@ def seed_database(
 
 
 class ObjectWriter:
-    """Screenshot objects on disk at ``root/objectKey``; bulk objects are hard links to one placeholder file."""
+    """Screenshot objects on disk at ``root/objectKey``: bulk objects are copies of a few placeholder images."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._made_dirs: set[Path] = set()
-        self._placeholder: Path | None = None
+        self._placeholders = images.placeholder_pngs()
 
     def write(self, key: str, data: bytes) -> None:
         """Store one object's bytes."""
         self._path(key).write_bytes(data)
 
-    def write_placeholder(self, key: str) -> None:
-        """Store the shared placeholder image under ``key`` (a hard link after the first)."""
-        path = self._path(key)
-        if self._placeholder is None:
-            path.write_bytes(images.placeholder_png())
-            self._placeholder = path
-        else:
-            os.link(self._placeholder, path)
+    def write_placeholder(self, key: str, variant: int) -> None:
+        """Store placeholder image number ``variant`` under ``key``."""
+        self.write(key, self._placeholders[variant])
 
     def _path(self, key: str) -> Path:
         path = self.root / key
