@@ -4,9 +4,10 @@ Organizations, in order: the smoke tenants of the seed file (their accounts, pro
 the ``[background]`` tenants, then ``scale`` more organizations shaped like a background tenant
 whose users have ``SCALE_HISTORY`` times the history; only their newest entries keep screenshots,
 as the retention job would leave them (about ``SCALE_SCREENSHOTS_PER_ENTRY`` of a screenshot per entry,
-the product's ratio), each object one of a few distinct placeholder images. Every organization gets the four roles with the shared role
-defaults and one settings row (the seed file's policy, else the column defaults). Every time entry
-is closed. Times are spread over the days before ``anchor`` (midnight UTC of the build day).
+the product's ratio), each object one of a few distinct placeholder images. Every organization
+gets the four roles with the shared role defaults and one settings row (the seed file's policy, else
+the column defaults). Every time entry is closed. Times are spread over the days before ``anchor``
+(midnight UTC of the build day).
 """
 
 from __future__ import annotations
