@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from woc_gate.errors import WocGateError
-from woc_gate.sandbox import instances, provision, seed, stack
+from woc_gate.files import filesystem_limit
+from woc_gate.sandbox import figures, instances, provision, seed, stack
 from woc_gate.sandbox.api import create_api_app
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftover, parse_server_url
@@ -40,6 +41,10 @@ from woc_gate.sources.shared import load_shared
 from woc_gate.target import migrate
 from woc_gate.target.scratch_server import LocalServer, find_server_program
 
+FILESYSTEM_ADVICE = (
+    "free space there, or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state)"
+    " on a file system with room"
+)
 OWNER_POLL_SECONDS = 0.5
 PROGRESS_SECONDS = 0.1  # the seed's progress is written at most this often
 POLICY_TYPE = "TrackingPolicy"
@@ -66,7 +71,10 @@ class Daemon:
         self.external: ExternalDatabase | None = None
         self.scratch_url = ""  # scratch accounts on a local server only: an external one is the operator's
         self.restore_url = ""
-        self._reported = 0.0  # when the seed's progress was last written
+        self.seeded: dict = {}  # the seed's summary: row counts, objects and their bytes
+        self.database_bytes = 0
+        self.figures: figures.Figures | None = None
+        self._reported = 0.0  # when the start's progress was last written
 
     def run(self) -> int:
         """Set the stack up, serve until told to stop, clean up; the exit status."""
@@ -80,15 +88,22 @@ class Daemon:
             return 0
         except WocGateError as error:
             self.fail(str(error))
-        except Exception as error:  # reported as one line; the traceback goes to the log
-            traceback.print_exc()
-            self.fail(
-                f"the sandbox failed unexpectedly: {type(error).__name__}: {error};"
-                f" see {self.state_dir / stack.LOG_FILE}"
-            )
+        except Exception as error:  # reported as one line
+            self.fail(self.reason(error))
         finally:
             self.cleanup()
         return 1
+
+    def reason(self, error: Exception) -> str:
+        """The one line that says why ``error`` stopped the start: a file system's limit, else the unexpected
+        error (its traceback goes to the log)."""
+        limit = filesystem_limit(error) if isinstance(error, OSError) else None
+        if limit is not None:
+            return f"the sandbox cannot start: {limit}; {FILESYSTEM_ADVICE}"
+        traceback.print_exc()
+        return (
+            f"the sandbox failed unexpectedly: {type(error).__name__}: {error}; see {self.state_dir / stack.LOG_FILE}"
+        )
 
     def prepare(self) -> Database:
         """Start the database with its seed and faults, and the tree copy; the application account."""
@@ -103,14 +118,18 @@ class Daemon:
         with self.server.admin_connection(database.name, client_flag=migrate.MULTI_STATEMENTS) as connection:
             slugs = tuple(tenant.slug for tenant in self.seed_file.tenants)
             apply_faults(self.faults, FaultTarget(connection, self.tree, self.storage, slugs))
+            self.database_bytes = figures.database_bytes(connection, database.name)
         return database
 
     def local_database(self) -> Database:
         program = find_server_program()
         inputs = TemplateInputs(self.repo, self.options.scale, self.options.seed, seed.today_anchor())
         template = ensure_template(program, inputs, self.report_seeding)
+        if self.options.scale:
+            self.report_seeding(self.options.scale, self.options.scale, "copying the template")
         datadir = self.instance_dir / "datadir"
         template.copy_to(datadir, self.storage)
+        self.seeded = template.summary
         self.server = LocalServer(program, datadir, self.instance_dir)
         self.server.start()
         with self.server.admin_connection() as admin:
@@ -126,13 +145,22 @@ class Daemon:
     def _url(self, user: str, password: str, database: str) -> str:
         return f"mysql://{user}:{quote(password, safe='')}@{self.server.host}:{self.server.port}/{database}"
 
-    def report_seeding(self, done: int, total: int) -> None:
-        """Say how far the seed is, for ``stack.start`` to show while it waits (at most every tenth of a second)."""
+    def report_seeding(self, done: int, total: int, label: str) -> None:
+        """Say how far the seed is (see ``report``)."""
+        self.report(stack.Step(done, total, stack.SEED_UNIT, label))
+
+    def report(self, step: stack.Step) -> None:
+        """Say how far the start is, for ``stack.start`` to show while it waits (at most every tenth of a second)."""
         now = time.monotonic()
-        if done < total and now - self._reported < PROGRESS_SECONDS:
+        if step.done < step.total and now - self._reported < PROGRESS_SECONDS:
             return
         self._reported = now
-        write_private(self.state_dir / stack.PROGRESS_FILE, f"{done} {total}\n")
+        write_private(self.state_dir / stack.PROGRESS_FILE, step.line())
+
+    def report_bucket(self, done: int, total: int) -> None:
+        """Say how many objects are in the bucket so far (see ``report``)."""
+        if self.options.scale:
+            self.report(stack.Step(done, total, stack.BUCKET_UNIT, "filling the bucket"))
 
     def external_database(self) -> Database:
         self.server = ExternalServer(parse_server_url(self.options.db_url))
@@ -142,7 +170,8 @@ class Daemon:
         with self.server.admin_connection(self.external.name, **options) as connection:
             migrate.deploy(connection, self.tree / MIGRATIONS)
             plan = seed.build_plan(self.repo / SHARED, scale=self.options.scale, seed=self.options.seed)
-            seed.seed_database(connection, plan, self.storage, self.instance_dir, self.report_seeding)
+            summary = seed.seed_database(connection, plan, self.storage, self.instance_dir, self.report_seeding)
+        self.seeded = dataclasses.asdict(summary)
         return Database(self.server.host, self.server.port, self.external.user, password, self.external.name)
 
     async def serve(self, database: Database) -> None:
@@ -168,8 +197,13 @@ class Daemon:
         s3 = S3Server() if self.options.s3 else None
         servers = Servers()
         try:
-            if s3 is not None:
-                account = s3.start(self.storage, public="public-screenshots" in self.faults)
+            if s3 is None:
+                self.figures = figures.on_disk(self.seeded, self.storage, self.database_bytes)
+            else:
+                account = s3.start(
+                    self.storage, public="public-screenshots" in self.faults, progress=self.report_bucket
+                )
+                self.figures = figures.in_bucket(self.seeded, account.bucket, *s3.filled, self.database_bytes)
                 ctx = dataclasses.replace(
                     ctx,
                     s3_endpoint=account.endpoint,
@@ -220,8 +254,9 @@ class Daemon:
         )
 
     def publish(self, ctx: SandboxContext) -> None:
-        """Write the context, the profile and the env file, then the ready marker."""
+        """Write the context, the profile, the env file and the figures, then the ready marker."""
         write_context(self.state_dir / stack.CONTEXT_FILE, ctx)
+        figures.write_figures(self.state_dir, self.figures)
         write_profile(self.state_dir / stack.PROFILE_FILE, ctx, self.seed_file, self.state_dir)
         write_env(self.state_dir / stack.ENV_FILE, ctx, self.seed_file, self.state_dir)
         (self.state_dir / stack.READY_FILE).touch()

@@ -113,10 +113,12 @@ class SeedPlan:
 
 @dataclass
 class SeedSummary:
-    """What was generated: organization ids by slug and row counts by table."""
+    """What was generated: organization ids by slug, row counts by table, objects and their bytes."""
 
     organizations: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    objects: int = 0  # screenshot objects stored
+    object_bytes: int = 0  # their bytes in all
 
 
 class CuidFactory:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from woc_gate.sandbox import instances, provision, seed
-from woc_gate.sandbox.seeddata import Progress
+from woc_gate.sandbox.seed import SeedProgress
 from woc_gate.sandbox.seedfile import SEED_PATH
 from woc_gate.sources.prisma import list_migrations
 from woc_gate.target import migrate, scratch_server, template_cache
@@ -25,7 +25,7 @@ from woc_gate.target.template_cache import cache_root, cached, copy_tree
 
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"
-BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "images", "template")
+BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "images", "objects", "template")
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SHARED = Path("packages/shared")
 
@@ -77,13 +77,13 @@ class Template:
         return json.loads((self.path / "summary.json").read_text())
 
     def copy_to(self, datadir: Path, storage: Path) -> None:
-        """Copy the datadir and the storage (hard links kept) to new places."""
+        """Copy the datadir, and the storage as hard links (the stack replaces or removes objects, never edits one)."""
         os.utime(self.path)
-        for source, target in ((self.datadir, datadir), (self.storage, storage)):
-            copy_tree(source, target)
+        copy_tree(self.datadir, datadir)
+        copy_tree(self.storage, storage, link=True)
 
 
-def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: Progress = None) -> Template:
+def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: SeedProgress = None) -> Template:
     """The template for these inputs, built now when it is not cached yet (``progress``: see ``seed_database``)."""
     return Template(
         cached(
@@ -94,7 +94,7 @@ def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: Pr
     )
 
 
-def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progress: Progress) -> None:
+def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progress: SeedProgress) -> None:
     run_dir = instances.create_owned_dir("build-")
     server = LocalServer(program, building / "datadir", run_dir)
     try:
