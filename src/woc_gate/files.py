@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -63,6 +65,21 @@ def with_filename(error: OSError, path) -> OSError:
     return OSError(error.errno, error.strerror, os.fsdecode(path)) if error.filename is None else error
 
 
+@contextmanager
+def limits_reported(error_type: type[Exception], doing: str, advice: str) -> Iterator[None]:
+    """Turn a file system's limit met in the block into one ``error_type`` line: ``doing``, the limit, ``advice``.
+
+    Raised where it happens, before any cleanup frees what was used up (the line says inodes or space right).
+    """
+    try:
+        yield
+    except OSError as error:
+        limit = filesystem_limit(error)
+        if limit is None:
+            raise
+        raise error_type(f"{doing}: {limit}; {advice}") from error
+
+
 def filesystem_limit(error: OSError) -> str | None:
     """The file system limit ``error`` met (full, no inodes, quota, links, read-only), naming file and file system.
 
@@ -88,7 +105,7 @@ def filesystem_limit(error: OSError) -> str | None:
 
 def _mount_point(path: str) -> str:
     """The mount point of the file system ``path`` is on (or would be, from its nearest existing folder)."""
-    folder = os.path.abspath(path)
+    folder = os.path.realpath(path)
     while not os.path.exists(folder):
         folder = os.path.dirname(folder)
     while not os.path.ismount(folder):

@@ -19,8 +19,8 @@ import traceback
 from pathlib import Path
 from urllib.parse import quote
 
-from woc_gate.errors import WocGateError
-from woc_gate.files import filesystem_limit
+from woc_gate.errors import SandboxError, WocGateError
+from woc_gate.files import limits_reported
 from woc_gate.sandbox import figures, instances, provision, seed, stack
 from woc_gate.sandbox.api import create_api_app
 from woc_gate.sandbox.context import Database, SandboxContext
@@ -30,6 +30,7 @@ from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.release import build_release
 from woc_gate.sandbox.s3 import S3Server
+from woc_gate.sandbox.seed import FILESYSTEM_ADVICE
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
@@ -41,10 +42,6 @@ from woc_gate.sources.shared import load_shared
 from woc_gate.target import migrate
 from woc_gate.target.scratch_server import LocalServer, find_server_program
 
-FILESYSTEM_ADVICE = (
-    "free space there, or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state)"
-    " on a file system with room"
-)
 OWNER_POLL_SECONDS = 0.5
 PROGRESS_SECONDS = 0.1  # the seed's progress is written at most this often
 POLICY_TYPE = "TrackingPolicy"
@@ -81,29 +78,23 @@ class Daemon:
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, _raise_stopped)
         try:
-            database = self.prepare()
+            with limits_reported(SandboxError, "the sandbox cannot start", FILESYSTEM_ADVICE):
+                database = self.prepare()
             asyncio.run(self.serve(database))
             return 0
         except _Stopped:
             return 0
         except WocGateError as error:
             self.fail(str(error))
-        except Exception as error:  # reported as one line
-            self.fail(self.reason(error))
+        except Exception as error:  # reported as one line; the traceback goes to the log
+            traceback.print_exc()
+            self.fail(
+                f"the sandbox failed unexpectedly: {type(error).__name__}: {error};"
+                f" see {self.state_dir / stack.LOG_FILE}"
+            )
         finally:
             self.cleanup()
         return 1
-
-    def reason(self, error: Exception) -> str:
-        """The one line that says why ``error`` stopped the start: a file system's limit, else the unexpected
-        error (its traceback goes to the log)."""
-        limit = filesystem_limit(error) if isinstance(error, OSError) else None
-        if limit is not None:
-            return f"the sandbox cannot start: {limit}; {FILESYSTEM_ADVICE}"
-        traceback.print_exc()
-        return (
-            f"the sandbox failed unexpectedly: {type(error).__name__}: {error}; see {self.state_dir / stack.LOG_FILE}"
-        )
 
     def prepare(self) -> Database:
         """Start the database with its seed and faults, and the tree copy; the application account."""

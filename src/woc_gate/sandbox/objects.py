@@ -12,8 +12,10 @@ back here as the ``OSError`` it met, file name included.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +24,8 @@ from woc_gate.files import with_filename
 from woc_gate.sandbox import images
 
 BATCH_LINES = 4096  # placeholder lines sent to the helper in one write
+FS_IOC_GETFLAGS, FS_IOC_SETFLAGS = 0x80086601, 0x40086602  # linux/fs.h, as chattr uses them
+FS_TOPDIR_FL = 0x00020000  # "top of directory hierarchies": spread the subfolders (ext4's Orlov allocator)
 
 
 class ObjectWriter:
@@ -103,12 +107,17 @@ def write_placeholders(root: bytes, lines) -> None:
     """Write each ``key<TAB>variant`` line's placeholder image to ``root/key``, making each folder once."""
     pictures = images.placeholder_pngs()
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
-    folder = b""
+    folder, spread = b"", set()
     for line in lines:
         key, _, variant = line.rstrip(b"\n").rpartition(b"\t")
         path = root + key
         parent = path[: path.rindex(b"/")]
         if parent != folder:
+            top = root + key[: key.index(b"/")]
+            if top not in spread:
+                os.makedirs(top, exist_ok=True)
+                spread_subfolders(top)
+                spread.add(top)
             os.makedirs(parent, exist_ok=True)
             folder = parent
         handle = os.open(path, flags, 0o644)
@@ -118,6 +127,26 @@ def write_placeholders(root: bytes, lines) -> None:
             raise with_filename(error, path) from None
         finally:
             os.close(handle)
+
+
+def spread_subfolders(folder: bytes) -> None:
+    """Ask ext4 to place the folders made in ``folder`` in block groups of their own (``chattr +T``).
+
+    Files go where their folder is: placed beside the inodes other processes just deleted, each new
+    file costs a scan of them (ext4 without a journal skips inodes freed in the last half minute),
+    and half a million files take minutes instead of seconds. Other file systems ignore the hint.
+    """
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        current = struct.unpack("i", fcntl.ioctl(handle, FS_IOC_GETFLAGS, struct.pack("i", 0)))[0]
+        fcntl.ioctl(handle, FS_IOC_SETFLAGS, struct.pack("i", current | FS_TOPDIR_FL))
+    except OSError:  # not ext2/3/4, or not allowed: a hint only
+        pass
+    finally:
+        os.close(handle)
 
 
 def main(root: str) -> int:

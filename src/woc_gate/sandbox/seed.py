@@ -10,6 +10,7 @@ import jsonschema
 import pymysql
 
 from woc_gate.errors import SandboxError
+from woc_gate.files import limits_reported
 from woc_gate.sandbox.bulkload import load_rows
 from woc_gate.sandbox.objects import ObjectWriter
 from woc_gate.sandbox.seeddata import DAY, SeedPlan, SeedSummary, generate
@@ -20,6 +21,10 @@ POLICY_TYPE = "TrackingPolicy"
 GENERATING = "generating rows and objects"
 FINISHING = "loading the last rows, writing the last objects"
 SEEDED = "seeded"
+FILESYSTEM_ADVICE = (
+    "free space there, or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state)"
+    " on a file system with room"
+)
 SeedProgress = Callable[[int, int, str], None] | None  # told (done, total, what now) of the scale organizations
 
 
@@ -66,7 +71,10 @@ def seed_database(
     def generated(done: int, total: int) -> None:
         report(done, total, GENERATING if done < total else FINISHING)
 
-    with ObjectWriter(storage_dir) as objects:
+    with (
+        limits_reported(SandboxError, "seeding the reference stack", FILESYSTEM_ADVICE),
+        ObjectWriter(storage_dir) as objects,
+    ):
         summary = load_rows(
             connection, plan.tables(), scratch_dir, lambda sinks: generate(plan, sinks, objects, generated)
         )
