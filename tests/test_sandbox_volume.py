@@ -66,7 +66,7 @@ def small_file_system(tmp_path):
     """A tmpfs of few inodes, standing in for a full disk (mounting needs root)."""
     mount = tmp_path / "small"
     mount.mkdir()
-    options = f"size=256m,nr_inodes={SMALL_FS_INODES}"
+    options = f"size=640m,nr_inodes={SMALL_FS_INODES}"  # room for the build's redo log
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.decode().strip()}")
