@@ -21,6 +21,8 @@ from woc_gate.sandbox.figures import read_figures
 PROG = "woc-gate sandbox"
 USAGE_ERROR = 2
 INTERRUPTED = 130
+START_SECONDS = 60.0
+SCALE_STEP_SECONDS = 600.0  # one step of a start at volume (the server's shutdown, a copy of gigabytes) may be long
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,6 +66,7 @@ def up(args: argparse.Namespace) -> int:
             repo=args.repo,
             db_url=args.db_url,
             on_progress=bars.show,
+            timeout=SCALE_STEP_SECONDS if args.scale else START_SECONDS,
         )
     print(f"Sandbox running in {sandbox.state_dir} (pid {sandbox.pid})")
     _print_settings(sandbox.profile_path)

@@ -116,10 +116,8 @@ class Daemon:
         program = find_server_program()
         inputs = TemplateInputs(self.repo, self.options.scale, self.options.seed, seed.today_anchor())
         template = ensure_template(program, inputs, self.report_seeding)
-        if self.options.scale:
-            self.report_seeding(self.options.scale, self.options.scale, "copying the template")
         datadir = self.instance_dir / "datadir"
-        template.copy_to(datadir, self.storage)
+        template.copy_to(datadir, self.storage, lambda label: self.report_seeding(inputs.scale, inputs.scale, label))
         self.seeded = template.summary
         self.server = LocalServer(program, datadir, self.instance_dir)
         self.server.start()
@@ -137,8 +135,9 @@ class Daemon:
         return f"mysql://{user}:{quote(password, safe='')}@{self.server.host}:{self.server.port}/{database}"
 
     def report_seeding(self, done: int, total: int, label: str) -> None:
-        """Say how far the seed is (see ``report``)."""
-        self.report(stack.Step(done, total, stack.SEED_UNIT, label))
+        """Say how far the seed of the scale organizations is (see ``report``); nothing without them."""
+        if self.options.scale:
+            self.report(stack.Step(done, total, stack.SEED_UNIT, label))
 
     def report(self, step: stack.Step) -> None:
         """Say how far the start is, for ``stack.start`` to show while it waits (at most every tenth of a second)."""

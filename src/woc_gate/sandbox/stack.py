@@ -160,8 +160,8 @@ def start(
 
     With ``fault_switch`` the apps' faults can be switched while it runs (``Sandbox.switch_faults``): for the
     suite's own tests, which prove a check against each fault without a start per fault. ``on_progress(step)``
-    is told how far the start is as it moves: the seed of the scale organizations (``scale``), then, with ``s3``,
-    the objects put in the bucket.
+    is told how far the start is as it moves: the seed of the scale organizations (``scale``), the copy of the
+    template, then, with ``s3``, the objects put in the bucket. ``timeout`` counts from the start's last step.
     """
     require_extra()
     faults = sorted(check_fault_names(faults))
@@ -275,9 +275,10 @@ def _wait_ready(
 ) -> None:
     deadline, shown = time.monotonic() + timeout, None
     while True:
-        if on_progress is not None and (step := _step(state_dir)) not in (None, shown):
-            shown = step
-            on_progress(step)
+        if (step := _step(state_dir)) not in (None, shown):
+            shown, deadline = step, time.monotonic() + timeout  # a start that moves is not late
+            if on_progress is not None:
+                on_progress(step)
         if (state_dir / READY_FILE).exists():  # after the progress: its last word is read before the return
             return
         if process.poll() is not None:
@@ -290,7 +291,10 @@ def _wait_ready(
                 f" see {state_dir / LOG_FILE}"
             )
         if time.monotonic() > deadline:
-            raise SandboxError(f"the sandbox was not ready within {timeout:g} s; see {state_dir / LOG_FILE}")
+            raise SandboxError(
+                f"the sandbox was not ready within {timeout:g} s"
+                f"{f' of its last step ({shown.label})' if shown else ''}; see {state_dir / LOG_FILE}"
+            )
         time.sleep(POLL_SECONDS)
 
 
@@ -311,6 +315,8 @@ def _abandon(process: subprocess.Popen, state_dir: Path, ephemeral: bool) -> Non
     instances.sweep_stale(drop_leftover)
     if ephemeral:
         shutil.rmtree(state_dir, ignore_errors=True)
+    else:
+        clear_runtime_entries(state_dir, keep=(ERROR_FILE,))  # what a daemon killed in its cleanup left
 
 
 def _daemon_token(state_dir: Path) -> str | None:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -88,11 +89,19 @@ class Template:
         """Organization ids by slug and row counts by table, as seeded."""
         return json.loads((self.path / "summary.json").read_text())
 
-    def copy_to(self, datadir: Path, storage: Path) -> None:
-        """Copy the datadir, and the storage as hard links (the stack replaces or removes objects, never edits one)."""
+    def copy_to(self, datadir: Path, storage: Path, on_step: Callable[[str], None] | None = None) -> None:
+        """Copy the datadir, and the storage as hard links (the stack replaces or removes objects, never edits one).
+
+        ``on_step(label)`` is told which of the two is being copied.
+        """
         os.utime(self.path)
-        copy_tree(self.datadir, datadir)
-        copy_tree(self.storage, storage, link=True)
+        for label, source, target, link in (
+            ("copying the database", self.datadir, datadir, False),
+            ("copying the objects", self.storage, storage, True),
+        ):
+            if on_step is not None:
+                on_step(label)
+            copy_tree(source, target, link=link)
 
 
 def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: SeedProgress = None) -> Template:
