@@ -22,7 +22,7 @@ from pathlib import Path
 from woc_gate.sandbox import instances, provision, seed, stack
 from woc_gate.sandbox.seeddata import SCALE_HISTORY
 from woc_gate.sandbox.seedfile import load_seed_file
-from woc_gate.sandbox.template import MIGRATIONS, SHARED
+from woc_gate.sandbox.template import BUILD_TUNING, MIGRATIONS, SHARED
 from woc_gate.sources.nodetools import CACHE_DIR_ENV
 from woc_gate.target import migrate
 from woc_gate.target.scratch_server import LocalServer, find_server_program, initialize_datadir
@@ -47,7 +47,7 @@ def seed_seconds(scale: int) -> tuple[float, dict[str, int]]:
     """Time to seed ``scale`` into a fresh, migrated database; the row counts."""
     program = find_server_program()
     run_dir = instances.create_owned_dir("bench-")
-    server = LocalServer(program, run_dir / "datadir", run_dir)
+    server = LocalServer(program, run_dir / "datadir", run_dir, tuning=BUILD_TUNING)
     try:
         initialize_datadir(program, server.datadir, run_dir / "install.log")
         server.start()

@@ -398,9 +398,10 @@ def test_a_stack_seeding_at_scale_says_how_far_it_is(tmp_path, monkeypatch):
             (cache / kept.name).symlink_to(kept)
     monkeypatch.setenv(CACHE_DIR_ENV, str(cache))
     seen = []
-    sandbox = stack.start(tmp_path / "state", scale=3, seed=11, on_progress=lambda *done_total: seen.append(done_total))
+    sandbox = stack.start(tmp_path / "state", scale=3, seed=11, on_progress=seen.append)
     try:
-        assert seen[-1] == (3, 3)
-        assert seen == sorted(seen) and {total for _, total in seen} == {3}
+        assert seen[-1] == stack.Step(3, 3, stack.SEED_UNIT, "copying the objects")
+        assert [step.done for step in seen] == sorted(step.done for step in seen)
+        assert {(step.total, step.unit) for step in seen} == {(3, stack.SEED_UNIT)}
     finally:
         sandbox.stop()
