@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -117,10 +118,11 @@ def run_drill(
             target = mask_url(into) if into else "a throwaway server"
             result = DrillResult(dump_path, target, load_jobs=jobs, drilled_at=drilled_at)
             started = time.monotonic()
+            listing = _in_background(stored_objects, settings)  # storage is listed while the dump loads
             result.restore_phases = place.load(dump_path, progress, jobs)
             result.restore_seconds = time.monotonic() - started
             started = time.monotonic()
-            validate(settings, place, manifest, result)
+            validate(settings, place, manifest, result, listing)
             result.validation_seconds = time.monotonic() - started
     manifest["restore_test_result"] = result.as_dict()
     write_manifest(dump_path, manifest)
@@ -150,17 +152,18 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
             raise ConfigError(f"--into {mask_url(into)} is the source database; restore into a scratch database")
 
 
-def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult) -> None:
+def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult, listing: Future) -> None:
     """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``.
 
-    The row counts and the object keys (storage listed, then the rows' keys streamed past it) are read at once,
-    each on a read-only session of its own, while the other validations run on a third.
+    ``listing`` gives the keys of screenshot storage (None without storage). The row counts and the object keys
+    (the rows' keys streamed past those of storage) are read at once, each on a read-only session of its own,
+    while the other validations run on a third.
     """
     tables = validated_tables(settings)
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
     with ThreadPoolExecutor(max_workers=2) as pool:
         counted = pool.submit(_reading, place, checks.table_counts)
-        compared = pool.submit(_object_keys, settings, place, tables["screenshots"])
+        compared = pool.submit(_object_keys, listing, place, tables["screenshots"])
         _reading(place, lambda connection: _validate(connection, tables, tolerance, manifest, result, counted))
         found = compared.result()
     if found is None:
@@ -182,9 +185,23 @@ def _reading(place: loader.Place, read):
         connection.close()
 
 
-def _object_keys(settings: Settings, place: loader.Place, screenshots: str) -> tuple[str, checks.ObjectKeys] | None:
+def _in_background(call, *args) -> Future:
+    """``call(*args)`` on a daemon thread (a drill stopped meanwhile does not wait for it): its result, when asked."""
+    future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call(*args))
+        except BaseException as error:  # raised again for whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+def _object_keys(listing: Future, place: loader.Place, screenshots: str) -> tuple[str, checks.ObjectKeys] | None:
     """Where storage is and its keys against the restored rows' ``objectKey``s; None without storage."""
-    storage = stored_objects(settings)
+    storage = listing.result()
     if storage is None:
         return None
     keys = _reading(
