@@ -16,7 +16,6 @@ from typing import BinaryIO
 
 BLOCK = 16 << 20
 INSERT = b"INSERT INTO `"
-STATEMENT_END = b";\n"
 TABLE = re.compile(rb"INSERT INTO `((?:[^`]|``)+)`")
 DELIMITER_OPEN, DELIMITER_CLOSE = b"DELIMITER ;;", b"DELIMITER ;"
 
@@ -34,13 +33,13 @@ def scan(source: BinaryIO) -> Iterator[Rows | bytes]:
     buffer, position, exhausted, in_body = b"", 0, False, False
     while True:
         rows = not in_body and buffer.startswith(INSERT, position)
-        end = buffer.find(STATEMENT_END if rows else b"\n", position)
+        end = _statement_end(buffer, position) if rows else buffer.find(b"\n", position)
         if end < 0 and not exhausted:
             block = source.read(BLOCK)
             exhausted = not block
             buffer, position = buffer[position:] + block, 0
             continue
-        stop = len(buffer) if end < 0 else end + (len(STATEMENT_END) if rows else 1)
+        stop = len(buffer) if end < 0 else end + (2 if rows else 1)
         if stop == position:
             return
         piece = buffer[position:stop]
@@ -52,3 +51,14 @@ def scan(source: BinaryIO) -> Iterator[Rows | bytes]:
         line = piece.rstrip()
         in_body = (in_body or line == DELIMITER_OPEN) and line != DELIMITER_CLOSE
         yield piece
+
+
+def _statement_end(buffer: bytes, start: int) -> int:
+    """Where the ``;`` + newline ending the statement at ``start`` is; -1 when ``buffer`` does not hold it yet.
+
+    A search for the one byte ``;`` (rare in rows) is many times faster than one for the two.
+    """
+    end = buffer.find(b";", start)
+    while end >= 0 and buffer[end + 1 : end + 2] != b"\n":
+        end = buffer.find(b";", end + 1)
+    return end
