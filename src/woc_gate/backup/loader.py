@@ -1,14 +1,15 @@
 """Where a drill restores to: a throwaway server of its own, or a scratch database given by URL.
 
 Both feed the dump to the MySQL client (``mariadb`` or ``mysql``), as the runbook's
-``mysql --database=workonclock_restore_check < dump`` does (in phases, through ``jobs`` clients at
-once, see ``parallel_load``), and expose ``url``, a URL of the restored database for the
-validation's read-only sessions.
+``mysql --database=workonclock_restore_check < dump`` does, but for its rows, which go as they are
+through ``jobs`` sessions at once (in phases, see ``parallel_load``), and expose ``url``, a URL of the
+restored database for the validation's read-only sessions.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from .dump import INSTALL_CLIENT, client_options, connection_flags
 
 CLIENTS = ("mariadb", "mysql")
 DATABASE = "workonclock_restore_check"
+MAX_STATEMENT = 1 << 30  # the server's max_allowed_packet decides; the sessions' own limit must not
 
 
 class ThrowawayServer:
@@ -67,7 +69,8 @@ class ThrowawayServer:
             "--user=root",
             DATABASE,
         ]
-        return parallel_load.load(command, dump_path, progress, jobs)
+        session = functools.partial(self.server.admin_connection, DATABASE, max_allowed_packet=MAX_STATEMENT)
+        return parallel_load.load(command, session, dump_path, progress, jobs)
 
 
 class ScratchUrl:
@@ -103,7 +106,8 @@ class ScratchUrl:
         client = require_program(CLIENTS, INSTALL_CLIENT)
         with client_options(self.dsn) as options:
             command = [str(client), f"--defaults-extra-file={options}", *connection_flags(self.dsn)]
-            return parallel_load.load([*command, self.dsn.database], dump_path, progress, jobs)
+            session = functools.partial(connect, self.dsn, setting=self.setting, max_allowed_packet=MAX_STATEMENT)
+            return parallel_load.load([*command, self.dsn.database], session, dump_path, progress, jobs)
 
     def _connect(self) -> Session:
         # no database named: the drill creates the scratch database on this connection

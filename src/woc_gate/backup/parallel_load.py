@@ -1,20 +1,23 @@
-"""A dump loaded in phases: the schema, the rows by several clients at once, the indexes, then the rest.
+"""A dump loaded in phases: the schema, the rows by several sessions at once, the indexes, then the rest.
 
 Phase one runs the dump's session settings and every ``CREATE TABLE`` (secondary indexes and foreign
-keys held back). Phase two sends the ``INSERT`` statements round-robin to ``jobs`` clients, each with
-the same session settings (``LOCK TABLES`` dropped, so that they do not wait for one another): first
-the rows of the largest table with held-back indexes, then, while one client builds that table's
-indexes (an index build runs on one thread of the server, so it takes one core of its own), the
-other tables' rows through the ``jobs - 1`` others. Phase three builds the other tables' indexes,
-one ``ALTER TABLE`` per table spread over those clients, largest first, and waits for the largest
-table's. Phase four adds the foreign keys and runs what followed the data (triggers, routines, the
-closing settings). Rows never arrive before their table, nor a trigger before the rows it must not
-fire on, nor an index build before the last row of its table; with one job everything runs in turn.
+keys held back) through the MySQL client. Phase two sends the ``INSERT`` statements round-robin to
+``jobs`` sessions of their own, each with the same session settings (``LOCK TABLES`` dropped, so that
+they do not wait for one another), as they are: the client would only scan each for its end, at a
+tenth of the drill's CPU. First the rows of the largest table with held-back indexes, then, while a
+client builds that table's indexes (an index build runs on one thread of the server, so it takes one
+core of its own), the other tables' rows through ``jobs - 1`` sessions. Phase three builds the other
+tables' indexes, one ``ALTER TABLE`` per table spread over ``jobs - 1`` clients, largest first, and
+waits for the largest table's. Phase four adds the foreign keys and runs what followed the data
+(triggers, routines, the closing settings). Rows never arrive before their table, nor a trigger
+before the rows it must not fire on, nor an index build before the last row of its table; with one
+job everything runs in turn.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import queue
 import re
@@ -22,11 +25,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TargetError
+from ..target.db import Session, execute
 from ..target.processes import start
 from .deferred_indexes import FOREIGN_KEY_CHECKS_OFF, split_indexes
 from .dump_scan import DELIMITER_CLOSE, DELIMITER_OPEN, Rows, scan
@@ -59,8 +63,11 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def load(command: list[str], dump_path: Path, progress, jobs: int) -> dict[str, float]:
-    """Load the dump through ``command`` (a MySQL client reading SQL on stdin) in four phases; each one's seconds."""
+def load(command: list[str], session: Callable[[], Session], dump_path: Path, progress, jobs: int) -> dict[str, float]:
+    """Load the dump in four phases; each one's seconds.
+
+    ``command`` is a MySQL client reading SQL on stdin, ``session`` opens a session on the database restored into.
+    """
     seconds: dict[str, float] = {}
     with _timed(seconds, "schema"):
         plan = _plan(dump_path)
@@ -68,7 +75,7 @@ def load(command: list[str], dump_path: Path, progress, jobs: int) -> dict[str, 
         _run_clients(command, [plan.head + tables])
     indexes = deferred.indexes
     first = max(indexes, key=plan.size) if jobs > 1 and indexes else None
-    rows = _Rows(command, plan, dump_path, progress)
+    rows = _Rows(session, plan, dump_path, progress)
     with _Clients(command, 1 if first else 0) as first_build:
         with _timed(seconds, "rows"):
             if first:
@@ -121,10 +128,12 @@ def _extend(spans: list[tuple[int, int]], start: int, end: int) -> None:
 
 
 class _Rows:
-    """The dump's rows, a few tables at a time; the progress moves by the bytes of rows sent."""
+    """The dump's rows, a few tables at a time, each statement sent as it is on sessions of their own (the server
+    parses it as from a client, which would only have scanned it for its end); the progress moves by their bytes."""
 
-    def __init__(self, command: list[str], plan: Plan, dump_path: Path, progress) -> None:
-        self.command = command
+    def __init__(self, session: Callable[[], Session], plan: Plan, dump_path: Path, progress) -> None:
+        self.session = session
+        self.settings = [line for line in plan.head if line.rstrip().endswith(b";") and not line.startswith(b"--")]
         self.plan = plan
         self.dump_path = dump_path
         self.progress = progress
@@ -132,32 +141,48 @@ class _Rows:
         self.sent = 0
 
     def load(self, tables: list[bytes], jobs: int) -> None:
-        """The rows of ``tables`` (in the dump's order) through ``jobs`` clients at once, round-robin."""
+        """The rows of ``tables`` (in the dump's order) through ``jobs`` sessions at once, round-robin."""
         outboxes = [queue.Queue(maxsize=OUTBOX_STATEMENTS) for _ in range(jobs)]
-        with _Clients(self.command, jobs) as clients:
-            writers = [
-                threading.Thread(target=_write_all, args=(process, self.plan.head, outbox), daemon=True)
-                for process, outbox in zip(clients.processes, outboxes, strict=True)
-            ]
+        failures: list[TargetError] = []
+        writers = [
+            threading.Thread(target=self._execute_all, args=(outbox, failures), daemon=True) for outbox in outboxes
+        ]
+        for writer in writers:
+            writer.start()
+        try:
+            self._deal(tables, outboxes, failures)
+        except BaseException:  # stopped: the statements waiting are dropped, the ones under way end
+            for outbox in outboxes:
+                _drop_waiting(outbox)
+            raise
+        finally:
+            for outbox in outboxes:
+                outbox.put(None)
             for writer in writers:
-                writer.start()
-            try:
-                self._deal(tables, outboxes)
-            except BaseException:
-                clients.kill()  # a writer blocked on its client's pipe then ends quietly (see _write_all)
-                raise
-            finally:
-                for outbox in outboxes:
-                    outbox.put(None)
-                for writer in writers:
-                    writer.join()
+                writer.join()
+        if failures:
+            raise TargetError(f"the restore failed: {failures[0]}")
 
-    def _deal(self, tables: list[bytes], outboxes: list[queue.Queue]) -> None:
+    def _execute_all(self, outbox: queue.Queue, failures: list[TargetError]) -> None:
+        statement: bytes | None = b""
+        try:
+            with self.session() as session:
+                for statement in itertools.chain(self.settings, iter(outbox.get, None)):
+                    execute(session, statement)
+            statement = None
+        except TargetError as error:
+            failures.append(error)
+        while statement is not None:  # take the rest, up to the end mark, so that the dealer never waits on it
+            statement = outbox.get()
+
+    def _deal(self, tables: list[bytes], outboxes: list[queue.Queue], failures: list[TargetError]) -> None:
         turn = 0
         with open_dump(self.dump_path) as source:
             for start, end in (span for table in tables for span in self.plan.spans[table]):
                 source.seek(start)
                 for piece in scan(_Window(source, end)):
+                    if failures:
+                        return
                     outboxes[turn % len(outboxes)].put(piece.statement)
                     turn += 1
                     self._sent(len(piece.statement))
@@ -191,16 +216,10 @@ def _shares(statements: dict[bytes, bytes], plan: Plan, jobs: int) -> list[list[
     return shares
 
 
-def _write_all(process: subprocess.Popen, head: list[bytes], outbox: queue.Queue) -> None:
-    statement: bytes | None = b""
-    try:
-        process.stdin.writelines(head)
-        while (statement := outbox.get()) is not None:
-            process.stdin.write(statement)
-        process.stdin.close()
-    except (BrokenPipeError, ValueError):  # the client stopped or was stopped; its exit status and stderr say why
-        while statement is not None:  # take the rest, up to the end mark, so that the reader never waits on it
-            statement = outbox.get()
+def _drop_waiting(outbox: queue.Queue) -> None:
+    with contextlib.suppress(queue.Empty):
+        while True:
+            outbox.get_nowait()
 
 
 def _send(process: subprocess.Popen, lines: list[bytes]) -> None:
