@@ -112,30 +112,33 @@ def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next_one(clean_stac
 
 
 def test_ctrl_c_during_the_drills_load_ends_quietly(dev_stack_factory, tmp_path):
-    sandbox = dev_stack_factory(seed=5, scale=2)  # a dump whose load lasts long enough to be caught in the act
+    sandbox = dev_stack_factory(seed=5, scale=2)  # rows of other tables to load before the locked one's
     scratch = tomllib.loads(sandbox.profile_path.read_text())["restore_scratch_url"]
-    dump = "b.sql"
-    assert main(["backup", "--out", str(tmp_path / dump), "--woc-config", str(sandbox.profile_path)]) == 0
-    with root(sandbox) as watch, running(sandbox, tmp_path, "restore-drill", dump, "--into", scratch) as drill:
-        until(lambda: _loading_rows(watch), "the drill to load rows")
-        tables = _scratch_tables(watch)
-        watch.execute("LOCK TABLES " + ", ".join(f"workonclock_restore_check.`{t}` WRITE" for t in tables))
-        until(lambda: waiting_on_the_lock(watch, "woc_restore", "INSERT"), "an INSERT to wait on the lock")
-        drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
-        out, err = drill.communicate(timeout=10)
+    dump = tmp_path / "b.sql"
+    assert main(["backup", "--out", str(dump), "--woc-config", str(sandbox.profile_path)]) == 0
+    last = _last_table_with_rows(dump)
+    with root(sandbox) as watch:
+        watch.execute("DROP DATABASE IF EXISTS workonclock_restore_check")  # its tables now appear with the load
+        with running(sandbox, tmp_path, "restore-drill", dump.name, "--into", scratch) as drill:
+            # Locked as soon as the schema phase makes it, before any rows: its INSERT must come, and wait.
+            until(lambda: last in _scratch_tables(watch), f"the drill to create {last}")
+            watch.execute(f"LOCK TABLES workonclock_restore_check.`{last}` WRITE")
+            until(lambda: waiting_on_the_lock(watch, "woc_restore", f"INSERT INTO `{last}`"), "an INSERT to wait")
+            drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
+            out, err = drill.communicate(timeout=10)
     assert drill.returncode == 130
     assert (out, err) == ("", f"woc-gate: restore-drill stopped by SIGINT; {STOPPED}\n")
 
 
-def _loading_rows(cursor) -> bool:
-    cursor.execute(
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'woc_restore' AND INFO LIKE 'INSERT INTO%'"
-    )
-    return cursor.fetchone()[0] > 0
+def _last_table_with_rows(dump: Path) -> str:
+    """The table whose rows come last in the dump (mysqldump writes tables in name order)."""
+    with dump.open("rb") as source:
+        inserts = [line.split(b"`")[1] for line in source if line.startswith(b"INSERT INTO `")]
+    return inserts[-1].decode()
 
 
 def _scratch_tables(cursor) -> list[str]:
-    cursor.execute("SHOW TABLES FROM workonclock_restore_check")
+    cursor.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'workonclock_restore_check'")
     return [name for (name,) in cursor.fetchall()]
 
 
