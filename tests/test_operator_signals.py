@@ -6,6 +6,7 @@ ledger's read) is surely in progress when the signal comes, however small the se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -126,8 +127,20 @@ def test_ctrl_c_during_the_drills_load_ends_quietly(dev_stack_factory, tmp_path)
             until(lambda: waiting_on_the_lock(watch, "woc_restore", f"INSERT INTO `{last}`"), "an INSERT to wait")
             drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
             out, err = drill.communicate(timeout=10)
+            assert _processes_using(tmp_path / "tmp") == []  # no client outlives the drill, blocked or not
     assert drill.returncode == 130
     assert (out, err) == ("", f"woc-gate: restore-drill stopped by SIGINT; {STOPPED}\n")
+
+
+def _processes_using(folder: Path) -> list[str]:
+    """The command lines naming ``folder``: the drill's clients read their option file from its temp folder."""
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if str(folder) in line:
+                lines.append(line)
+    return lines
 
 
 def _last_table_with_rows(dump: Path) -> str:

@@ -16,6 +16,7 @@ import re
 import subprocess
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import TargetError
@@ -61,41 +62,47 @@ def _plan(dump_path: Path) -> tuple[list[bytes], list[bytes], list[bytes]]:
 
 
 def _load_rows(command: list[str], head: list[bytes], dump_path: Path, progress) -> None:
+    # The main thread only waits: a signal raised in it while it held a queue's lock would leave the lock held.
     outboxes = [queue.Queue(maxsize=8) for _ in range(WORKERS)]
-    with _Clients(command, WORKERS) as clients:
+    with _Clients(command, WORKERS) as clients, ThreadPoolExecutor(1) as dealer:
         writers = [
             threading.Thread(target=_write_all, args=(process, head, outbox), daemon=True)
             for process, outbox in zip(clients.processes, outboxes, strict=True)
         ]
         for writer in writers:
             writer.start()
+        dealt = dealer.submit(_deal_statements, dump_path, outboxes, progress, clients.stopped)
         try:
-            _deal_statements(dump_path, outboxes, progress)
+            dealt.result()
         except BaseException:
             clients.kill()  # a writer blocked on its client's pipe then ends quietly (see _write_all)
             raise
         finally:
-            for outbox in outboxes:
-                outbox.put(None)
             for writer in writers:
                 writer.join()
 
 
-def _deal_statements(dump_path: Path, outboxes: list[queue.Queue], progress) -> None:
-    """Each ``INSERT`` statement of the dump to the next outbox in turn."""
+def _deal_statements(dump_path: Path, outboxes: list[queue.Queue], progress, stopped: threading.Event) -> None:
+    """Each ``INSERT`` statement of the dump to the next outbox in turn, until ``stopped``; then the end marks."""
     total, read, shown = max(sql_size(dump_path), 1), 0, 0
     statement, turn = [], 0
-    with open_dump(dump_path) as source:
-        for line in source:
-            read += len(line)
-            if statement or INSERT.match(line):
-                statement.append(line)
-                if line.rstrip().endswith(b";"):
-                    outboxes[turn % len(outboxes)].put(statement)
-                    statement, turn = [], turn + 1
-            while shown < 100 * read // total:
-                shown += 1
-                progress.advance(f"{read / 1e6:.1f} MB")
+    try:
+        with open_dump(dump_path) as source:
+            for line in source:
+                if stopped.is_set():
+                    return
+                read += len(line)
+                if statement or INSERT.match(line):
+                    statement.append(line)
+                    if line.rstrip().endswith(b";"):
+                        outboxes[turn % len(outboxes)].put(statement)
+                        statement, turn = [], turn + 1
+                while shown < 100 * read // total:
+                    shown += 1
+                    progress.advance(f"{read / 1e6:.1f} MB")
+    finally:
+        for outbox in outboxes:
+            outbox.put(None)
 
 
 def _write_all(process: subprocess.Popen, head: list[bytes], outbox: queue.Queue) -> None:
@@ -123,6 +130,7 @@ class _Clients:
 
     def __init__(self, command: list[str], count: int) -> None:
         self.errors = [tempfile.TemporaryFile() for _ in range(count)]  # noqa: SIM115 - closed in __exit__
+        self.stopped = threading.Event()
         what = Path(command[0]).name
         self.processes = [
             start(command, what=what, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
@@ -134,18 +142,21 @@ class _Clients:
 
     def kill(self) -> None:
         """Stop every client now (the load was interrupted)."""
+        self.stopped.set()
         for process in self.processes:
             process.kill()
 
     def __exit__(self, *exc) -> None:
         if exc[0] is not None:
             self.kill()
+        try:
+            self._wait()
+        except BaseException:  # interrupted while a client still worked: none may outlive the command
+            self.kill()
+            self._wait()
+            raise
         failures = []
         for process, errors in zip(self.processes, self.errors, strict=True):
-            if process.stdin and not process.stdin.closed:
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.close()
-            process.wait()
             errors.seek(0)
             lines = errors.read().decode(errors="replace").strip().splitlines()
             errors.close()
@@ -154,3 +165,10 @@ class _Clients:
                 failures.append((errors_only or lines or [f"exit {process.returncode}"])[0])
         if failures and exc[0] is None:
             raise TargetError(f"the restore failed: {failures[0]}")
+
+    def _wait(self) -> None:
+        for process in self.processes:
+            if process.stdin and not process.stdin.closed:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
+            process.wait()
