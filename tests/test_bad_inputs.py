@@ -58,6 +58,7 @@ def durations_of(result):
     return durations
 
 
+@pytest.mark.slow
 def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at_once(pytester, monkeypatch):
     pytester.makepyfile(test_a_surfaces=SURFACE_TESTS, test_b_same_origin=SAME_ORIGIN_TESTS)
     with silent_server() as port:
@@ -82,6 +83,7 @@ def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at
     assert all(durations[name] < 1 for name in later), durations
 
 
+@pytest.mark.slow
 def test_a_tls_scan_that_finds_the_api_silent_costs_the_run_one_timeout(pytester, monkeypatch):
     pytester.makepyfile(test_same_origin=SAME_ORIGIN_TESTS)
     with silent_server() as port:

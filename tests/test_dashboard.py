@@ -150,6 +150,7 @@ def test_a_history_folder_that_is_a_file_is_one_usage_error(pytester, monkeypatc
     ]
 
 
+@pytest.mark.slow
 def test_the_dashboard_in_chromium(gate_run, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 

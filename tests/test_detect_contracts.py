@@ -105,6 +105,7 @@ def test_all_faults_of_an_item_at_once_fail_exactly_the_union_of_their_tests(pyt
     assert sorted(failing(items[item_id])) == expected, result.stdout.str()
 
 
+@pytest.mark.slow
 def test_valid_variants_pass_both_items(pytester, faulty_stack):
     profile = faulty_stack(VALID_VARIANTS).profile_path
     for item_id in ITEM_TESTS:

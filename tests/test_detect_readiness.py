@@ -137,6 +137,7 @@ def test_one_stack_with_every_fault_fails_exactly_their_union(pytester, faulty_s
         ("schema-objects", RESTORE, "backup-restore"),
     ],
 )
+@pytest.mark.slow
 def test_a_valid_variant_passes(pytester, faulty_stack, variant, files, item_id):
     result, items = run_items(pytester, faulty_stack([variant], **STACK), files)
     assert items[item_id]["status"] == "PASS", result.stdout.str()
@@ -183,6 +184,7 @@ def vouch(pytester: pytest.Pytester, role: str) -> str:
 @pytest.mark.parametrize(
     ("role", "status"), [(None, "UNVERIFIED"), ("operator", "UNVERIFIED"), ("technical owner", "PASS")]
 )
+@pytest.mark.slow
 def test_a_statement_built_at_run_time_is_unverified_unless_the_technical_owner_vouches(
     pytester, dev_stack_factory, dynamic_tree, role, status
 ):
@@ -339,6 +341,7 @@ export enum Kind { Entry = 'woc_time_entries', Shot = 'woc_screenshots' }
 """
 
 
+@pytest.mark.slow
 def test_interpolated_constants_and_literal_unions_give_one_statement_per_value(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src/report.ts").write_text(UNIONS)

@@ -21,6 +21,8 @@ import pytest
 
 from woc_gate.cli import main
 
+pytestmark = pytest.mark.slow  # each test runs an operator command in a subprocess and signals it
+
 CLI = [sys.executable, "-c", "import sys; from woc_gate.cli import main; sys.exit(main())"]
 STOPPED = "its child processes were stopped and its partial files removed"
 WAITING = "Waiting for table metadata lock"

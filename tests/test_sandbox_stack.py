@@ -25,6 +25,8 @@ from woc_gate.sandbox.template import TEMPLATES_DIR
 from woc_gate.sources.nodetools import CACHE_DIR_ENV, default_cache_dir
 from woc_gate.target import scratch_server as mysqld
 
+pytestmark = pytest.mark.slow  # each test starts and stops stacks of its own
+
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
 
 
