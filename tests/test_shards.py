@@ -1,12 +1,13 @@
 """A gate run split over CI jobs (``--gate-shard K/N``) and its shards' records merged (``woc-gate report --merge``):
-the split, a shard that never claims the gate, the merged verdict equal to one unsharded run's, and what the merge
-refuses. The tenant set on the reference stack, split
+the split, a shard that never claims the gate, the merged verdict equal to one unsharded run's, what the merge
+refuses, and the lock the shards take turns on a smoke tenant with. The tenant set on the reference stack, split
 and whole, clean and with a fault: ``tests/test_shards_sandbox.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,9 +15,13 @@ import pytest
 from gate_records import passing_tests, synthesised_record
 
 from woc_gate.cli import main as woc_gate
+from woc_gate.errors import WocGateError
 from woc_gate.gate import OTHER_SHARD, PASSED
+from woc_gate.plugin.fixtures import TargetLock
 from woc_gate.report import render_table
+from woc_gate.sandbox.environment import runbook_env
 from woc_gate.shards import assign, durations_of
+from woc_gate.target.locks import ServerLocks
 
 pytest_plugins = ["pytester"]
 
@@ -233,3 +238,53 @@ def test_the_shards_records_merge_in_any_order(tmp_path, capsys):
     a, b = shard_records(tmp_path)
     assert woc_gate(["report", "--merge", str(b), str(a)]) == 1  # no attestation: BLOCKED, as the whole run
     assert capsys.readouterr().out.endswith("RELEASE GATE BLOCKED: 2 of 11 items not proven\n")
+
+
+def test_a_split_run_without_a_database_fails_the_tests_that_lock_a_smoke_tenant_in_one_line(suite):
+    suite.makepyfile(
+        test_writes="""
+        import pytest
+
+        @pytest.mark.gate("tenant-isolation")
+        def test_a_changes_tenant_a(tenant_lock):
+            with tenant_lock("a"):
+                pass
+        """
+    )
+    result = suite.runpytest_inprocess(
+        "test_writes.py", "test_items.py", "-m", "gate", "--gate-shard=1/2", "-p", "no:cacheprovider"
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_a_changes_tenant_a*",
+            "shard 1/2 of a split run takes turns on the smoke tenants with the other shards through locks on the"
+            " target's database: set DATABASE_URL, or run the tests that change the smoke tenants unsplit",
+            "*release gate*",
+        ]
+    )
+
+
+def test_a_shard_on_another_machine_waits_for_the_smoke_tenant_on_the_target(clean_stack, tmp_path):
+    """Two shards (file locks in folders of their own, as on two machines) against one database: one waits."""
+    url = runbook_env(clean_stack.ctx)["DATABASE_URL"]
+    here, there = ServerLocks(url), ServerLocks(url)
+    for machine in ("here", "there"):
+        (tmp_path / machine).mkdir()
+    holder = TargetLock("smoke tenant a", tmp_path / "here" / "woc-gate-tenant-a.lock", 5, here)
+    waiter = TargetLock("smoke tenant a", tmp_path / "there" / "woc-gate-tenant-a.lock", 0.3, there)
+    try:
+        with holder, holder:  # the holder may take it again
+            started = time.monotonic()
+            with pytest.raises(WocGateError) as error:
+                waiter.acquire()
+            assert time.monotonic() - started >= 0.3
+        assert str(error.value) == (
+            "smoke tenant a stayed locked on the target by another shard of the run for 0.3 s;"
+            " that shard may be stuck: see its job"
+        )
+        with waiter:  # given back by the holder
+            pass
+    finally:
+        here.close()
+        there.close()
