@@ -146,13 +146,20 @@ def test_a_shard_run_on_xdist_workers_records_what_one_process_does(suite):
     assert sorted(set(outcomes(alone).values())) == [OTHER_SHARD, PASSED]
 
 
-def test_a_malformed_shard_is_one_usage_error(suite):
-    result = suite.runpytest_inprocess("-m", "gate", "--gate-shard=3/2", "-p", "no:cacheprovider")
+USAGE_ERRORS = {
+    "--gate-shard=3/2": "--gate-shard '3/2' is not K/N with 1 <= K <= N: pass e.g. 2/3 for the second of 3",
+    "--gate-shard=1/2 --gate-shard-durations=none.json": (
+        "--gate-shard-durations: cannot read none.json: No such file or directory"
+    ),
+    "--gate-shard-run=7": "--gate-shard-durations and --gate-shard-run shape a split run: add --gate-shard K/N",
+}
+
+
+@pytest.mark.parametrize("options", USAGE_ERRORS)
+def test_a_shard_badly_given_is_one_usage_error(suite, options):
+    result = suite.runpytest_inprocess("-m", "gate", *options.split(), "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert result.stderr.lines == [
-        "ERROR: woc-gate: --gate-shard '3/2' is not K/N with 1 <= K <= N: pass e.g. 2/3 for the second of 3",
-        "",
-    ]
+    assert result.stderr.lines == [f"ERROR: woc-gate: {USAGE_ERRORS[options]}", ""]
 
 
 def shard_records(tmp_path: Path) -> list[Path]:

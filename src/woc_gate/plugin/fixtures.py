@@ -249,8 +249,7 @@ def target_lock(
     woc_settings: Settings,
     woc_db_connect_args: dict[str, Any],
 ) -> Iterator[Callable[[str, str, float], TargetLock]]:
-    """A lock on a part of the target's shared state, taken in turn by the run's workers and shards:
-    ``target_lock("retention", "the retention job", 120)``."""
+    """A lock on shared target state, taken in turn by workers and shards: ``target_lock(key, what, timeout)``."""
     root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
     server = _server_locks(request.config, woc_settings, woc_db_connect_args)
     locks: dict[str, TargetLock] = {}
