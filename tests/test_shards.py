@@ -249,7 +249,7 @@ def test_the_shards_records_merge_in_any_order(tmp_path, capsys):
 
 def test_a_split_run_without_a_database_fails_the_tests_that_lock_a_smoke_tenant_in_one_line(suite):
     suite.makepyfile(
-        test_writes="""
+        test_tenant_lock_in_a_shard="""
         import pytest
 
         @pytest.mark.gate("tenant-isolation")
@@ -259,7 +259,7 @@ def test_a_split_run_without_a_database_fails_the_tests_that_lock_a_smoke_tenant
         """
     )
     result = suite.runpytest_inprocess(
-        "test_writes.py", "test_items.py", "-m", "gate", "--gate-shard=1/2", "-p", "no:cacheprovider"
+        "test_tenant_lock_in_a_shard.py", "test_items.py", "-m", "gate", "--gate-shard=1/2", "-p", "no:cacheprovider"
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
