@@ -22,9 +22,9 @@ from ..config import Settings
 from ..errors import BackupError, ConfigError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
-from ..target.db import Dsn, connect_readonly, query
+from ..target.db import Dsn, connect_readonly
 from ..target.storage import StoredObjects, stored_objects
-from . import loader
+from . import loader, object_keys
 from .manifest import migration_rows, read_manifest, require_dump, verify_dump, write_manifest
 from .progress import Progress
 
@@ -46,6 +46,7 @@ class DrillResult:
     target: str
     checks: dict[str, str] = field(default_factory=dict)
     orphan_objects: list[str] = field(default_factory=list)
+    object_storage: dict = field(default_factory=dict)  # what was read of screenshot storage, from what, how fast
     restore_seconds: float = 0.0
     validation_seconds: float = 0.0
     drilled_at: str = ""
@@ -71,6 +72,7 @@ class DrillResult:
             "validation_seconds": round(self.validation_seconds, 3),
             "checks": self.checks,
             "orphan_objects": self.orphan_objects,
+            "object_storage": self.object_storage,
         }
 
     def lines(self) -> list[str]:
@@ -82,6 +84,8 @@ class DrillResult:
         ]
         for name, outcome in self.checks.items():
             lines.append(f"  {name}: {outcome.splitlines()[0]}")
+        if self.object_storage:
+            lines.append(f"  {object_keys.objects_read(self.object_storage)}")
         if self.orphan_objects:
             lines.append(f"  objects without a row: {', '.join(self.orphan_objects[:10])}")
         return lines
@@ -145,16 +149,21 @@ def validate(settings: Settings, place: loader.Place, manifest: dict, result: Dr
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
     connection = connect_readonly(place.url, setting=place.setting)
     try:
-        _validate(connection, tables, storage, tolerance, manifest, result)
+        _validate(connection, tables, storage, tolerance, manifest, result, settings.s3_inventory_max_age_hours)
     finally:
         connection.close()
 
 
 def _validate(
-    connection, tables: dict, storage: StoredObjects | None, tolerance: dict, manifest: dict, result: DrillResult
+    connection,
+    tables: dict,
+    storage: StoredObjects | None,
+    tolerance: dict,
+    manifest: dict,
+    result: DrillResult,
+    inventory_max_age_hours: int,
 ) -> None:
     counts = checks.table_counts(connection)
-    keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{tables['screenshots']}`")]
     restored_migrations = migration_rows(read_migration_records(connection) or [])
     steps = {
         "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
@@ -167,15 +176,15 @@ def _validate(
             manifest.get("schema_objects"), checks.schema_objects(connection)
         ),
         "object_keys": (
-            lambda: checks.every_object_key_in_storage(keys, storage.keys, storage.where, tables["screenshots"])
+            lambda: object_keys.validate(
+                connection, tables["screenshots"], storage, manifest["timestamp"], inventory_max_age_hours, result
+            )
         )
         if storage
         else None,
     }
     for name, step in steps.items():
         result.checks[name] = _outcome(step)
-    if storage:
-        result.orphan_objects = checks.objects_without_a_row(keys, storage.keys)
 
 
 def validated_tables(settings: Settings) -> dict[str, str]:

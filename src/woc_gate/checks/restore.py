@@ -7,6 +7,8 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``backup-dro
 
 from __future__ import annotations
 
+import datetime as dt
+
 from woc_gate.checks import CheckFailure
 from woc_gate.checks import listed as listed_problems
 from woc_gate.sources.schema_objects import schema_object
@@ -183,7 +185,41 @@ def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, s
 
 def objects_without_a_row(keys: list[str], stored: set[str]) -> list[str]:
     """Objects in storage no screenshot row names (listed, not a failure: retention may lag)."""
-    return sorted(stored - set(keys))
+    return sorted(stored.difference(keys))
+
+
+def screenshot_keys(connection: Session, screenshots_table: str, known_until: dt.datetime | None) -> tuple[list, list]:
+    """Every ``objectKey`` of the screenshots table, and those of rows created by ``known_until`` (all without it)."""
+    if known_until is None:
+        keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{screenshots_table}`")]
+        return keys, keys
+    rows = query(
+        connection,
+        f"SELECT objectKey, createdAt <= %s AS known FROM `{screenshots_table}`",
+        (known_until.astimezone(dt.UTC).replace(tzinfo=None),),
+    )
+    return [row["objectKey"] for row in rows], [row["objectKey"] for row in rows if row["known"] != 0]
+
+
+def inventory_covers_the_backup(
+    created_at: dt.datetime, backed_up_at: dt.datetime, max_age_hours: int, where: str
+) -> None:
+    """The S3 Inventory report the objects were read from is not much older than the backup.
+
+    The screenshots a report is older than go unjudged (it cannot know their objects): a day's are expected with a
+    daily inventory, more than ``s3_inventory_max_age_hours`` are not.
+    """
+    __tracebackhide__ = True
+    older = (backed_up_at - created_at).total_seconds() / 3600
+    if older > max_age_hours:
+        raise RestoreFailure(
+            f"the S3 inventory report is {older:.0f} hours older than the backup: the objects of the screenshots"
+            " since were not checked",
+            f"a report at most {max_age_hours} hours older than the backup (s3_inventory_max_age_hours)",
+            f"{where}, begun {created_at.isoformat(timespec='minutes')}, backup taken"
+            f" {backed_up_at.isoformat(timespec='minutes')}; drill a backup taken nearer the report, or unset"
+            " s3_inventory to list the bucket",
+        )
 
 
 def _is_legacy(table: str) -> bool:
