@@ -113,6 +113,7 @@ def test_valid_variants_pass_both_items(pytester, faulty_stack):
         assert items[item_id]["status"] == "PASS", result.stdout.str()
 
 
+@pytest.mark.slow
 def test_the_omitting_variant_really_omits_the_default_and_the_gate_reads_it_as_written(faulty_stack):
     from sandbox_clients import api_session, web_session
 

@@ -143,6 +143,7 @@ def test_a_valid_variant_passes(pytester, faulty_stack, variant, files, item_id)
     assert items[item_id]["status"] == "PASS", result.stdout.str()
 
 
+@pytest.mark.slow
 def test_an_instant_add_column_passes_without_a_scratch_database(pytester, faulty_stack):
     sandbox = faulty_stack(["instant-add-column"], **STACK)
     profile = tomllib.loads(sandbox.profile_path.read_text())

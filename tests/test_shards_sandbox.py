@@ -45,6 +45,7 @@ def run_outcomes(record: dict) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("fault", [None, FAULT], ids=["clean", FAULT])
+@pytest.mark.slow
 def test_the_tenant_set_in_two_shards_gives_the_verdict_of_one_run(pytester, faulty_stack, capsys, fault):
     sandbox = faulty_stack([fault] if fault else [])
     whole_status, whole = tenant_run(pytester, sandbox.profile_path, "whole.json")
