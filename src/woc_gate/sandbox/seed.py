@@ -19,7 +19,7 @@ from woc_gate.sources.shared import load_shared
 
 POLICY_TYPE = "TrackingPolicy"
 GENERATING = "generating rows and objects"
-FINISHING = "loading the last rows, writing the last objects"
+FINISHING = "storing the last rows and objects"
 SEEDED = "seeded"
 FILESYSTEM_ADVICE = (
     "free space there, or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state)"
