@@ -30,7 +30,7 @@ BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "ima
 # A build at --scale loads millions of rows: a pool that holds the indexes, a redo log that does not
 # force a checkpoint every few chunks, no durability (a failed build is thrown away). Its redo log is
 # shrunk back to the stacks' before the server stops, so every copy stays small; that takes seconds,
-# which a build without scale (the seed file alone) does not win back.
+# which a build without scale (the seed file alone) does not win back. Later flags win.
 BUILD_TUNING = (
     *SANDBOX_TUNING,
     "--innodb-buffer-pool-size=1G",
@@ -87,7 +87,7 @@ class Template:
 
     @property
     def summary(self) -> dict:
-        """Organization ids by slug and row counts by table, as seeded."""
+        """Organization ids by slug, row counts by table, objects and their bytes, as seeded."""
         return json.loads((self.path / "summary.json").read_text())
 
     def copy_to(self, datadir: Path, storage: Path, on_step: Callable[[str], None] | None = None) -> None:
