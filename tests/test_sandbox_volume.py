@@ -1,6 +1,7 @@
 """The reference stack at volume: objects as files of their own, the bucket filled, figures, a full file system."""
 
 import contextlib
+import io
 import subprocess
 
 import boto3
@@ -60,6 +61,22 @@ def test_an_s3_stack_holds_every_seeded_object_in_its_bucket_and_refuses_strange
     )
     with pytest.raises(ClientError):
         stranger.get_object(Bucket=account.bucket, Key=sorted(keys)[0])
+
+
+def test_a_start_at_volume_draws_one_bar_per_unit_it_counts_in():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    with cli._Bars(terminal) as bars:
+        bars.show(stack.Step(1, 2, stack.SEED_UNIT, "generating rows and objects"))
+        bars.show(stack.Step(2, 2, stack.SEED_UNIT, "copying the objects"))
+        bars.show(stack.Step(500, 1000, stack.BUCKET_UNIT, "filling the bucket"))
+        bars.show(stack.Step(1000, 1000, stack.BUCKET_UNIT, "filling the bucket"))
+    seeded, filled, rest = terminal.getvalue().split("\n")
+    assert "] 2/2 scale organizations seeded" in seeded and seeded.rstrip().endswith("copying the objects")
+    assert "[##############################] 1,000/1,000 objects put in the bucket" in filled and rest == ""
 
 
 @contextlib.contextmanager
