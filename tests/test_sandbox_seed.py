@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import io
+import math
 import re
 import tomllib
 from collections import defaultdict
@@ -15,7 +16,7 @@ from woc_gate.errors import SandboxError
 from woc_gate.sandbox import bulkload, images, seed
 from woc_gate.sandbox.bulkload import Table
 from woc_gate.sandbox.passwords import verify_password
-from woc_gate.sandbox.seeddata import SCALE_HISTORY, generate
+from woc_gate.sandbox.seeddata import SCALE_HISTORY, SCALE_SCREENSHOTS_PER_ENTRY, generate
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.stack import REFERENCE_TREE
 from woc_gate.sources.shared import load_shared
@@ -191,7 +192,8 @@ def generate_in_memory(scale=0, seed_number=0):
         def write(self, key, data=None):
             rows["objects"].append(key)
 
-        write_placeholder = write
+        def write_placeholder(self, key, variant):
+            rows["objects"].append(key)
 
     sinks = defaultdict(Sink)
     plan = seed.build_plan(REFERENCE_TREE / "packages" / "shared", scale=scale, seed=seed_number, anchor=1_750_000_000)
@@ -221,6 +223,8 @@ def test_scale_adds_organizations_with_proportional_volume():
     base, _ = generated()
     scaled, summary = generated(scale=2)
     users, per_user = BACKGROUND["users_per_tenant"], BACKGROUND["time_entries_per_user"]
+    shots = BACKGROUND["screenshots_per_time_entry"]
+    kept = math.ceil(per_user * SCALE_HISTORY * SCALE_SCREENSHOTS_PER_ENTRY / shots)  # newest entries with shots
     added = {
         name: len(scaled[name]) - len(base[name])
         for name in ("woc_organizations", "woc_users", "woc_time_entries", "woc_screenshots")
@@ -229,8 +233,9 @@ def test_scale_adds_organizations_with_proportional_volume():
         "woc_organizations": 2,
         "woc_users": 2 * users,
         "woc_time_entries": 2 * users * per_user * SCALE_HISTORY,
-        "woc_screenshots": 2 * users * per_user * BACKGROUND["screenshots_per_time_entry"],
+        "woc_screenshots": 2 * users * kept * shots,
     }
+    assert 0.1 <= added["woc_screenshots"] / added["woc_time_entries"] < 0.11  # the product's ratio
     assert {"scale-00001", "scale-00002"} <= set(summary.organizations)
 
 

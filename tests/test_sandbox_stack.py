@@ -331,6 +331,11 @@ def test_cli_up_status_down(tmp_path, capsys):
             f"  mail:     {mail} (Resend's API: GET /emails, GET /domains; read key in the profile)",
             f"  storage:  on disk in {state.resolve()}/storage",
         ]
+        figures = stack.Sandbox(state, state / "profile.toml", state / "env", pid).figures
+        assert lines[-6:-3] == [f"  {line}" for line in figures.lines()]
+        assert lines[-6].startswith("  rows:     5 organizations, ") and lines[-4].endswith(" of data and indexes")
+        assert figures.objects == figures.rows["woc_screenshots"] > 0
+        assert figures.storage_disk_bytes > figures.object_bytes > 0
         assert lines[-3:] == [
             f"Profile:  {state}/profile.toml  (check it with: woc-gate doctor --woc-config {state}/profile.toml)",
             f"Env file: {state}/env  (load it with: . {state}/env)",
@@ -400,9 +405,10 @@ def test_a_stack_seeding_at_scale_says_how_far_it_is(tmp_path, monkeypatch):
             (cache / kept.name).symlink_to(kept)
     monkeypatch.setenv(CACHE_DIR_ENV, str(cache))
     seen = []
-    sandbox = stack.start(tmp_path / "state", scale=3, seed=11, on_progress=lambda *done_total: seen.append(done_total))
+    sandbox = stack.start(tmp_path / "state", scale=3, seed=11, on_progress=seen.append)
     try:
-        assert seen[-1] == (3, 3)
-        assert seen == sorted(seen) and {total for _, total in seen} == {3}
+        assert seen[-1] == stack.Step(3, 3, stack.SEED_UNIT, "copying the objects")
+        assert [step.done for step in seen] == sorted(step.done for step in seen)
+        assert {(step.total, step.unit) for step in seen} == {(3, stack.SEED_UNIT)}
     finally:
         sandbox.stop()

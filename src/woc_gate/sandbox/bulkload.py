@@ -7,6 +7,7 @@ converts them), ``None`` is SQL NULL.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,10 +19,13 @@ from typing import Any, TypeVar
 import pymysql
 
 from woc_gate.errors import SandboxError
+from woc_gate.files import with_filename
 
 T = TypeVar("T")
 INSERT_BATCH = 2000
 CHUNK_ROWS = 200_000
+DISK_FULL_ERRORS = (1021, 1114)  # ER_DISK_FULL, ER_RECORD_FILE_FULL ("The table … is full")
+PENDING_CHUNKS = 2  # files written but not loaded yet: the seed waits rather than run far ahead of the server
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,8 @@ class TableSink:
 class FileLoader:
     """Runs the ``LOAD DATA`` of finished files one after another in a background thread.
 
-    The server inserts one chunk while the seed generates the next. The thread is the only user
+    The server inserts one chunk while the seed generates the next; at most ``PENDING_CHUNKS`` wait,
+    so what the seed has generated is never far ahead of what is stored. The thread is the only user
     of the connection until ``wait`` returns.
     """
 
@@ -55,9 +60,15 @@ class FileLoader:
         self._connection = connection
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-load")
         self._pending: list[Future] = []
+        self._slots = threading.Semaphore(PENDING_CHUNKS)
 
     def submit(self, table: Table, path: Path) -> None:
-        """Load the file into the table, then delete it."""
+        """Load the file into the table, then delete it (waits while ``PENDING_CHUNKS`` are not loaded yet)."""
+        self._slots.acquire()
+        failed = next((future for future in self._pending if future.done() and future.exception()), None)
+        if failed is not None:  # stop generating rows that could not be stored
+            self._slots.release()
+            failed.result()
         self._pending.append(self._executor.submit(self._load, table, path))
 
     def wait(self) -> None:
@@ -79,9 +90,12 @@ class FileLoader:
             rf" FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n' ({', '.join(variables)})"
             + (f" SET {', '.join(conversions)}" if conversions else "")
         )
-        with _reported(table), self._connection.cursor() as cursor:
-            cursor.execute(statement, (str(path),))
-        path.unlink()
+        try:
+            with _reported(table), self._connection.cursor() as cursor:
+                cursor.execute(statement, (str(path),))
+            path.unlink()
+        finally:
+            self._slots.release()
 
 
 class InfileSink(TableSink):
@@ -97,7 +111,10 @@ class InfileSink(TableSink):
     def add(self, row: tuple) -> None:
         if None in row:
             row = [r"\N" if value is None else value for value in row]
-        self._file.write("\t".join(map(str, row)) + "\n")
+        try:
+            self._file.write("\t".join(map(str, row)) + "\n")
+        except OSError as error:
+            raise with_filename(error, self._path) from None
         self._count += 1
         if self._count % CHUNK_ROWS == 0:
             self._submit_chunk()
@@ -113,7 +130,10 @@ class InfileSink(TableSink):
         self._file = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - kept open across chunks
 
     def _submit_chunk(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as error:
+            raise with_filename(error, self._path) from None
         self._loader.submit(self._table, self._path)
 
 
@@ -184,6 +204,12 @@ def _reported(table: Table):
     try:
         yield
     except pymysql.Error as error:
+        if error.args and (error.args[0] in DISK_FULL_ERRORS or "Errcode: 28 " in str(error.args[-1])):
+            raise SandboxError(
+                f"loading the seed into {table.name} failed: the database server's disk is full ({error.args[-1]});"
+                " free space on the file system of its datadir (the sandbox's own server keeps it in the template"
+                " cache, $WOC_GATE_CACHE_DIR) and start again"
+            ) from None
         raise SandboxError(
             f"loading the seed into {table.name} failed: {error.args[-1]}; the seed writes the reference"
             " data model (fixtures/workonclock), so --repo must keep its tables and columns"

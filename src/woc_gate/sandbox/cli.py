@@ -11,14 +11,19 @@ from woc_gate.backup.progress import Progress
 from woc_gate.config.defaults import DEFAULT_ENDPOINTS
 from woc_gate.config.variables import held
 from woc_gate.errors import WocGateError
+from woc_gate.files import filesystem_limit
 from woc_gate.redaction import shown
 from woc_gate.sandbox import stack
 from woc_gate.sandbox.dburl import parse_server_url
 from woc_gate.sandbox.faults import FAULTS, check_fault_names
+from woc_gate.sandbox.figures import read_figures
+from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
 
 PROG = "woc-gate sandbox"
 USAGE_ERROR = 2
 INTERRUPTED = 130
+START_SECONDS = 60.0
+SCALE_STEP_SECONDS = 600.0  # one step of a start at volume (the server's shutdown, a copy of gigabytes) may be long
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,14 +43,20 @@ def main(argv: list[str]) -> int:
     except WocGateError as error:
         sys.stderr.write(f"{PROG}: {error}\n")
         return 1
+    except OSError as error:
+        limit = filesystem_limit(error)
+        if limit is None:
+            raise
+        sys.stderr.write(f"{PROG}: {limit}; {FILESYSTEM_ADVICE}\n")
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted; nothing is left running\n")
         return INTERRUPTED
 
 
 def up(args: argparse.Namespace) -> int:
-    """Start a stack in the background and say how to reach it."""
-    with Progress(sys.stderr if args.scale else None, total=args.scale, unit="scale organizations seeded") as bar:
+    """Start a stack in the background and say how to reach it, and what it holds."""
+    with _Bars(sys.stderr if args.scale else None) as bars:
         sandbox = stack.start(
             args.state,
             faults=args.fault,
@@ -55,14 +66,38 @@ def up(args: argparse.Namespace) -> int:
             s3=args.s3,
             repo=args.repo,
             db_url=args.db_url,
-            on_progress=lambda done, total: bar.reach(done, "seeding"),
+            on_progress=bars.show,
+            timeout=SCALE_STEP_SECONDS if args.scale else START_SECONDS,
         )
     print(f"Sandbox running in {sandbox.state_dir} (pid {sandbox.pid})")
     _print_settings(sandbox.profile_path)
+    _print_figures(sandbox.state_dir)
     print(f"Profile:  {sandbox.profile_path}  (check it with: woc-gate doctor --woc-config {sandbox.profile_path})")
     print(f"Env file: {sandbox.env_path}  (load it with: . {sandbox.env_path})")
     print(f"Stop it:  woc-gate sandbox down --state {sandbox.state_dir}")
     return 0
+
+
+class _Bars:
+    """One progress bar per unit a starting stack counts in (scale organizations, then objects), one after another."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._bar: Progress | None = None
+
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def show(self, step: stack.Step) -> None:
+        """Draw ``step`` on the bar of its unit, closing the bar before when the unit changed."""
+        if self._bar is None or self._bar.unit != step.unit:
+            self.__exit__(None, None, None)
+            self._bar = Progress(self._stream, total=step.total, unit=step.unit)
+        self._bar.reach(step.done, step.label)
 
 
 def down(args: argparse.Namespace) -> int:
@@ -86,6 +121,7 @@ def status(args: argparse.Namespace) -> int:
         return 0
     print(f"Sandbox running in {running.state_dir} (pid {running.pid})")
     _print_settings(running.profile_path)
+    _print_figures(running.state_dir)
     print(f"Profile:  {running.profile_path}  (check it with: woc-gate doctor --woc-config {running.profile_path})")
     print(f"Env file: {running.env_path}")
     return 0
@@ -138,6 +174,11 @@ def _print_settings(profile_path: Path) -> None:
     for key, tenant in profile.get("smoke", {}).items():
         emails = ", ".join(value for field, value in tenant.items() if field.endswith("_email"))
         print(f"  smoke tenant {key}: {tenant['organization']} ({emails}; passwords in the profile)")
+
+
+def _print_figures(state_dir: Path) -> None:
+    for line in read_figures(state_dir).lines():
+        print(f"  {line}")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,13 +19,15 @@ import traceback
 from pathlib import Path
 from urllib.parse import quote
 
-from woc_gate.errors import WocGateError
-from woc_gate.sandbox import instances, provision, seed, stack
+from woc_gate.errors import SandboxError, WocGateError
+from woc_gate.files import limits_reported
+from woc_gate.sandbox import figures, instances, provision, seed, stack
 from woc_gate.sandbox.api import create_api_app
 from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftover, parse_server_url
 from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, public_endpoints_use_tls
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
+from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.release import build_release
 from woc_gate.sandbox.s3 import S3Server
@@ -66,14 +68,18 @@ class Daemon:
         self.external: ExternalDatabase | None = None
         self.scratch_url = ""  # scratch accounts on a local server only: an external one is the operator's
         self.restore_url = ""
-        self._reported = 0.0  # when the seed's progress was last written
+        self.seeded: dict = {}  # the seed's summary: row counts, objects and their bytes
+        self.database_bytes = 0
+        self.figures: figures.Figures | None = None
+        self._reported = 0.0  # when the start's progress was last written
 
     def run(self) -> int:
         """Set the stack up, serve until told to stop, clean up; the exit status."""
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, _raise_stopped)
         try:
-            database = self.prepare()
+            with limits_reported(SandboxError, "the sandbox cannot start", FILESYSTEM_ADVICE):
+                database = self.prepare()
             asyncio.run(self.serve(database))
             return 0
         except _Stopped:
@@ -103,6 +109,7 @@ class Daemon:
         with self.server.admin_connection(database.name, client_flag=migrate.MULTI_STATEMENTS) as connection:
             slugs = tuple(tenant.slug for tenant in self.seed_file.tenants)
             apply_faults(self.faults, FaultTarget(connection, self.tree, self.storage, slugs))
+            self.database_bytes = figures.database_bytes(connection, database.name)
         return database
 
     def local_database(self) -> Database:
@@ -110,7 +117,8 @@ class Daemon:
         inputs = TemplateInputs(self.repo, self.options.scale, self.options.seed, seed.today_anchor())
         template = ensure_template(program, inputs, self.report_seeding)
         datadir = self.instance_dir / "datadir"
-        template.copy_to(datadir, self.storage)
+        template.copy_to(datadir, self.storage, lambda label: self.report_seeding(inputs.scale, inputs.scale, label))
+        self.seeded = template.summary
         self.server = LocalServer(program, datadir, self.instance_dir)
         self.server.start()
         with self.server.admin_connection() as admin:
@@ -126,13 +134,23 @@ class Daemon:
     def _url(self, user: str, password: str, database: str) -> str:
         return f"mysql://{user}:{quote(password, safe='')}@{self.server.host}:{self.server.port}/{database}"
 
-    def report_seeding(self, done: int, total: int) -> None:
-        """Say how far the seed is, for ``stack.start`` to show while it waits (at most every tenth of a second)."""
+    def report_seeding(self, done: int, total: int, label: str) -> None:
+        """Say how far the seed of the scale organizations is (see ``report``); nothing without them."""
+        if self.options.scale:
+            self.report(stack.Step(done, total, stack.SEED_UNIT, label))
+
+    def report(self, step: stack.Step) -> None:
+        """Say how far the start is, for ``stack.start`` to show while it waits (at most every tenth of a second)."""
         now = time.monotonic()
-        if done < total and now - self._reported < PROGRESS_SECONDS:
+        if step.done < step.total and now - self._reported < PROGRESS_SECONDS:
             return
         self._reported = now
-        write_private(self.state_dir / stack.PROGRESS_FILE, f"{done} {total}\n")
+        write_private(self.state_dir / stack.PROGRESS_FILE, step.line())
+
+    def report_bucket(self, done: int, total: int) -> None:
+        """Say how many objects are in the bucket so far (see ``report``)."""
+        if self.options.scale:
+            self.report(stack.Step(done, total, stack.BUCKET_UNIT, "filling the bucket"))
 
     def external_database(self) -> Database:
         self.server = ExternalServer(parse_server_url(self.options.db_url))
@@ -142,7 +160,8 @@ class Daemon:
         with self.server.admin_connection(self.external.name, **options) as connection:
             migrate.deploy(connection, self.tree / MIGRATIONS)
             plan = seed.build_plan(self.repo / SHARED, scale=self.options.scale, seed=self.options.seed)
-            seed.seed_database(connection, plan, self.storage, self.instance_dir, self.report_seeding)
+            summary = seed.seed_database(connection, plan, self.storage, self.instance_dir, self.report_seeding)
+        self.seeded = dataclasses.asdict(summary)
         return Database(self.server.host, self.server.port, self.external.user, password, self.external.name)
 
     async def serve(self, database: Database) -> None:
@@ -168,8 +187,13 @@ class Daemon:
         s3 = S3Server() if self.options.s3 else None
         servers = Servers()
         try:
-            if s3 is not None:
-                account = s3.start(self.storage, public="public-screenshots" in self.faults)
+            if s3 is None:
+                self.figures = figures.on_disk(self.seeded, self.storage, self.database_bytes)
+            else:
+                account = s3.start(
+                    self.storage, public="public-screenshots" in self.faults, progress=self.report_bucket
+                )
+                self.figures = figures.in_bucket(self.seeded, account.bucket, *s3.filled, self.database_bytes)
                 ctx = dataclasses.replace(
                     ctx,
                     s3_endpoint=account.endpoint,
@@ -220,8 +244,9 @@ class Daemon:
         )
 
     def publish(self, ctx: SandboxContext) -> None:
-        """Write the context, the profile and the env file, then the ready marker."""
+        """Write the context, the profile, the env file and the figures, then the ready marker."""
         write_context(self.state_dir / stack.CONTEXT_FILE, ctx)
+        figures.write_figures(self.state_dir, self.figures)
         write_profile(self.state_dir / stack.PROFILE_FILE, ctx, self.seed_file, self.state_dir)
         write_env(self.state_dir / stack.ENV_FILE, ctx, self.seed_file, self.state_dir)
         (self.state_dir / stack.READY_FILE).touch()

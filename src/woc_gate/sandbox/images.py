@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 
@@ -9,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 SCREENSHOT_SIZE = (320, 200)
 PLACEHOLDER_SIZE = (64, 40)
+PLACEHOLDER_VARIANTS = 32
 BLUR_RADIUS = 4
 
 
@@ -32,11 +34,18 @@ def screenshot_png(caption: str, variant: int, *, blurred: bool) -> bytes:
     return _png(image)
 
 
-def placeholder_png() -> bytes:
-    """The small image every bulk (non-smoke) screenshot object shares."""
-    image = Image.new("RGB", PLACEHOLDER_SIZE, (200, 200, 200))
-    ImageDraw.Draw(image).line((0, 0, *PLACEHOLDER_SIZE), fill=(60, 60, 60), width=3)
-    return _png(image)
+@functools.cache
+def placeholder_pngs() -> tuple[bytes, ...]:
+    """The small images the bulk (non-smoke) screenshot objects take in turn: each different, none too large."""
+    width, height = PLACEHOLDER_SIZE
+    pictures = []
+    for variant in range(PLACEHOLDER_VARIANTS):
+        image = Image.new("RGB", PLACEHOLDER_SIZE, (200, 200 - variant, 200 + variant // 2))
+        draw = ImageDraw.Draw(image)
+        draw.line((0, 0, width, height), fill=(60, 60, 60), width=3)
+        draw.line((variant * width // PLACEHOLDER_VARIANTS, height, width, 0), fill=(90, 90, 140), width=2)
+        pictures.append(_png(image))
+    return tuple(pictures)
 
 
 def _png(image: Image.Image) -> bytes:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pymysql
 
 from woc_gate.errors import SandboxError
-from woc_gate.sandbox import images
+from woc_gate.files import limits_reported
 from woc_gate.sandbox.bulkload import load_rows
-from woc_gate.sandbox.seeddata import DAY, Progress, SeedPlan, SeedSummary, generate
+from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
+from woc_gate.sandbox.objects import ObjectWriter
+from woc_gate.sandbox.seeddata import DAY, SeedPlan, SeedSummary, generate
 from woc_gate.sandbox.seedfile import SEED_PATH, load_seed_file
 from woc_gate.sources.shared import load_shared
 
 POLICY_TYPE = "TrackingPolicy"
+GENERATING = "generating rows and objects"
+FINISHING = "storing the last rows and objects"
+SEEDED = "seeded"
+SeedProgress = Callable[[int, int, str], None] | None  # told (done, total, what now) of the scale organizations
 
 
 def today_anchor() -> int:
@@ -50,40 +56,29 @@ def build_plan(
 
 
 def seed_database(
-    connection: pymysql.Connection, plan: SeedPlan, storage_dir: Path, scratch_dir: Path, progress: Progress = None
+    connection: pymysql.Connection, plan: SeedPlan, storage_dir: Path, scratch_dir: Path, progress: SeedProgress = None
 ) -> SeedSummary:
     """Write the plan's rows and its objects under ``storage_dir``; ``connection`` allows LOCAL INFILE.
 
-    ``progress`` is told each scale organization written (see ``seeddata.generate``).
+    ``progress(done, total, label)`` is told each scale organization generated, then that the last rows
+    and objects are being stored, then that all are.
     """
-    objects = ObjectWriter(storage_dir)
-    return load_rows(connection, plan.tables(), scratch_dir, lambda sinks: generate(plan, sinks, objects, progress))
+    report = progress or _silent
+
+    def generated(done: int, total: int) -> None:
+        report(done, total, GENERATING if done < total else FINISHING)
+
+    with (
+        limits_reported(SandboxError, "seeding the reference stack", FILESYSTEM_ADVICE),
+        ObjectWriter(storage_dir) as objects,
+    ):
+        summary = load_rows(
+            connection, plan.tables(), scratch_dir, lambda sinks: generate(plan, sinks, objects, generated)
+        )
+    summary.objects, summary.object_bytes = objects.count, objects.size
+    report(plan.scale, plan.scale, SEEDED)
+    return summary
 
 
-class ObjectWriter:
-    """Screenshot objects on disk at ``root/objectKey``; bulk objects are hard links to one placeholder file."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._made_dirs: set[Path] = set()
-        self._placeholder: Path | None = None
-
-    def write(self, key: str, data: bytes) -> None:
-        """Store one object's bytes."""
-        self._path(key).write_bytes(data)
-
-    def write_placeholder(self, key: str) -> None:
-        """Store the shared placeholder image under ``key`` (a hard link after the first)."""
-        path = self._path(key)
-        if self._placeholder is None:
-            path.write_bytes(images.placeholder_png())
-            self._placeholder = path
-        else:
-            os.link(self._placeholder, path)
-
-    def _path(self, key: str) -> Path:
-        path = self.root / key
-        if path.parent not in self._made_dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made_dirs.add(path.parent)
-        return path
+def _silent(done: int, total: int, label: str) -> None:
+    """No progress shown."""

@@ -3,13 +3,16 @@
 Organizations, in order: the smoke tenants of the seed file (their accounts, projects and policy),
 the ``[background]`` tenants, then ``scale`` more organizations shaped like a background tenant
 whose users have ``SCALE_HISTORY`` times the history; only their newest entries keep screenshots,
-as the retention job would leave them. Every organization gets the four roles with the shared role
-defaults and one settings row (the seed file's policy, else the column defaults). Every time entry
-is closed. Times are spread over the days before ``anchor`` (midnight UTC of the build day).
+as the retention job would leave them (about ``SCALE_SCREENSHOTS_PER_ENTRY`` of a screenshot per entry,
+the product's ratio), each object one of a few distinct placeholder images. Every organization
+gets the four roles with the shared role defaults and one settings row (the seed file's policy, else
+the column defaults). Every time entry is closed. Times are spread over the days before ``anchor``
+(midnight UTC of the build day).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ Progress = Callable[[int, int], None] | None  # told (done, total) scale organiz
 ROLE_NAMES = {"OWNER": "Owner", "ADMIN": "Administrator", "MANAGER": "Manager", "MEMBER": "Member"}
 BACKGROUND_ROLES = ("OWNER", "ADMIN", "MANAGER", "MEMBER")  # users of a generated tenant take these in turn
 SCALE_HISTORY = 50
+SCALE_SCREENSHOTS_PER_ENTRY = 0.1  # about 500 k screenshots for 5 M time entries, as in production
 DAY = 86400
 ID_EPOCH_MS = 1_736_153_600_000  # 2025-01-06T09:00Z: generated ids read like cuids made from then on
 FIRST_NAMES = ("Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kai", "Lea")
@@ -77,7 +81,7 @@ class Objects(Protocol):
 
     def write(self, key: str, data: bytes) -> None: ...
 
-    def write_placeholder(self, key: str) -> None: ...
+    def write_placeholder(self, key: str, variant: int) -> None: ...
 
 
 @dataclass
@@ -109,10 +113,12 @@ class SeedPlan:
 
 @dataclass
 class SeedSummary:
-    """What was generated: organization ids by slug and row counts by table."""
+    """What was generated: organization ids by slug, row counts by table, objects and their bytes."""
 
     organizations: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    objects: int = 0  # screenshot objects stored
+    object_bytes: int = 0  # their bytes in all
 
 
 class CuidFactory:
@@ -151,8 +157,8 @@ class _Generator:
         self.new_id = CuidFactory(self.rng)
         self.summary = SeedSummary()
         self.permission_ids: dict[str, str] = {}
-        placeholder = images.placeholder_png()
-        self.placeholder = (*images.PLACEHOLDER_SIZE, len(placeholder))
+        self.placeholders = [(*images.PLACEHOLDER_SIZE, len(data)) for data in images.placeholder_pngs()]
+        self.placeholders_written = 0
         self.filler_hash = hash_password(_base36(self.rng.getrandbits(120), 24), salt=self.rng.randbytes(16))
 
     def run(self) -> SeedSummary:
@@ -231,11 +237,24 @@ class _Generator:
                     background.screenshots_per_time_entry,
                 )
             )
-            for entry_id, started in entries[len(entries) - background.time_entries_per_user :]:
+            for entry_id, started in entries[len(entries) - self.entries_with_screenshots(len(entries)) :]:
                 for shot in range(background.screenshots_per_time_entry):
                     captured = started + (shot + 1) * DEFAULT_INTERVAL_MINUTES * 60
-                    key = self.screenshot(org_id, user_id, entry_id, captured, False, self.placeholder)
-                    self.objects.write_placeholder(key)
+                    self.placeholder_screenshot(org_id, user_id, entry_id, captured)
+
+    def entries_with_screenshots(self, entries: int) -> int:
+        """How many of a generated user's newest entries keep their screenshots."""
+        background = self.plan.seed_file.background
+        if entries <= background.time_entries_per_user or not background.screenshots_per_time_entry:
+            return entries  # a background tenant's short history keeps them all
+        return math.ceil(entries * SCALE_SCREENSHOTS_PER_ENTRY / background.screenshots_per_time_entry)
+
+    def placeholder_screenshot(self, org_id: str, user_id: str, entry_id: str, captured: int) -> None:
+        """A screenshot row whose object is the next of the placeholder images, in turn."""
+        variant = self.placeholders_written % len(self.placeholders)
+        self.placeholders_written += 1
+        key = self.screenshot(org_id, user_id, entry_id, captured, False, self.placeholders[variant])
+        self.objects.write_placeholder(key, variant)
 
     def projects(self, org_id: str, names, created: int) -> list[str]:
         ids = []

@@ -23,6 +23,7 @@ from woc_gate.sandbox import instances, require_extra
 from woc_gate.sandbox.context import SandboxContext
 from woc_gate.sandbox.dburl import drop_leftover, parse_server_url
 from woc_gate.sandbox.faults import check_fault_names, check_switchable
+from woc_gate.sandbox.figures import FIGURES_FILE, Figures, read_figures
 from woc_gate.sandbox.layout import ENV_FILE, ERROR_FILE, LOG_FILE, PROFILE_FILE, STORAGE_DIR, TREE_DIR
 from woc_gate.sandbox.target_profile import read_context, write_private
 from woc_gate.sandbox.write_log import WRITE_LOG_FILE
@@ -36,10 +37,13 @@ CONTEXT_FILE = "context.json"
 TLS_DIR = "tls"
 RELEASE_DIR = "release"
 FAULT_SWITCH_FILE = "switched-faults"
-PROGRESS_FILE = "progress"  # "DONE TOTAL": how many of the scale organizations the daemon has seeded so far
+PROGRESS_FILE = "progress"  # "DONE<TAB>TOTAL<TAB>UNIT<TAB>LABEL": how far the start is (see ``Step``)
+SEED_UNIT = "scale organizations seeded"
+BUCKET_UNIT = "objects put in the bucket"
 RUNTIME_ENTRIES = (
     READY_FILE,
     PROGRESS_FILE,
+    FIGURES_FILE,
     ERROR_FILE,
     PROFILE_FILE,
     ENV_FILE,
@@ -77,6 +81,20 @@ class StackOptions:
 
 
 @dataclass(frozen=True)
+class Step:
+    """How far a starting stack is: ``done`` of ``total`` ``unit`` (``SEED_UNIT``, ``BUCKET_UNIT``), doing ``label``."""
+
+    done: int
+    total: int
+    unit: str
+    label: str
+
+    def line(self) -> str:
+        """The step as the daemon writes it to ``PROGRESS_FILE``."""
+        return f"{self.done}\t{self.total}\t{self.unit}\t{self.label}\n"
+
+
+@dataclass(frozen=True)
 class Sandbox:
     """A running stack: where its files are and the daemon's pid."""
 
@@ -89,6 +107,11 @@ class Sandbox:
     def ctx(self) -> SandboxContext:
         """The context its apps were built from (URLs, database account, secrets, faults)."""
         return read_context(self.state_dir / CONTEXT_FILE)
+
+    @property
+    def figures(self) -> Figures:
+        """What it holds: rows, objects and bytes."""
+        return read_figures(self.state_dir)
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
         """Stop the stack and remove what it made."""
@@ -131,13 +154,14 @@ def start(
     owner_pid: int | None = None,
     fault_switch: bool = False,
     timeout: float = 60.0,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[Step], None] | None = None,
 ) -> Sandbox:
     """Start a stack in the background and wait until it is ready; a ``SandboxError`` of one line when it cannot.
 
     With ``fault_switch`` the apps' faults can be switched while it runs (``Sandbox.switch_faults``): for the
-    suite's own tests, which prove a check against each fault without a start per fault. ``on_progress(done, total)``
-    is told how far the seed of the scale organizations (``scale``) is, as it moves.
+    suite's own tests, which prove a check against each fault without a start per fault. ``on_progress(step)``
+    is told how far the start is as it moves: the seed of the scale organizations (``scale``), the copy of the
+    template, then, with ``s3``, the objects put in the bucket. ``timeout`` counts from the start's last step.
     """
     require_extra()
     faults = sorted(check_fault_names(faults))
@@ -247,13 +271,14 @@ def _spawn_daemon(options: StackOptions) -> subprocess.Popen:
 
 
 def _wait_ready(
-    process: subprocess.Popen, state_dir: Path, timeout: float, on_progress: Callable[[int, int], None] | None
+    process: subprocess.Popen, state_dir: Path, timeout: float, on_progress: Callable[[Step], None] | None
 ) -> None:
     deadline, shown = time.monotonic() + timeout, None
     while True:
-        if on_progress is not None and (seeded := _seeded(state_dir)) not in (None, shown):
-            shown = seeded
-            on_progress(*seeded)
+        if (step := _step(state_dir)) not in (None, shown):
+            shown, deadline = step, time.monotonic() + timeout  # a start that moves is not late
+            if on_progress is not None:
+                on_progress(step)
         if (state_dir / READY_FILE).exists():  # after the progress: its last word is read before the return
             return
         if process.poll() is not None:
@@ -266,17 +291,21 @@ def _wait_ready(
                 f" see {state_dir / LOG_FILE}"
             )
         if time.monotonic() > deadline:
-            raise SandboxError(f"the sandbox was not ready within {timeout:g} s; see {state_dir / LOG_FILE}")
+            raise SandboxError(
+                f"the sandbox was not ready within {timeout:g} s"
+                f"{f' of its last step ({shown.label})' if shown else ''}; see {state_dir / LOG_FILE}"
+            )
         time.sleep(POLL_SECONDS)
 
 
-def _seeded(state_dir: Path) -> tuple[int, int] | None:
-    """The scale organizations seeded so far and their total, as the daemon last wrote them; None before."""
+def _step(state_dir: Path) -> Step | None:
+    """How far the start is, as the daemon last wrote it; None before."""
     try:
-        done, total = map(int, (state_dir / PROGRESS_FILE).read_text().split())
+        line = (state_dir / PROGRESS_FILE).read_text()
+        done, total, unit, label = line.removesuffix("\n").split("\t")
+        return Step(int(done), int(total), unit, label) if line.endswith("\n") else None
     except (OSError, ValueError):  # not written yet, or caught half-written
         return None
-    return done, total
 
 
 def _abandon(process: subprocess.Popen, state_dir: Path, ephemeral: bool) -> None:
@@ -286,6 +315,8 @@ def _abandon(process: subprocess.Popen, state_dir: Path, ephemeral: bool) -> Non
     instances.sweep_stale(drop_leftover)
     if ephemeral:
         shutil.rmtree(state_dir, ignore_errors=True)
+    else:
+        clear_runtime_entries(state_dir, keep=(ERROR_FILE,))  # what a daemon killed in its cleanup left
 
 
 def _daemon_token(state_dir: Path) -> str | None:

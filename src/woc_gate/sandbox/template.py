@@ -12,20 +12,34 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from woc_gate.sandbox import instances, provision, seed
-from woc_gate.sandbox.seeddata import Progress
+from woc_gate.sandbox.seed import SeedProgress
 from woc_gate.sandbox.seedfile import SEED_PATH
 from woc_gate.sources.prisma import list_migrations
 from woc_gate.target import migrate, scratch_server, template_cache
-from woc_gate.target.scratch_server import LocalServer, ServerProgram, initialize_datadir
+from woc_gate.target.scratch_server import SANDBOX_TUNING, LocalServer, ServerProgram, initialize_datadir
 from woc_gate.target.template_cache import cache_root, cached, copy_tree
 
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"
-BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "images", "template")
+BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "images", "objects", "template")
+# A build at --scale loads millions of rows: a pool that holds the indexes, a redo log that does not
+# force a checkpoint every few chunks, no durability (a failed build is thrown away). Its redo log is
+# shrunk back to the stacks' before the server stops, so every copy stays small; that takes seconds,
+# which a build without scale (the seed file alone) does not win back. Later flags win.
+BUILD_TUNING = (
+    *SANDBOX_TUNING,
+    "--innodb-buffer-pool-size=1G",
+    "--innodb-flush-log-at-trx-commit=0",
+    "--innodb-doublewrite=0",
+    "--innodb-log-buffer-size=8M",
+    "--innodb-log-file-size=256M",
+)
+STACK_REDO_LOG_BYTES = 8 * 1024 * 1024  # as FLAVOR_FLAGS["mariadb"] starts the stacks
 MIGRATIONS = Path("apps/web/prisma/migrations")
 SHARED = Path("packages/shared")
 
@@ -73,17 +87,25 @@ class Template:
 
     @property
     def summary(self) -> dict:
-        """Organization ids by slug and row counts by table, as seeded."""
+        """Organization ids by slug, row counts by table, objects and their bytes, as seeded."""
         return json.loads((self.path / "summary.json").read_text())
 
-    def copy_to(self, datadir: Path, storage: Path) -> None:
-        """Copy the datadir and the storage (hard links kept) to new places."""
+    def copy_to(self, datadir: Path, storage: Path, on_step: Callable[[str], None] | None = None) -> None:
+        """Copy the datadir, and the storage as hard links (the stack replaces or removes objects, never edits one).
+
+        ``on_step(label)`` is told which of the two is being copied.
+        """
         os.utime(self.path)
-        for source, target in ((self.datadir, datadir), (self.storage, storage)):
-            copy_tree(source, target)
+        for label, source, target, link in (
+            ("copying the database", self.datadir, datadir, False),
+            ("copying the objects", self.storage, storage, True),
+        ):
+            if on_step is not None:
+                on_step(label)
+            copy_tree(source, target, link=link)
 
 
-def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: Progress = None) -> Template:
+def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: SeedProgress = None) -> Template:
     """The template for these inputs, built now when it is not cached yet (``progress``: see ``seed_database``)."""
     return Template(
         cached(
@@ -94,9 +116,10 @@ def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: Pr
     )
 
 
-def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progress: Progress) -> None:
+def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progress: SeedProgress) -> None:
     run_dir = instances.create_owned_dir("build-")
-    server = LocalServer(program, building / "datadir", run_dir)
+    at_scale = inputs.scale > 0
+    server = LocalServer(program, building / "datadir", run_dir, tuning=BUILD_TUNING if at_scale else SANDBOX_TUNING)
     try:
         initialize_datadir(program, server.datadir, run_dir / "install.log")
         server.start()
@@ -115,6 +138,9 @@ def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progr
                 seed_path=inputs.seed_path,
             )
             summary = seed.seed_database(db, plan, building / "storage", run_dir, progress)
+            if at_scale and program.flavor == "mariadb":  # MySQL's redo log is sized at start only
+                with db.cursor() as cursor:
+                    cursor.execute(f"SET GLOBAL innodb_log_file_size = {STACK_REDO_LOG_BYTES}")
         server.stop()
         (building / "summary.json").write_text(json.dumps(asdict(summary), indent=1))
     finally:

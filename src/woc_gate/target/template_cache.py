@@ -48,8 +48,18 @@ def cached(root: Path, key: str, build: Callable[[Path], None]) -> Path:
     return path
 
 
-def copy_tree(source: Path, target: Path) -> None:
-    """Copy a folder (hard links and modes kept, reflinks where the file system has them) to a new place."""
+def copy_tree(source: Path, target: Path, *, link: bool = False) -> None:
+    """Copy a folder (hard links and modes kept, reflinks where the file system has them) to a new place.
+
+    With ``link`` its files are hard links to the template's where both are on one file system: for files
+    that are only ever replaced or removed, never written in place (half a million screenshot objects copy
+    in seconds, and take no more space).
+    """
+    if link:
+        linked = subprocess.run(["cp", "-a", "--link", str(source), str(target)], capture_output=True)
+        if linked.returncode == 0:
+            return
+        shutil.rmtree(target, ignore_errors=True)  # another file system: copied below
     done = subprocess.run(["cp", "-a", "--reflink=auto", str(source), str(target)], capture_output=True, text=True)
     if done.returncode != 0:
         raise TargetError(f"cannot copy the template {source} to {target}: {done.stderr.strip()}")
