@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-import filelock
 import pytest
 
 from woc_gate.checks import cron
@@ -12,7 +11,6 @@ from woc_gate.checks import headers as headers_checks
 from woc_gate.checks import inventory as inventory_checks
 from woc_gate.checks import storage as storage_checks
 from woc_gate.config import PUBLIC_URLS, RUNBOOK_VARIABLES, SMOKE_TENANTS
-from woc_gate.errors import WocGateError
 from woc_gate.plugin.fixtures import session_settings
 from woc_gate.target import clients, s3
 from woc_gate.target import tls as tls_target
@@ -33,19 +31,10 @@ RETENTION_LOCK_TIMEOUT = 120  # seconds: longer than a canary test with its job 
 
 
 @pytest.fixture
-def retention_job_lock(tmp_path_factory):
-    """Held while a test watches the retention job's effects, so no other worker runs the job meanwhile."""
-    lock = filelock.FileLock(tmp_path_factory.getbasetemp().parent / "woc-gate-retention.lock")
-    try:
-        lock.acquire(timeout=RETENTION_LOCK_TIMEOUT)
-    except filelock.Timeout:
-        raise WocGateError(
-            f"the retention job stayed locked by another test for {RETENTION_LOCK_TIMEOUT} s; run with -n 0"
-        ) from None
-    try:
+def retention_job_lock(target_lock):
+    """Held while a test watches the retention job's effects, so no other worker or shard runs the job meanwhile."""
+    with target_lock("retention", "the retention job", RETENTION_LOCK_TIMEOUT):
         yield
-    finally:
-        lock.release()
 
 
 @pytest.fixture

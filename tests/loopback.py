@@ -94,7 +94,8 @@ def http_server(handler, *, tls_directory=None):
         server.socket = context.wrap_socket(server.socket, server_side=True)
         authority.cert_pem.write_to_path(str(tls_directory / "ca.pem"))
         scheme = "https"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # polled often: shutdown() waits up to one poll interval (half a second by default) in every test's teardown
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:

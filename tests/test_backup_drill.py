@@ -158,6 +158,7 @@ def test_the_restored_schema_equals_the_source_although_indexes_are_built_last(b
     assert restored == source
 
 
+@pytest.mark.slow
 def test_a_drill_into_a_throwaway_server_records_the_rto(backup, clean_stack, capsys):
     status, out = drill(capsys, backup, "--woc-config", clean_stack.profile_path)
     assert status == 0, out
@@ -201,6 +202,7 @@ def test_a_full_disk_during_the_backup_leaves_nothing_that_looks_complete(clean_
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_backup_counts_equal_the_dump_while_the_app_writes(dev_stack_factory, tmp_path, capsys):
     sandbox = dev_stack_factory(seed=5, scale=2)
     stop = threading.Event()

@@ -58,6 +58,7 @@ def durations_of(result):
     return durations
 
 
+@pytest.mark.slow
 def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at_once(pytester, monkeypatch):
     pytester.makepyfile(test_a_surfaces=SURFACE_TESTS, test_b_same_origin=SAME_ORIGIN_TESTS)
     with silent_server() as port:
@@ -82,6 +83,7 @@ def test_a_silent_target_fails_its_first_test_within_ten_seconds_and_the_rest_at
     assert all(durations[name] < 1 for name in later), durations
 
 
+@pytest.mark.slow
 def test_a_tls_scan_that_finds_the_api_silent_costs_the_run_one_timeout(pytester, monkeypatch):
     pytester.makepyfile(test_same_origin=SAME_ORIGIN_TESTS)
     with silent_server() as port:
@@ -158,11 +160,10 @@ def test_the_stacks_env_file_alone_gives_the_settings_its_profile_gives(clean_st
     assert from_env.envelopes == from_profile.envelopes
 
 
-def test_a_tenant_lock_held_too_long_is_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(fixtures, "TENANT_LOCK_TIMEOUT", 0.2)
-    holder = fixtures.TenantLock("a", tmp_path / "a.lock")
+def test_a_tenant_lock_held_too_long_is_one_line(tmp_path):
+    holder = fixtures.TargetLock("smoke tenant a", tmp_path / "a.lock", 0.2)
     with holder, pytest.raises(WocGateError) as error:
-        fixtures.TenantLock("a", tmp_path / "a.lock").acquire()
+        fixtures.TargetLock("smoke tenant a", tmp_path / "a.lock", 0.2).acquire()
     assert str(error.value) == (
         "smoke tenant a stayed locked by another test for 0.2 s;"
         " that test may be stuck: see its failure, or run with -n 0"

@@ -16,6 +16,8 @@ from seed_checkout import (
     shared_permission_renamed,
 )
 
+pytestmark = pytest.mark.slow  # each test starts a throwaway server and applies the reference migrations
+
 pytest_plugins = ["pytester"]
 
 CONTRACTS = ROOT / "contracts"

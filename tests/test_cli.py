@@ -30,6 +30,7 @@ def test_run_reads_the_profile_in_the_current_directory(tmp_path, monkeypatch, c
     assert capsys.readouterr().err.startswith("ERROR: woc-gate: target profile woc-gate.toml is not valid TOML: ")
 
 
+@pytest.mark.slow
 def test_run_against_the_sandbox_writes_both_reports_here(pytester):
     result = pytester.run(
         Path(sys.executable).with_name("woc-gate"), "run", "--sandbox", "-p", "no:xdist", "-k", "prisma_role_key"
@@ -71,6 +72,7 @@ def test_run_help_lists_woc_gates_options_and_says_how_pytests_are_passed(capsys
     assert "Every other argument goes to pytest as it is: -k EXPRESSION" in out
 
 
+@pytest.mark.slow
 def test_a_terminated_run_ends_as_an_interrupted_one_with_143(pytester):
     pytester.makepyfile(
         terminate="""

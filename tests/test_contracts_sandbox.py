@@ -216,6 +216,7 @@ def test_each_contract_fault_fails_schema_contracts_naming_the_defect(pytester, 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.mark.slow
 def test_a_correct_deployment_that_answers_differently_passes(pytester, faulty_stack):
     correct = ["captured-at-offset", "settings-write-204", "signed-preview-url"]
     sandbox = faulty_stack(correct)
@@ -227,6 +228,7 @@ def test_a_correct_deployment_that_answers_differently_passes(pytester, faulty_s
     assert items["schema-contracts"]["status"] == "PASS", result.stdout.str()
 
 
+@pytest.mark.slow
 def test_a_tree_that_differs_harmlessly_still_passes(pytester, dev_stack_factory, tmp_path_factory):
     tree = make_variant_tree(tmp_path_factory.mktemp("variant") / "workonclock")
     sandbox = dev_stack_factory(repo=tree, policy_envelope="")
@@ -260,6 +262,7 @@ def test_local_mode_with_a_database_checks_the_seeded_rows(pytester, clean_stack
     assert outcomes["test_web_settings_equal_api_policy[a]"] == "skipped"
 
 
+@pytest.mark.slow
 def test_a_typescript_error_fails_the_tests_that_need_it_with_one_line(pytester, tmp_path_factory):
     tree = make_variant_tree(tmp_path_factory.mktemp("broken") / "workonclock")
     policy = tree / "packages/shared/src/policy.ts"

@@ -49,7 +49,9 @@ evidence = "https://tickets.example.com/REL-7"
 """
 DRILL = {"restore_test_result": {"rto_seconds": 41.5, "restore_seconds": 30.0, "validation_seconds": 11.5,
                                  "checks": {"counts": "passed", "settings_rows": "passed"}, "drilled_at": "today",
-                                 "target": "a throwaway server"},
+                                 "target": "a throwaway server",
+                                 "object_storage": {"source": "listing", "where": "s3://woc-screenshots/",
+                                                    "objects": 40180, "seconds": 1.2, "objects_per_second": 33483}},
          "timestamp": "2026-12-07T08:00:00Z", "file_size": 1024, "checksum": "sha256:ab"}  # fmt: skip
 TESTS = f"""
 import zipfile
@@ -150,6 +152,7 @@ def test_a_history_folder_that_is_a_file_is_one_usage_error(pytester, monkeypatc
     ]
 
 
+@pytest.mark.slow
 def test_the_dashboard_in_chromium(gate_run, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
@@ -205,6 +208,9 @@ def test_the_dashboard_in_chromium(gate_run, tmp_path_factory):
 
         assert "41.5 s" in page.locator("#drill").inner_text()
         assert "counts against the manifest\tpassed" in page.locator("#drill").inner_text()
+        assert "objects\n40180 read from the listing of s3://woc-screenshots/ in 1.2 s (33483 objects/s)" in (
+            page.locator("#drill").inner_text()
+        )
         assert "2.75 s" in page.locator("#desktop").inner_text()
         assert "cross tenant probes\t4200" in page.locator("#probes").inner_text()
         assert page.locator("#migrations").inner_text().endswith("applied\t14\npending\t1")

@@ -105,6 +105,7 @@ def test_all_faults_of_an_item_at_once_fail_exactly_the_union_of_their_tests(pyt
     assert sorted(failing(items[item_id])) == expected, result.stdout.str()
 
 
+@pytest.mark.slow
 def test_valid_variants_pass_both_items(pytester, faulty_stack):
     profile = faulty_stack(VALID_VARIANTS).profile_path
     for item_id in ITEM_TESTS:
@@ -112,6 +113,7 @@ def test_valid_variants_pass_both_items(pytester, faulty_stack):
         assert items[item_id]["status"] == "PASS", result.stdout.str()
 
 
+@pytest.mark.slow
 def test_the_omitting_variant_really_omits_the_default_and_the_gate_reads_it_as_written(faulty_stack):
     from sandbox_clients import api_session, web_session
 

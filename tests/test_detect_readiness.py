@@ -137,11 +137,13 @@ def test_one_stack_with_every_fault_fails_exactly_their_union(pytester, faulty_s
         ("schema-objects", RESTORE, "backup-restore"),
     ],
 )
+@pytest.mark.slow
 def test_a_valid_variant_passes(pytester, faulty_stack, variant, files, item_id):
     result, items = run_items(pytester, faulty_stack([variant], **STACK), files)
     assert items[item_id]["status"] == "PASS", result.stdout.str()
 
 
+@pytest.mark.slow
 def test_an_instant_add_column_passes_without_a_scratch_database(pytester, faulty_stack):
     sandbox = faulty_stack(["instant-add-column"], **STACK)
     profile = tomllib.loads(sandbox.profile_path.read_text())
@@ -183,6 +185,7 @@ def vouch(pytester: pytest.Pytester, role: str) -> str:
 @pytest.mark.parametrize(
     ("role", "status"), [(None, "UNVERIFIED"), ("operator", "UNVERIFIED"), ("technical owner", "PASS")]
 )
+@pytest.mark.slow
 def test_a_statement_built_at_run_time_is_unverified_unless_the_technical_owner_vouches(
     pytester, dev_stack_factory, dynamic_tree, role, status
 ):
@@ -339,6 +342,7 @@ export enum Kind { Entry = 'woc_time_entries', Shot = 'woc_screenshots' }
 """
 
 
+@pytest.mark.slow
 def test_interpolated_constants_and_literal_unions_give_one_statement_per_value(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "src/report.ts").write_text(UNIONS)

@@ -74,4 +74,6 @@ def test_report_takes_a_record_or_compare_not_both(monday, capsys):
     with pytest.raises(SystemExit) as stopped:
         woc_gate(["report", str(monday), "--compare", str(monday), str(monday)])
     assert stopped.value.code == 2
-    assert capsys.readouterr().err.endswith("report takes one run record, or --compare A.json B.json\n")
+    assert capsys.readouterr().err.endswith(
+        "report takes one run record, or --compare A.json B.json, or --merge SHARD.json …\n"
+    )

@@ -51,6 +51,7 @@ def referenced_environment(profile: Path, seen: dict[str, str]) -> dict[str, str
     return {name: seen[name] for _, name in references(read_profile(profile))}
 
 
+@pytest.mark.slow
 def test_init_writes_a_profile_with_which_the_gate_proves_every_item_the_stack_can(
     pytester, dev_stack_factory, monkeypatch
 ):
@@ -196,6 +197,7 @@ def test_doctor_fails_on_a_wrong_password_and_an_unset_reference_naming_neither_
     assert lines[-1].startswith("doctor: 2 broken, ")
 
 
+@pytest.mark.slow
 def test_a_silent_target_costs_doctor_no_more_than_its_deadline(tmp_path):
     profile = tmp_path / "woc-gate.toml"
     with silent_server() as web, silent_server() as api, silent_server() as database:

@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a gate run in a subprocess that starts its own stack
+
 pytest_plugins = ["pytester"]
 
 LAZY_TESTS = """

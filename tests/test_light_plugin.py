@@ -3,6 +3,10 @@
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # pytest in subprocesses with other plugin orders
+
 HEAVY = ("playwright", "deepdiff", "PIL", "boto3", "botocore", "lief", "gnupg", "httpx", "pymysql", "jsonschema")
 HEAVY += ("sqlglot", "sslyze", "woc_gate.sandbox", "woc_gate.target.clients", "woc_gate.checks.desktop")
 # pytest-playwright's own plugin imports playwright; it is left out so that only woc-gate's imports are seen

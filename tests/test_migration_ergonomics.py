@@ -50,6 +50,7 @@ def scratch(target, grant: str = "ALL PRIVILEGES", *, tables: str = "") -> str:
     return server.account(f"woc_ergo_scratch_{number}", f"woc_gate_scratch_ergo_{number}", grant)
 
 
+@pytest.mark.slow
 def test_the_migrations_folder_may_come_from_WOC_GATE_MIGRATIONS(target, monkeypatch, capsys):
     monkeypatch.setenv("WOC_GATE_MIGRATIONS", "migrations")
     assert main(["migrate-status"]) == 0
@@ -143,6 +144,7 @@ def test_a_scratch_account_kept_out_of_its_database_is_one_line(target, capsys):
     assert err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_reading_ends_the_output_quietly(target, tmp_path):
     for number in range(3000):  # more lines than a pipe holds
         write_migration(tmp_path / "migrations", f"2025020109{number:04d}_step", ADD_COLOR)

@@ -10,6 +10,8 @@ from woc_gate.errors import SourceError
 from woc_gate.sources import nodesetup
 from woc_gate.sources.nodetools import NODE_DIR, TOOL_PACKAGES, NodeTools
 
+pytestmark = pytest.mark.slow  # each test installs node packages into a fresh cache
+
 UNCONVERTIBLE = Path(__file__).parent / "data" / "shared_unconvertible"
 
 

@@ -6,6 +6,7 @@ ledger's read) is surely in progress when the signal comes, however small the se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,6 +20,8 @@ import pymysql
 import pytest
 
 from woc_gate.cli import main
+
+pytestmark = pytest.mark.slow  # each test runs an operator command in a subprocess and signals it
 
 CLI = [sys.executable, "-c", "import sys; from woc_gate.cli import main; sys.exit(main())"]
 STOPPED = "its child processes were stopped and its partial files removed"
@@ -112,30 +115,45 @@ def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next_one(clean_stac
 
 
 def test_ctrl_c_during_the_drills_load_ends_quietly(dev_stack_factory, tmp_path):
-    sandbox = dev_stack_factory(seed=5, scale=2)  # a dump whose load lasts long enough to be caught in the act
+    sandbox = dev_stack_factory(seed=5, scale=2)  # rows of other tables to load before the locked one's
     scratch = tomllib.loads(sandbox.profile_path.read_text())["restore_scratch_url"]
-    dump = "b.sql"
-    assert main(["backup", "--out", str(tmp_path / dump), "--woc-config", str(sandbox.profile_path)]) == 0
-    with root(sandbox) as watch, running(sandbox, tmp_path, "restore-drill", dump, "--into", scratch) as drill:
-        until(lambda: _loading_rows(watch), "the drill to load rows")
-        tables = _scratch_tables(watch)
-        watch.execute("LOCK TABLES " + ", ".join(f"workonclock_restore_check.`{t}` WRITE" for t in tables))
-        until(lambda: waiting_on_the_lock(watch, "woc_restore", "INSERT"), "an INSERT to wait on the lock")
-        drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
-        out, err = drill.communicate(timeout=10)
+    dump = tmp_path / "b.sql"
+    assert main(["backup", "--out", str(dump), "--woc-config", str(sandbox.profile_path)]) == 0
+    last = _last_table_with_rows(dump)
+    with root(sandbox) as watch:
+        watch.execute("DROP DATABASE IF EXISTS workonclock_restore_check")  # its tables now appear with the load
+        with running(sandbox, tmp_path, "restore-drill", dump.name, "--into", scratch) as drill:
+            # Locked as soon as the schema phase makes it, before any rows: its INSERT must come, and wait.
+            until(lambda: last in _scratch_tables(watch), f"the drill to create {last}")
+            watch.execute(f"LOCK TABLES workonclock_restore_check.`{last}` WRITE")
+            until(lambda: waiting_on_the_lock(watch, "woc_restore", f"INSERT INTO `{last}`"), "an INSERT to wait")
+            drill.send_signal(signal.SIGINT)  # the clients, blocked on the lock, get nothing: the drill must stop them
+            out, err = drill.communicate(timeout=10)
+            assert _processes_using(tmp_path / "tmp") == []  # no client outlives the drill, blocked or not
     assert drill.returncode == 130
     assert (out, err) == ("", f"woc-gate: restore-drill stopped by SIGINT; {STOPPED}\n")
 
 
-def _loading_rows(cursor) -> bool:
-    cursor.execute(
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'woc_restore' AND INFO LIKE 'INSERT INTO%'"
-    )
-    return cursor.fetchone()[0] > 0
+def _processes_using(folder: Path) -> list[str]:
+    """The command lines naming ``folder``: the drill's clients read their option file from its temp folder."""
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            line = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if str(folder) in line:
+                lines.append(line)
+    return lines
+
+
+def _last_table_with_rows(dump: Path) -> str:
+    """The table whose rows come last in the dump (mysqldump writes tables in name order)."""
+    with dump.open("rb") as source:
+        inserts = [line.split(b"`")[1] for line in source if line.startswith(b"INSERT INTO `")]
+    return inserts[-1].decode()
 
 
 def _scratch_tables(cursor) -> list[str]:
-    cursor.execute("SHOW TABLES FROM workonclock_restore_check")
+    cursor.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'workonclock_restore_check'")
     return [name for (name,) in cursor.fetchall()]
 
 

@@ -21,6 +21,8 @@ from gate_runs import ROOT, failing, items_by_id, run_gate_tests
 
 from woc_gate.sandbox.tls import make_tls_files
 
+pytestmark = pytest.mark.slow  # browser runs in subprocesses
+
 pytest_plugins = ["pytester"]
 
 WEB_LOGIN = f"{ROOT / 'smoke' / 'test_post_migration.py'}::test_web_login"

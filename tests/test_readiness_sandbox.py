@@ -71,6 +71,7 @@ def failed_tests(item: dict) -> list[str]:
     return sorted(failing(item))
 
 
+@pytest.mark.slow
 def test_the_clean_stack_passes_every_readiness_item(pytester, dev_stack_factory):
     sandbox = dev_stack_factory(**STACK)
     result, items, output = run_readiness(pytester, sandbox)

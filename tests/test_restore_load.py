@@ -77,7 +77,8 @@ def test_the_throwaway_servers_pool_follows_the_dump_within_a_quarter_of_the_mac
 
 
 def test_object_keys_are_compared_in_one_pass_over_a_stream():
-    keys = iter(["k/1", "k/2", "k/missing", "k/2", "k/gone"])  # a stream: read once
+    rows = [("k/1", True), ("k/2", True), ("k/missing", True), ("k/2", True), ("k/gone", True), ("k/new", False)]
+    keys = iter(rows)  # a stream: read once
     found = compare_object_keys(keys, {"k/1", "k/2", "k/3", "k/4"})
-    assert (found.missing, found.unnamed) == (["k/gone", "k/missing"], ["k/3", "k/4"])
-    assert next(keys, None) is None
+    assert (found.missing, found.unnamed) == (["k/gone", "k/missing"], ["k/3", "k/4"])  # k/new is not judged
+    assert (found.rows, found.judged, next(keys, None)) == (6, 5, None)

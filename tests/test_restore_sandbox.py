@@ -21,6 +21,7 @@ items_of = items_by_id
 failed_tests = failing
 
 
+@pytest.mark.slow
 def test_the_clean_stack_passes_every_restore_test_and_records_the_drill_and_keeps_no_dump(
     pytester, clean_stack, own_temp
 ):

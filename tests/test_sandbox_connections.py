@@ -3,10 +3,13 @@
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from gate_runs import run_gate_tests
 from sandbox_clients import database
 
 from woc_gate.sandbox.sql import POOL_SIZE
+
+pytestmark = pytest.mark.slow  # fifty gate runs against one stack
 
 pytest_plugins = ["pytester"]
 

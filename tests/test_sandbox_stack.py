@@ -25,6 +25,8 @@ from woc_gate.sandbox.template import TEMPLATES_DIR
 from woc_gate.sources.nodetools import CACHE_DIR_ENV, default_cache_dir
 from woc_gate.target import scratch_server as mysqld
 
+pytestmark = pytest.mark.slow  # each test starts and stops stacks of its own
+
 SECRETS = sorted(SECRET_VARIABLES - {"DATABASE_URL"})  # the DSN holds DB_PASSWORD
 
 
@@ -329,6 +331,11 @@ def test_cli_up_status_down(tmp_path, capsys):
             f"  mail:     {mail} (Resend's API: GET /emails, GET /domains; read key in the profile)",
             f"  storage:  on disk in {state.resolve()}/storage",
         ]
+        figures = stack.Sandbox(state, state / "profile.toml", state / "env", pid).figures
+        assert lines[-6:-3] == [f"  {line}" for line in figures.lines()]
+        assert lines[-6].startswith("  rows:     5 organizations, ") and lines[-4].endswith(" of data and indexes")
+        assert figures.objects == figures.rows["woc_screenshots"] > 0
+        assert figures.storage_disk_bytes > figures.object_bytes > 0
         assert lines[-3:] == [
             f"Profile:  {state}/profile.toml  (check it with: woc-gate doctor --woc-config {state}/profile.toml)",
             f"Env file: {state}/env  (load it with: . {state}/env)",

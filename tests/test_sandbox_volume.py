@@ -1,5 +1,7 @@
 """The reference stack at volume: objects as files of their own, the bucket filled, figures, a full file system."""
 
+import contextlib
+import io
 import subprocess
 
 import boto3
@@ -61,12 +63,26 @@ def test_an_s3_stack_holds_every_seeded_object_in_its_bucket_and_refuses_strange
         stranger.get_object(Bucket=account.bucket, Key=sorted(keys)[0])
 
 
-@pytest.fixture
-def small_file_system(tmp_path):
-    """A tmpfs of few inodes, standing in for a full disk (mounting needs root)."""
-    mount = tmp_path / "small"
+def test_a_start_at_volume_draws_one_bar_per_unit_it_counts_in():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    with cli._Bars(terminal) as bars:
+        bars.show(stack.Step(1, 2, stack.SEED_UNIT, "generating rows and objects"))
+        bars.show(stack.Step(2, 2, stack.SEED_UNIT, "copying the objects"))
+        bars.show(stack.Step(500, 1000, stack.BUCKET_UNIT, "filling the bucket"))
+        bars.show(stack.Step(1000, 1000, stack.BUCKET_UNIT, "filling the bucket"))
+    seeded, filled, rest = terminal.getvalue().split("\n")
+    assert "] 2/2 scale organizations seeded" in seeded and seeded.rstrip().endswith("copying the objects")
+    assert "[##############################] 1,000/1,000 objects put in the bucket" in filled and rest == ""
+
+
+@contextlib.contextmanager
+def tmpfs(mount, options):
+    """A tmpfs mounted at ``mount`` for the block (mounting needs root: the test is skipped without)."""
     mount.mkdir()
-    options = f"size=640m,nr_inodes={SMALL_FS_INODES}"  # room for the build's redo log
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.decode().strip()}")
@@ -74,6 +90,13 @@ def small_file_system(tmp_path):
         yield mount
     finally:
         subprocess.run(["umount", "--lazy", str(mount)], check=True)
+
+
+@pytest.fixture
+def small_file_system(tmp_path):
+    """A file system of few inodes, standing in for a full disk (room for the build's redo log)."""
+    with tmpfs(tmp_path / "small", f"size=640m,nr_inodes={SMALL_FS_INODES}") as mount:
+        yield mount
 
 
 def test_a_file_system_out_of_inodes_while_seeding_is_one_line_and_leaves_nothing(
@@ -94,12 +117,23 @@ def test_a_file_system_out_of_inodes_while_seeding_is_one_line_and_leaves_nothin
     assert "/storage/screenshots/c" in err
     assert (
         f": the file system at {small_file_system} has no inodes left ({SMALL_FS_INODES:,} files at most);"
-        " free space there, or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state)"
-        " on a file system with room\n"
+        " make room there (or make it writable), or keep the template cache ($WOC_GATE_CACHE_DIR) and the"
+        " state dir (--state) on another file system\n"
     ) in err
     assert sorted(path.name for path in state.iterdir()) == ["daemon.log", "error"]
     assert [path.suffix for path in small_file_system.iterdir()] == [".lock"]  # the half-built template is gone
     assert stack.status(state) is None
+
+
+def test_a_state_dir_on_a_read_only_file_system_is_one_line(tmp_path, capsys):
+    with tmpfs(tmp_path / "readonly", "ro,size=1m") as mount:
+        assert cli.main(["up", "--state", str(mount / "state")]) == 1
+    assert capsys.readouterr() == (
+        "",
+        f"woc-gate sandbox: writing {mount}/state: the file system at {mount} is read-only; make room there (or make"
+        " it writable), or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state) on another"
+        " file system\n",
+    )
 
 
 @pytest.mark.slow

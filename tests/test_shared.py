@@ -111,6 +111,7 @@ def test_role_defaults_evaluate(shared):
     assert "settings.write" not in defaults["ADMIN"]
 
 
+@pytest.mark.slow
 def test_unconvertible_type_hides_none_of_the_others(cache_dir):
     source = load_shared(UNCONVERTIBLE, cache_dir=cache_dir)
     assert source.type_names == ("DefaultPermission", "Role")
@@ -154,6 +155,7 @@ def test_function_export_is_no_constant(cache_dir):
     )
 
 
+@pytest.mark.slow
 def test_typescript_syntax_error_names_file_and_line(cache_dir):
     source = load_shared(SYNTAX_ERROR, cache_dir=cache_dir)
     with pytest.raises(SourceError) as raised:
@@ -179,6 +181,7 @@ def test_package_without_entry_is_refused(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_second_load_runs_no_node(tmp_path):
     runner = CountingRunner()
     for _ in range(2):
@@ -189,6 +192,7 @@ def test_second_load_runs_no_node(tmp_path):
     assert sorted(path.suffix for path in tmp_path.iterdir()) == [".json", ".json"]
 
 
+@pytest.mark.slow
 def test_an_identical_copy_elsewhere_reuses_the_cache(tmp_path):
     runner = CountingRunner()
     for copy in ("first", "second"):

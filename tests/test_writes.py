@@ -199,6 +199,7 @@ def test_a_gate_test_marked_writes_sends_its_put(project, target):
     assert target[1] == {"PUT": 1}
 
 
+@pytest.mark.slow
 def test_a_browser_request_that_writes_is_aborted_unless_the_test_is_marked(project, target):
     url, received = target
     project.makepyfile(BROWSER_TESTS)
@@ -220,6 +221,7 @@ def test_readonly_skips_writing_tests_and_their_item_stays_unverified(project, m
     assert cron_secret_status(project) == "UNVERIFIED"
 
 
+@pytest.mark.slow
 def test_readonly_from_the_profile(pytester):
     pytester.makefile(".toml", **{"woc-gate": 'readonly = true\n[env]\nNEXTAUTH_URL = "http://127.0.0.1:9"\n'})
     pytester.makepyfile(GATE_TEST.format(marker="@pytest.mark.writes"))
@@ -227,6 +229,7 @@ def test_readonly_from_the_profile(pytester):
     assert cron_secret_status(pytester) == "UNVERIFIED"
 
 
+@pytest.mark.slow
 def test_a_malformed_readonly_value_is_one_usage_line(project, monkeypatch):
     monkeypatch.setenv("WOC_GATE_READONLY", "perhaps")
     result = project.runpytest()

@@ -14,7 +14,7 @@ from .config import ENVIRONMENTS, PROFILE_NAME
 from .errors import WocGateError
 from .interrupts import signals_unwind
 from .plugin.suite_paths import SuiteRelativePaths
-from .report import load_record, record_passed, render_facts, render_table
+from .report import load_record, record_passed, render_facts, render_table, shown_items, write_record
 
 STOPPED = "its child processes were stopped and its partial files removed"
 MARKERS = {"run": "gate", "smoke": "smoke"}  # the commands that run gate tests, and the marker each selects
@@ -63,10 +63,14 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: l
         from .backup.commands import run_command
 
         return run_command(args)
-    if (args.record is None) == (args.compare is None):
-        parser.error("report takes one run record, or --compare A.json B.json")
+    if sum(given is not None for given in (args.record, args.compare, args.merge)) != 1:
+        parser.error("report takes one run record, or --compare A.json B.json, or --merge SHARD.json …")
+    if args.out is not None and args.merge is None:
+        parser.error("--out writes a merged record: add --merge SHARD.json …")
     if args.compare:
         return compare_reports(*args.compare)
+    if args.merge:
+        return merge_reports(args.merge, args.out)
     return print_report(args.record)
 
 
@@ -134,6 +138,32 @@ def compare_reports(earlier: Path, later: Path) -> int:
     changes = compare(previous, current)
     print_lines(render_changes(previous, current, changes))
     return 1 if any(change.worse for change in changes) else 0
+
+
+def merge_reports(shards: list[Path], out: Path | None) -> int:
+    """Merge the records of a split run's shards into its record, print its table (and show it to CI as a run does);
+    exit 1 unless it passed, 2 when the records are not the shards of one run."""
+    from .plugin import ci
+    from .shards import merge
+
+    try:
+        record, results = merge([(path, load_record(path)) for path in shards])
+        if out is not None:
+            write_record(record, out, None, str)
+    except WocGateError as error:
+        print(f"woc-gate: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"woc-gate: cannot write the merged record {out}: {error.strerror}", file=sys.stderr)
+        return 2
+    shown = {item["id"] for item in shown_items(record)}
+    annotations = ci.annotations(result for result in results if result.item.id in shown)
+    print_lines([*render_facts(record), "", *render_table(record), *annotations])
+    try:
+        ci.append_step_summary(record, str)
+    except OSError as error:
+        print(f"woc-gate: cannot append to the job summary: {error.strerror}", file=sys.stderr)
+    return 0 if record_passed(record) else 1
 
 
 def migrate_status(args: argparse.Namespace) -> int:
@@ -233,7 +263,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("-h", "--help", action=RunHelp, nargs=0, help="Show this help and exit")
         command.add_argument("--sandbox", action="store_true", help=SANDBOX_HELP)
     report = commands.add_parser(
-        "report", help="Print the release-gate table of a saved run record, or what changed between two"
+        "report",
+        help="Print the release-gate table of a saved run record, what changed between two, or a split run's merged",
     )
     report.add_argument("record", type=Path, nargs="?", help="A gate-report.json")
     report.add_argument(
@@ -243,6 +274,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar=("A.json", "B.json"),
         help="Print what changed from run A to run B (exit 1 when something got worse)",
     )
+    report.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="SHARD.json",
+        help="Merge the records of shards 1 to N of a split run (--gate-shard K/N) and print its table",
+    )
+    report.add_argument("--out", type=Path, metavar="PATH", help="With --merge: write the merged run record to PATH")
     status = commands.add_parser(
         "migrate-status", help="Show each Prisma migration as applied, pending, failed, rolled back or edited"
     )

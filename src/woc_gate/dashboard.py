@@ -114,7 +114,8 @@ def _drill(record: dict[str, Any]) -> dict[str, Any] | None:
     if not backup:
         return None
     result = backup.get("restore_test_result") or {}
-    return {"backup": backup, "result": result, "checks": result.get("checks", {})}
+    objects = result.get("object_storage") or {}
+    return {"backup": backup, "result": result, "checks": result.get("checks", {}), "objects": objects}
 
 
 def _measures(record: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:

@@ -75,6 +75,7 @@ class Status(str, enum.Enum):
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 SKIPPED, XFAILED, XPASSED, DESELECTED, NOT_RUN = "skipped", "xfailed", "xpassed", "deselected", "not run"
+OTHER_SHARD = "other shard"  # selected, but left to another shard of a split run (--gate-shard K/N)
 FAILING_OUTCOMES = frozenset({FAILED, ERROR})
 
 

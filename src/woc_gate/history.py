@@ -17,12 +17,12 @@ from typing import Any
 
 from .errors import WocGateError
 from .files import private_folder, write_atomically
-from .gate import DESELECTED, NOT_RUN, PASSED, SKIPPED, XFAILED, Status
+from .gate import DESELECTED, NOT_RUN, OTHER_SHARD, PASSED, SKIPPED, XFAILED, Status
 from .report import load_record, validate_record
 
 DEFAULT_FOLDER = Path(".woc-gate/history")
 EXPIRY_WARNING_DAYS = 7
-NOT_RUN_OUTCOMES = frozenset({SKIPPED, DESELECTED, NOT_RUN, XFAILED})
+NOT_RUN_OUTCOMES = frozenset({SKIPPED, DESELECTED, NOT_RUN, XFAILED, OTHER_SHARD})
 
 NEWLY_FAILING = "newly failing"
 NEWLY_UNVERIFIED = "newly unverified"

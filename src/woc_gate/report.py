@@ -32,9 +32,13 @@ def build_record(
     gate_run: bool,
     writes: Sequence[str] = (),
     backup: dict[str, Any] | None = None,
+    shard: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON run record of one gate run (DESIGN §5); an attestation's ``expires`` follows from the settings."""
-    return {
+    """The JSON run record of one gate run (DESIGN §5); an attestation's ``expires`` follows from the settings.
+
+    ``shard`` (index, count, run) marks the record of one shard of a split run.
+    """
+    record = {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
         "suite": {"name": "woc-gate", "version": __version__},
@@ -52,11 +56,14 @@ def build_record(
         },
         "commit_sha": settings.commit_sha,
         "operator": settings.operator,
-        "items": [_item(result) for result in results],
+        "items": [item_entry(result) for result in results],
         "attestations": [_attestation(a, settings.attestation_max_age_days) for a in attestations],
         "writes": list(writes),
         "backup": backup,
     }
+    if shard is not None:
+        record["shard"] = shard
+    return record
 
 
 def verdict_line(results: Sequence[ItemResult]) -> str:
@@ -74,8 +81,20 @@ def shown_items(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for item in record["items"] if any(test["outcome"] != DESELECTED for test in item["tests"])]
 
 
+def is_part(record: dict[str, Any]) -> bool:
+    """True for the record of one shard of a run split in several (``--gate-shard K/N``, N > 1)."""
+    return record.get("shard", {}).get("count", 1) > 1
+
+
 def summary_line(record: dict[str, Any]) -> str:
-    """The line under the table: a gate run's verdict, else how many of the items it tested are proven."""
+    """The line under the table: a gate run's verdict, else how many of the items it tested are proven; for one
+    shard of a split run, that the verdict is the merged record's."""
+    if is_part(record):
+        shard = record["shard"]
+        return (
+            f"shard {shard['index']}/{shard['count']} of a split run: no verdict of its own;"
+            f" merge the records of all {shard['count']} shards (woc-gate report --merge)"
+        )
     if record["gate_run"]:
         return record["verdict"]
     items = shown_items(record)
@@ -84,7 +103,9 @@ def summary_line(record: dict[str, Any]) -> str:
 
 
 def record_passed(record: dict[str, Any]) -> bool:
-    """A gate run's record: the gate passed; another's: every item it tested is proven."""
+    """A gate run's record: the gate passed; another's: every item it tested is proven; one shard's: never."""
+    if is_part(record):
+        return False
     if record["gate_run"]:
         return record["verdict"] == "RELEASE GATE PASSED"
     items = shown_items(record)
@@ -207,7 +228,8 @@ def load_record(path: Path) -> dict[str, Any]:
     return record
 
 
-def _item(result: ItemResult) -> dict[str, Any]:
+def item_entry(result: ItemResult) -> dict[str, Any]:
+    """An item's verdict as the record holds it: id, title, runbook §, status, reason and its tests."""
     return {
         "id": result.item.id,
         "title": result.item.title,

@@ -24,9 +24,9 @@ from ..config import Settings
 from ..errors import BackupError, ConfigError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
-from ..target.db import Dsn, Session, connect_readonly, stream
+from ..target.db import Dsn, Session, connect_readonly
 from ..target.storage import stored_objects
-from . import loader, parallel_load
+from . import loader, object_keys, parallel_load
 from .manifest import migration_rows, read_manifest, require_dump, verify_dump, write_manifest
 from .progress import Progress
 
@@ -48,6 +48,7 @@ class DrillResult:
     target: str
     checks: dict[str, str] = field(default_factory=dict)
     orphan_objects: list[str] = field(default_factory=list)
+    object_storage: dict = field(default_factory=dict)  # what was read of screenshot storage, from what, how fast
     restore_seconds: float = 0.0
     restore_phases: dict[str, float] = field(default_factory=dict)
     load_jobs: int = 1
@@ -77,6 +78,7 @@ class DrillResult:
             "validation_seconds": round(self.validation_seconds, 3),
             "checks": self.checks,
             "orphan_objects": self.orphan_objects,
+            "object_storage": self.object_storage,
         }
 
     def lines(self) -> list[str]:
@@ -88,6 +90,8 @@ class DrillResult:
         ]
         for name, outcome in self.checks.items():
             lines.append(f"  {name}: {outcome.splitlines()[0]}")
+        if self.object_storage:
+            lines.append(f"  {object_keys.objects_read(self.object_storage)}")
         if self.orphan_objects:
             lines.append(f"  objects without a row: {', '.join(self.orphan_objects[:10])}")
         return lines
@@ -155,7 +159,7 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
 def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult, listing: Future) -> None:
     """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``.
 
-    ``listing`` gives the keys of screenshot storage (None without storage). The row counts and the object keys
+    ``listing`` gives what screenshot storage holds (None without storage). The row counts and the object keys
     (the rows' keys streamed past those of storage) are read at once, each on a read-only session of its own,
     while the other validations run on a third.
     """
@@ -163,17 +167,11 @@ def validate(settings: Settings, place: loader.Place, manifest: dict, result: Dr
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
     with ThreadPoolExecutor(max_workers=2) as pool:
         counted = pool.submit(_reading, place, checks.table_counts)
-        compared = pool.submit(_object_keys, listing, place, tables["screenshots"])
+        keys = pool.submit(
+            _object_keys, listing, place, tables["screenshots"], manifest, settings.s3_inventory_max_age_hours, result
+        )
         _reading(place, lambda connection: _validate(connection, tables, tolerance, manifest, result, counted))
-        found = compared.result()
-    if found is None:
-        result.checks["object_keys"] = "not run"
-        return
-    where, keys = found
-    result.checks["object_keys"] = _outcome(
-        lambda: checks.every_object_key_in_storage(keys.missing, where, tables["screenshots"])
-    )
-    result.orphan_objects = keys.unnamed
+        result.checks["object_keys"] = keys.result()
 
 
 def _reading(place: loader.Place, read):
@@ -199,18 +197,21 @@ def _in_background(call, *args) -> Future:
     return future
 
 
-def _object_keys(listing: Future, place: loader.Place, screenshots: str) -> tuple[str, checks.ObjectKeys] | None:
-    """Where storage is and its keys against the restored rows' ``objectKey``s; None without storage."""
+def _object_keys(
+    listing: Future, place: loader.Place, table: str, manifest: dict, inventory_max_age_hours: int, result: DrillResult
+) -> str:
+    """The outcome of the ``object_keys`` validation, once storage is listed ("not run" without storage)."""
     storage = listing.result()
     if storage is None:
-        return None
-    keys = _reading(
+        return "not run"
+    return _reading(
         place,
-        lambda connection: checks.compare_object_keys(
-            (key for (key,) in stream(connection, f"SELECT objectKey FROM `{screenshots}`")), storage.keys
+        lambda connection: _outcome(
+            lambda: object_keys.validate(
+                connection, table, storage, manifest["timestamp"], inventory_max_age_hours, result
+            )
         ),
     )
-    return storage.where, keys
 
 
 def _validate(

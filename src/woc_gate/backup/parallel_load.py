@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,32 +142,41 @@ class _Rows:
         self.sent = 0
 
     def load(self, tables: list[bytes], jobs: int) -> None:
-        """The rows of ``tables`` (in the dump's order) through ``jobs`` sessions at once, round-robin."""
+        """The rows of ``tables`` (in the dump's order) through ``jobs`` sessions at once, round-robin.
+
+        The statements are dealt from a thread of their own: the main thread only waits, so that a signal raised in
+        it never leaves a queue's lock held; when it is stopped, the sessions are killed (a statement may wait on
+        a lock for as long as the server lets it) and the statements waiting dropped.
+        """
         outboxes = [queue.Queue(maxsize=OUTBOX_STATEMENTS) for _ in range(jobs)]
         failures: list[TargetError] = []
+        sessions: list[Session] = []
+        stopped = threading.Event()
         writers = [
-            threading.Thread(target=self._execute_all, args=(outbox, failures), daemon=True) for outbox in outboxes
+            threading.Thread(target=self._execute_all, args=(outbox, sessions, failures), daemon=True)
+            for outbox in outboxes
         ]
         for writer in writers:
             writer.start()
-        try:
-            self._deal(tables, outboxes, failures)
-        except BaseException:  # stopped: the statements waiting are dropped, the ones under way end
-            for outbox in outboxes:
-                _drop_waiting(outbox)
-            raise
-        finally:
-            for outbox in outboxes:
-                outbox.put(None)
-            for writer in writers:
-                writer.join()
+        with ThreadPoolExecutor(1) as dealer:
+            dealt = dealer.submit(self._deal, tables, outboxes, failures, stopped)
+            try:
+                dealt.result()
+            except BaseException:
+                stopped.set()
+                self._kill(sessions)
+                raise
+            finally:
+                for writer in writers:
+                    writer.join()
         if failures:
             raise TargetError(f"the restore failed: {failures[0]}")
 
-    def _execute_all(self, outbox: queue.Queue, failures: list[TargetError]) -> None:
+    def _execute_all(self, outbox: queue.Queue, sessions: list[Session], failures: list[TargetError]) -> None:
         statement: bytes | None = b""
         try:
             with self.session() as session:
+                sessions.append(session)
                 for statement in itertools.chain(self.settings, iter(outbox.get, None)):
                     execute(session, statement)
             statement = None
@@ -175,17 +185,30 @@ class _Rows:
         while statement is not None:  # take the rest, up to the end mark, so that the dealer never waits on it
             statement = outbox.get()
 
-    def _deal(self, tables: list[bytes], outboxes: list[queue.Queue], failures: list[TargetError]) -> None:
+    def _kill(self, sessions: list[Session]) -> None:
+        """End the sessions on the server, and with them the statements they run."""
+        with contextlib.suppress(TargetError), self.session() as killer:
+            for session in sessions:
+                with contextlib.suppress(TargetError):  # it ended meanwhile
+                    execute(killer, f"KILL CONNECTION {session.thread_id()}")
+
+    def _deal(
+        self, tables: list[bytes], outboxes: list[queue.Queue], failures: list[TargetError], stopped: threading.Event
+    ) -> None:
         turn = 0
-        with open_dump(self.dump_path) as source:
-            for start, end in (span for table in tables for span in self.plan.spans[table]):
-                source.seek(start)
-                for piece in scan(_Window(source, end)):
-                    if failures:
-                        return
-                    outboxes[turn % len(outboxes)].put(piece.statement)
-                    turn += 1
-                    self._sent(len(piece.statement))
+        try:
+            with open_dump(self.dump_path) as source:
+                for start, end in (span for table in tables for span in self.plan.spans[table]):
+                    source.seek(start)
+                    for piece in scan(_Window(source, end)):
+                        if failures or stopped.is_set():
+                            return
+                        outboxes[turn % len(outboxes)].put(piece.statement)
+                        turn += 1
+                        self._sent(len(piece.statement))
+        finally:
+            for outbox in outboxes:
+                outbox.put(None)
 
     def _sent(self, size: int) -> None:
         shown = 100 * self.sent // self.total
@@ -214,12 +237,6 @@ def _shares(statements: dict[bytes, bytes], plan: Plan, jobs: int) -> list[list[
         shares[least].append(statements[table])
         loads[least] += plan.size(table)
     return shares
-
-
-def _drop_waiting(outbox: queue.Queue) -> None:
-    with contextlib.suppress(queue.Empty):
-        while True:
-            outbox.get_nowait()
 
 
 def _send(process: subprocess.Popen, lines: list[bytes]) -> None:
@@ -260,12 +277,14 @@ class _Clients:
         if self.finished:
             return
         self.finished = True
+        try:
+            self._wait()
+        except BaseException:  # interrupted while a client still worked: none may outlive the command
+            self.kill()
+            self._wait()
+            raise
         failures = []
         for process, errors in zip(self.processes, self.errors, strict=True):
-            if process.stdin and not process.stdin.closed:
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.close()
-            process.wait()
             errors.seek(0)
             lines = errors.read().decode(errors="replace").strip().splitlines()
             errors.close()
@@ -282,3 +301,10 @@ class _Clients:
         self.kill()
         with contextlib.suppress(TargetError):  # the error under way says more
             self.finish()
+
+    def _wait(self) -> None:
+        for process in self.processes:
+            if process.stdin and not process.stdin.closed:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
+            process.wait()

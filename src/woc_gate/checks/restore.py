@@ -7,13 +7,14 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``backup-dro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from woc_gate.checks import CheckFailure
 from woc_gate.checks import listed as listed_problems
 from woc_gate.sources.schema_objects import schema_object
-from woc_gate.target.db import Session, query
+from woc_gate.target.db import Session, query, stream
 
 PREFIX = "woc_"
 PRISMA_TABLE = "_prisma_migrations"
@@ -171,23 +172,43 @@ def _whence(name: str, listed: list[str], created: dict[str, str]) -> str:
     )
 
 
+def screenshot_keys(
+    connection: Session, screenshots_table: str, known_until: dt.datetime | None
+) -> Iterator[tuple[str, bool]]:
+    """Every ``objectKey`` of the screenshots table, with whether its row was created by ``known_until`` (every row
+    without it), as the server sends them: never all of them in memory."""
+    if known_until is None:
+        return ((key, True) for (key,) in stream(connection, f"SELECT objectKey FROM `{screenshots_table}`"))
+    rows = stream(
+        connection,
+        f"SELECT objectKey, createdAt <= %s FROM `{screenshots_table}`",
+        (known_until.astimezone(dt.UTC).replace(tzinfo=None),),
+    )
+    return ((key, known != 0) for key, known in rows)
+
+
 @dataclass(frozen=True)
 class ObjectKeys:
-    """The screenshots' object keys against storage: keys no object answers, objects no key names (both sorted)."""
+    """The screenshots' object keys against storage: the judged keys no object answers and the objects no key names
+    (both sorted; the second listed, not a failure: retention may lag), how many rows there were and were judged."""
 
     missing: list[str]
     unnamed: list[str]
+    rows: int
+    judged: int
 
 
-def compare_object_keys(keys: Iterable[str], stored: set[str]) -> ObjectKeys:
-    """One pass over the rows' keys (a stream: never all of them in memory) against the keys of storage."""
-    missing, unnamed = set(), set(stored)
-    for key in keys:
+def compare_object_keys(keys: Iterable[tuple[str, bool]], stored: set[str]) -> ObjectKeys:
+    """One pass over the rows' keys, each with whether it is judged (a stream), against the keys of storage."""
+    missing, unnamed, rows, judged = set(), set(stored), 0, 0
+    for key, is_judged in keys:
+        rows += 1
+        judged += is_judged
         if key in stored:
             unnamed.discard(key)
-        else:
+        elif is_judged:
             missing.add(key)
-    return ObjectKeys(sorted(missing), sorted(unnamed))
+    return ObjectKeys(sorted(missing), sorted(unnamed), rows, judged)
 
 
 def every_object_key_in_storage(missing: list[str], where: str, screenshots_table: str) -> None:
@@ -199,6 +220,27 @@ def every_object_key_in_storage(missing: list[str], where: str, screenshots_tabl
             f"{len(missing)} {screenshots_table}.objectKey value(s) have no object in storage: {shown}",
             f"an object in {where} for every objectKey",
             f"missing: {shown}",
+        )
+
+
+def inventory_covers_the_backup(
+    created_at: dt.datetime, backed_up_at: dt.datetime, max_age_hours: int, where: str
+) -> None:
+    """The S3 Inventory report the objects were read from is not much older than the backup.
+
+    The screenshots a report is older than go unjudged (it cannot know their objects): a day's are expected with a
+    daily inventory, more than ``s3_inventory_max_age_hours`` are not.
+    """
+    __tracebackhide__ = True
+    older = (backed_up_at - created_at).total_seconds() / 3600
+    if older > max_age_hours:
+        raise RestoreFailure(
+            f"the S3 inventory report is {older:.0f} hours older than the backup: the objects of the screenshots"
+            " since were not checked",
+            f"a report at most {max_age_hours} hours older than the backup (s3_inventory_max_age_hours)",
+            f"{where}, begun {created_at.isoformat(timespec='minutes')}, backup taken"
+            f" {backed_up_at.isoformat(timespec='minutes')}; drill a backup taken nearer the report, or unset"
+            " s3_inventory to list the bucket",
         )
 
 

@@ -172,6 +172,15 @@ class Settings:
     s3_region: str = setting("us-east-1", "The S3 region of the screenshot bucket")
     s3_access_key_id: str | None = setting(None, "S3 access key of the gate", shown_default="boto3's own chain")
     s3_secret_access_key: Secret | None = setting(None, "S3 secret key of the gate", shown_default="boto3's own chain")
+    s3_inventory: str = setting(
+        "",
+        "The screenshot bucket's S3 Inventory (s3://…/manifest.json, or the folder of its dated reports), whose"
+        " newest report the restore drill reads instead of listing the bucket",
+        shown_default="none (the drill lists the bucket)",
+    )
+    s3_inventory_max_age_hours: int = setting(
+        48, "How much older than the backup the S3 Inventory report may be", minimum=1, unit="hours"
+    )
     storage_sample: int = setting(
         50, "Screenshots whose objects are checked: this many newest and as many oldest", minimum=1
     )

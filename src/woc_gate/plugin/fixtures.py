@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..sources.prisma import Datamodel
     from ..sources.shared import SharedSource
     from ..target.clients import ApiSession, WebSession
+    from ..target.locks import ServerLocks
     from .checkout import CheckoutTarget
 
 TENANT_LOCK_TIMEOUT = 60  # seconds: longer than any one test's writes, short enough to end a stuck run
@@ -181,32 +182,59 @@ def web_as(woc_settings: Settings, woc_http_client_args: dict[str, Any]) -> Iter
     yield from _logins(woc_settings, web_login, client_args=woc_http_client_args)
 
 
-class TenantLock:
-    """A smoke tenant's lock, shared by xdist workers; waiting past its timeout is one line, not a hang."""
+class TargetLock:
+    """A lock on a part of the target's shared state (a smoke tenant, the retention job): a file the xdist workers of a
+    run share and, in a split run, a named lock on the target's database server its shards on other machines share.
 
-    def __init__(self, tenant: str, path: Path) -> None:
-        self.tenant = tenant
+    One object per key in a worker, so a test holding it may take it again (it counts). Waiting past its timeout is
+    one line, not a hang.
+    """
+
+    def __init__(self, what: str, path: Path, timeout: float, server: ServerLocks | None = None) -> None:
         import filelock
 
-        self._lock = filelock.FileLock(path, timeout=TENANT_LOCK_TIMEOUT)
+        self.what = what
+        self.timeout = timeout
+        self._key = path.stem
+        self._lock = filelock.FileLock(path, timeout=timeout)
+        self._server = server
+        self._held = 0
 
     def acquire(self) -> None:
-        """Take the lock, or fail with one line after ``TENANT_LOCK_TIMEOUT`` seconds."""
+        """Take the lock, or fail with one line after ``timeout`` seconds."""
         import filelock
 
         try:
             self._lock.acquire()
         except filelock.Timeout:
             raise WocGateError(
-                f"smoke tenant {self.tenant} stayed locked by another test for {TENANT_LOCK_TIMEOUT} s;"
+                f"{self.what} stayed locked by another test for {self.timeout:g} s;"
                 " that test may be stuck: see its failure, or run with -n 0"
             ) from None
+        if self._held == 0 and self._server is not None:
+            try:
+                taken = self._server.acquire(self._key, self.timeout)
+            except BaseException:
+                self._lock.release()
+                raise
+            if not taken:
+                self._lock.release()
+                raise WocGateError(
+                    f"{self.what} stayed locked on the target by another shard of the run for {self.timeout:g} s;"
+                    " that shard may be stuck: see its job"
+                )
+        self._held += 1
 
     def release(self) -> None:
         """Give the lock back."""
-        self._lock.release()
+        self._held -= 1
+        try:
+            if self._held == 0 and self._server is not None:
+                self._server.release(self._key)
+        finally:
+            self._lock.release()
 
-    def __enter__(self) -> TenantLock:
+    def __enter__(self) -> TargetLock:
         self.acquire()
         return self
 
@@ -215,20 +243,47 @@ class TenantLock:
 
 
 @pytest.fixture(scope="session")
-def tenant_lock(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], TenantLock]:
-    """A lock per smoke tenant, shared by xdist workers, for tests that write or compare its state.
-
-    One lock object per tenant in a worker, so a test holding its tenant may take it again (it counts).
-    """
+def target_lock(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    woc_settings: Settings,
+    woc_db_connect_args: dict[str, Any],
+) -> Iterator[Callable[[str, str, float], TargetLock]]:
+    """A lock on shared target state, taken in turn by workers and shards: ``target_lock(key, what, timeout)``."""
     root = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of the run
-    locks: dict[str, TenantLock] = {}
+    server = _server_locks(request.config, woc_settings, woc_db_connect_args)
+    locks: dict[str, TargetLock] = {}
 
-    def lock(tenant: str) -> TenantLock:
-        if tenant not in locks:
-            locks[tenant] = TenantLock(tenant, root / f"woc-gate-tenant-{tenant}.lock")
-        return locks[tenant]
+    def lock(key: str, what: str, timeout: float) -> TargetLock:
+        if key not in locks:
+            locks[key] = TargetLock(what, root / f"woc-gate-{key}.lock", timeout, server)
+        return locks[key]
 
-    return lock
+    yield lock
+    if server is not None:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def tenant_lock(target_lock: Callable[[str, str, float], TargetLock]) -> Callable[[str], TargetLock]:
+    """A lock per smoke tenant (``tenant_lock("a")``) for tests that write or compare its state; see ``target_lock``."""
+    return lambda tenant: target_lock(f"tenant-{tenant}", f"smoke tenant {tenant}", TENANT_LOCK_TIMEOUT)
+
+
+def _server_locks(config: pytest.Config, settings: Settings, connect_args: dict[str, Any]) -> ServerLocks | None:
+    """The target's database server as the lock of a split run's shards; None for a run that is not split."""
+    from ..target.locks import ServerLocks
+    from .hooks import woc_run
+
+    run = woc_run(config)
+    if not run.is_part:
+        return None
+    if not settings.database_url:
+        raise WocGateError(
+            f"shard {run.shard} of a split run takes turns on the smoke tenants with the other shards through locks on"
+            " the target's database: set DATABASE_URL, or run the tests that change the smoke tenants unsplit"
+        )
+    return ServerLocks(settings.database_url, connect_args)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from ..checks import CheckFailure
 from ..config import OPTIONS
 from ..errors import WocGateError
-from ..gate import item_ids_of, marker_problem
+from ..gate import ItemResult, item_ids_of, marker_problem
 from ..history import DEFAULT_FOLDER
 from ..target.breaker import SURFACES
 from . import ci
@@ -53,6 +53,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=Path,
         default=DEFAULT_FOLDER,
         help=f"Keep each complete gate run's record in DIR as <run id>.json (default {DEFAULT_FOLDER})",
+    )
+    group.addoption(
+        "--gate-shard",
+        metavar="K/N",
+        help="Run the K-th of N shards of the selected tests (a CI job each); merge their records with report --merge",
+    )
+    group.addoption(
+        "--gate-shard-durations",
+        metavar="RECORD",
+        type=Path,
+        help="Balance the shards by the test durations of this run record (give every shard the same one)",
+    )
+    group.addoption(
+        "--gate-shard-run",
+        metavar="ID",
+        help="The CI run the shard belongs to (default GITHUB_RUN_ID or CI_PIPELINE_ID)",
     )
     group.addoption("--woc-config", metavar="PATH", dest="woc_config", help="Target profile (default woc-gate.toml)")
     for option in OPTIONS:
@@ -153,6 +169,9 @@ class GatePlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             self.run.outcomes.select(item.nodeid, gate_ids(item.user_properties))
+        elsewhere = self.run.take_shard(items)
+        if elsewhere:
+            self.config.hook.pytest_deselected(items=elsewhere)
         if self.is_worker:
             self.config.workeroutput[COLLECTED_KEY] = self.run.outcomes.collected_output()
 
@@ -202,15 +221,20 @@ class GatePlugin:
     def _keep_run(self, exitstatus: int) -> None:
         """A complete gate run goes into the history; the dashboard is written when asked for."""
         history = self.config.getoption("gate_history")
-        if self.run.gate_run and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        if complete and self.run.gate_run and not self.run.is_part:  # a shard's record is a part of a run
             self.run.keep_in_history(history)
         html = self.config.getoption("gate_html")
         if html:
             self.run.write_dashboard(html, history, Path.cwd())  # artifacts are written relative to it
 
+    def ci_results(self) -> list[ItemResult]:
+        """The items CI is shown (JUnit cases, job summary, annotations); none by a shard: the merge shows its part."""
+        return [] if self.run.is_part else self.run.shown_results()
+
     def show_to_ci(self) -> None:
         """The item cases in ``--junitxml`` and the table in GitHub's job summary (sessionfinish's part)."""
-        shown = self.run.shown_results()
+        shown = self.ci_results()
         if not shown:
             return
         ci.add_junit_cases(self.config, shown, self.run.redact)
@@ -225,5 +249,5 @@ class GatePlugin:
             terminalreporter.section("release gate")
             for line in lines:
                 terminalreporter.write_line(line)
-            for line in ci.annotations(self.run.shown_results()):
+            for line in ci.annotations(self.ci_results()):
                 terminalreporter.write_line(self.run.redact(line))

@@ -12,6 +12,7 @@ from ..gate import (
     ERROR,
     FAILED,
     NOT_RUN,
+    OTHER_SHARD,
     PASSED,
     SKIPPED,
     XFAILED,
@@ -46,6 +47,7 @@ class Outcomes:
         self._redact = redact
         self.selected: dict[str, tuple[str, ...]] = {}
         self.deselected: dict[str, tuple[str, ...]] = {}
+        self.elsewhere: dict[str, str] = {}  # nodeid -> which shard of a split run runs it
         self._phases: dict[str, dict[str, _Phase]] = {}
         self.writes: dict[str, None] = {}  # ordered, once each
         self._details: dict[str, dict[str, dict]] = {}  # nodeid -> artifacts and measures, ordered
@@ -60,6 +62,11 @@ class Outcomes:
         """Note a gate test that ``-k``/``-m`` left out."""
         if item_ids:
             self.deselected[nodeid] = item_ids
+
+    def leave_to_shard(self, nodeid: str, item_ids: tuple[str, ...], shard: str) -> None:
+        """Note a selected gate test that another shard of a split run runs (``shard``: ``2/3``)."""
+        if item_ids:
+            self.elsewhere[nodeid] = f"run by shard {shard}"
 
     def record(self, report) -> None:
         """Note one phase (setup, call, teardown) of a gate test, and the records it left on the target."""
@@ -87,19 +94,21 @@ class Outcomes:
             elif name == MEASURE_PROPERTY:
                 details["measures"].update(value)
 
-    def collected_output(self) -> dict[str, dict[str, list[str]]]:
+    def collected_output(self) -> dict[str, dict]:
         """What a worker collected, in a form that travels back to the controller."""
         return {
             "selected": {nodeid: list(ids) for nodeid, ids in self.selected.items()},
             "deselected": {nodeid: list(ids) for nodeid, ids in self.deselected.items()},
+            "elsewhere": dict(self.elsewhere),
         }
 
-    def merge_collected(self, output: dict[str, dict[str, list[str]]]) -> None:
+    def merge_collected(self, output: dict[str, dict]) -> None:
         """Take in what a worker collected."""
         for nodeid, ids in output.get("selected", {}).items():
             self.select(nodeid, tuple(ids))
         for nodeid, ids in output.get("deselected", {}).items():
             self.deselect(nodeid, tuple(ids))
+        self.elsewhere.update(output.get("elsewhere", {}))
 
     def results(self) -> list[TestResult]:
         """One result per gate test, deselected ones included."""
@@ -112,6 +121,8 @@ class Outcomes:
         return results
 
     def _result(self, nodeid: str, item_ids: tuple[str, ...]) -> TestResult:
+        if nodeid in self.elsewhere:
+            return TestResult(nodeid, item_ids, OTHER_SHARD, message=self.elsewhere[nodeid])
         phases = self._phases.get(nodeid, {})
         outcome, deciding = _outcome(phases)
         duration = sum(phase.duration for phase in phases.values())

@@ -8,6 +8,7 @@ all xdist workers, and its ``profile.toml`` then adds what depends on its ports 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -22,10 +23,21 @@ from ..attestations import Attestation
 from ..config import Settings
 from ..dashboard import write_dashboard
 from ..errors import NoTarget, WocGateError
-from ..gate import DESELECTED, ItemResult, Status, TestResult, is_gate_run, judge_all, selects_only
+from ..gate import (
+    DESELECTED,
+    OTHER_SHARD,
+    PASSED,
+    ItemResult,
+    Status,
+    TestResult,
+    is_gate_run,
+    judge_all,
+    selects_only,
+)
 from ..history import keep, load, new_run_id
-from ..report import build_record, render_table, shown_items, write_record
-from .outcomes import Outcomes
+from ..report import build_record, load_record, render_table, shown_items, write_record
+from ..shards import Shard, assign, ci_run, durations_of
+from .outcomes import Outcomes, gate_ids
 
 if TYPE_CHECKING:
     from .checkout import CheckoutTarget
@@ -59,6 +71,9 @@ class GateRun:
     finished: dt.datetime | None = None  # set when the run is judged, so every file of the run says the same
     run_id: str = field(init=False)
     checkout: CheckoutTarget | None = None  # with --woc-target=checkout
+    shard: Shard | None = None  # with --gate-shard K/N
+    shard_durations: dict[str, float] = field(default_factory=dict)  # what the split weighs each test by
+    part_results: list[ItemResult] | None = None  # the items as if the other shards' tests passed: this shard's part
 
     def __post_init__(self) -> None:
         self.run_id = new_run_id(self.started)
@@ -136,22 +151,43 @@ class GateRun:
         run = cls(settings, gate_run, attestations, Outcomes(), options=options, rootdir=config.rootpath, stack=stack)
         run.checkout = _plan_checkout(settings) if settings.target == "checkout" else None
         run.outcomes = Outcomes(run.redact)
+        run.shard, run.shard_durations = _plan_shard(config)
         return run
 
+    @property
+    def is_part(self) -> bool:
+        """True for one shard of a run split in several: its record is a part, the merged record the run's."""
+        return self.shard is not None and self.shard.split
+
+    def take_shard(self, items: list[pytest.Item]) -> list[pytest.Item]:
+        """Keep in ``items`` the tests of this run's shard; the others, noted as another shard's (none unsplit)."""
+        if not self.is_part:
+            return []
+        owner = assign((item.nodeid for item in items), self.shard.count, self.shard_durations)
+        others = [item for item in items if owner[item.nodeid] != self.shard.index]
+        for item in others:
+            shard = f"{owner[item.nodeid]}/{self.shard.count}"
+            self.outcomes.leave_to_shard(item.nodeid, gate_ids(item.user_properties), shard)
+        items[:] = [item for item in items if owner[item.nodeid] == self.shard.index]
+        return others
+
     def finish(self) -> list[ItemResult]:
-        """Judge every item from what the outcomes saw."""
+        """Judge every item from what the outcomes saw (and, for a shard, its part of each)."""
         self.finished = dt.datetime.now(dt.UTC)
-        self.results = judge_all(
-            _judged_tests(self.outcomes.results(), self.gate_run),
-            attestation_file.attested_items(self.attestations),
-            attestation_file.refusals(self.attestations),
-        )
+        tests = _judged_tests(self.outcomes.results(), self.gate_run)
+        self.results = self._judge(tests)
+        self.part_results = self._judge([_passed_if_elsewhere(test) for test in tests])
         return self.results
+
+    def _judge(self, tests: list[TestResult]) -> list[ItemResult]:
+        attested = attestation_file.attested_items(self.attestations)
+        return judge_all(tests, attested, attestation_file.refusals(self.attestations))
 
     @property
     def proven(self) -> bool:
-        """True when every item is PASS."""
-        return bool(self.results) and all(result.status is Status.PASS for result in self.results)
+        """True when every item is PASS; for one shard of a split run, when every item would be, were the other
+        shards' tests to pass: a shard proves its part (its exit status), the merged record the gate."""
+        return bool(self.part_results) and all(result.status is Status.PASS for result in self.part_results)
 
     def record(self, *, backup: dict | None = None) -> dict:
         """The JSON run record."""
@@ -165,6 +201,7 @@ class GateRun:
             writes=list(self.outcomes.writes),
             backup=backup or self.outcomes.backup,
             run_id=self.run_id,
+            shard=self.shard.entry() if self.shard else None,
         )
 
     def write_reports(self, json_path: Path | None, markdown_path: Path | None) -> None:
@@ -211,9 +248,29 @@ def no_record_note(exitstatus: int, reports: tuple[Path | None, ...]) -> str:
     return f"woc-gate: the run did not complete ({stopped}): no run record written, {kept} left as it was"
 
 
+def _passed_if_elsewhere(test: TestResult) -> TestResult:
+    return dataclasses.replace(test, outcome=PASSED) if test.outcome == OTHER_SHARD else test
+
+
 def _judged_tests(tests: list[TestResult], gate_run: bool) -> list[TestResult]:
     """A gate run judges every gate test; any other run only those it selected (a deselected one touches nothing)."""
     return tests if gate_run else [test for test in tests if test.outcome != DESELECTED]
+
+
+def _plan_shard(config: pytest.Config) -> tuple[Shard | None, dict[str, float]]:
+    """The shard this run is (``--gate-shard``), and the durations its split weighs the tests by."""
+    text, durations = config.getoption("gate_shard"), config.getoption("gate_shard_durations")
+    if text is None:
+        if durations is not None or config.getoption("gate_shard_run") is not None:
+            raise WocGateError("--gate-shard-durations and --gate-shard-run shape a split run: add --gate-shard K/N")
+        return None, {}
+    shard = Shard.parse(text, config.getoption("gate_shard_run") or ci_run(os.environ))
+    if durations is None:
+        return shard, {}
+    try:
+        return shard, durations_of(load_record(durations))
+    except WocGateError as error:
+        raise WocGateError(f"--gate-shard-durations: {error}") from None
 
 
 def _check_output_path(path: Path | None, flag: str) -> None:

@@ -17,6 +17,7 @@ from woc_gate.sandbox import stack
 from woc_gate.sandbox.dburl import parse_server_url
 from woc_gate.sandbox.faults import FAULTS, check_fault_names
 from woc_gate.sandbox.figures import read_figures
+from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
 
 PROG = "woc-gate sandbox"
 USAGE_ERROR = 2
@@ -46,7 +47,7 @@ def main(argv: list[str]) -> int:
         limit = filesystem_limit(error)
         if limit is None:
             raise
-        sys.stderr.write(f"{PROG}: {limit}\n")
+        sys.stderr.write(f"{PROG}: {limit}; {FILESYSTEM_ADVICE}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted; nothing is left running\n")

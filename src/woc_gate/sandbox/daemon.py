@@ -27,10 +27,10 @@ from woc_gate.sandbox.context import Database, SandboxContext
 from woc_gate.sandbox.dburl import ExternalDatabase, ExternalServer, drop_leftover, parse_server_url
 from woc_gate.sandbox.environment import CONTACT_TO, EMAIL_FROM, make_secrets, public_endpoints_use_tls
 from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
+from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.release import build_release
 from woc_gate.sandbox.s3 import S3Server
-from woc_gate.sandbox.seed import FILESYSTEM_ADVICE
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile

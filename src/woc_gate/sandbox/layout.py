@@ -23,6 +23,10 @@ ENVIRONMENT = "staging"
 OPERATOR = "sandbox"
 EMAIL_WAIT_SECONDS = 1  # the stand-in has the email before the request that sends it answers
 OPENAPI_PATH = "/openapi.json"
+FILESYSTEM_ADVICE = (  # what to do when a file system's limit stops a stack's start
+    "make room there (or make it writable), or keep the template cache ($WOC_GATE_CACHE_DIR) and the"
+    " state dir (--state) on another file system"
+)
 
 
 def planned_state_dir() -> Path:

@@ -12,6 +12,7 @@ import pymysql
 from woc_gate.errors import SandboxError
 from woc_gate.files import limits_reported
 from woc_gate.sandbox.bulkload import load_rows
+from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
 from woc_gate.sandbox.objects import ObjectWriter
 from woc_gate.sandbox.seeddata import DAY, SeedPlan, SeedSummary, generate
 from woc_gate.sandbox.seedfile import SEED_PATH, load_seed_file
@@ -19,12 +20,8 @@ from woc_gate.sources.shared import load_shared
 
 POLICY_TYPE = "TrackingPolicy"
 GENERATING = "generating rows and objects"
-FINISHING = "loading the last rows, writing the last objects"
+FINISHING = "storing the last rows and objects"
 SEEDED = "seeded"
-FILESYSTEM_ADVICE = (
-    "free space there, or keep the template cache ($WOC_GATE_CACHE_DIR) and the state dir (--state)"
-    " on a file system with room"
-)
 SeedProgress = Callable[[int, int, str], None] | None  # told (done, total, what now) of the scale organizations
 
 

@@ -27,9 +27,10 @@ from woc_gate.target.template_cache import cache_root, cached, copy_tree
 FORMAT = 1
 TEMPLATES_DIR = "sandbox-templates"
 BUILDER_MODULES = ("provision", "seed", "seeddata", "seedfile", "bulkload", "images", "objects", "template")
-# The build loads millions of rows at --scale: a pool that holds the indexes, a redo log that does not
+# A build at --scale loads millions of rows: a pool that holds the indexes, a redo log that does not
 # force a checkpoint every few chunks, no durability (a failed build is thrown away). Its redo log is
-# shrunk back to the stacks' before the server stops, so every copy stays small.
+# shrunk back to the stacks' before the server stops, so every copy stays small; that takes seconds,
+# which a build without scale (the seed file alone) does not win back. Later flags win.
 BUILD_TUNING = (
     *SANDBOX_TUNING,
     "--innodb-buffer-pool-size=1G",
@@ -86,7 +87,7 @@ class Template:
 
     @property
     def summary(self) -> dict:
-        """Organization ids by slug and row counts by table, as seeded."""
+        """Organization ids by slug, row counts by table, objects and their bytes, as seeded."""
         return json.loads((self.path / "summary.json").read_text())
 
     def copy_to(self, datadir: Path, storage: Path, on_step: Callable[[str], None] | None = None) -> None:
@@ -117,7 +118,8 @@ def ensure_template(program: ServerProgram, inputs: TemplateInputs, progress: Se
 
 def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progress: SeedProgress) -> None:
     run_dir = instances.create_owned_dir("build-")
-    server = LocalServer(program, building / "datadir", run_dir, tuning=BUILD_TUNING)
+    at_scale = inputs.scale > 0
+    server = LocalServer(program, building / "datadir", run_dir, tuning=BUILD_TUNING if at_scale else SANDBOX_TUNING)
     try:
         initialize_datadir(program, server.datadir, run_dir / "install.log")
         server.start()
@@ -136,7 +138,7 @@ def _build(program: ServerProgram, inputs: TemplateInputs, building: Path, progr
                 seed_path=inputs.seed_path,
             )
             summary = seed.seed_database(db, plan, building / "storage", run_dir, progress)
-            if program.flavor == "mariadb":  # MySQL's redo log is sized at start only
+            if at_scale and program.flavor == "mariadb":  # MySQL's redo log is sized at start only
                 with db.cursor() as cursor:
                     cursor.execute(f"SET GLOBAL innodb_log_file_size = {STACK_REDO_LOG_BYTES}")
         server.stop()

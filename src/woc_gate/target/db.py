@@ -132,10 +132,10 @@ def query(session: Session, sql: str, args: tuple = ()) -> list[dict]:
         return list(cursor.fetchall())
 
 
-def stream(session: Session, sql: str) -> Iterator[tuple]:
+def stream(session: Session, sql: str, args: tuple = ()) -> Iterator[tuple]:
     """Run one read on a read-only session and yield its rows (tuples) as they arrive: never all of them in memory."""
     with database_errors(str(session.dsn), session.setting), session.cursor(TargetStreamCursor) as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, args or None)  # no args: a % in the text stays as written
         yield from cursor
 
 

@@ -7,6 +7,7 @@ answers (the error code S3 refused a call with) or, for an endpoint that cannot 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,6 +31,7 @@ ABSENT = {
     "get_bucket_lifecycle_configuration": "NoSuchLifecycleConfiguration",
 }
 HEAD_WORKERS = 8
+PAGE_KEYS = 1000  # the most S3 gives in one listing page
 TIMEOUTS = Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 1})
 
 
@@ -50,8 +53,11 @@ def bucket_of(settings: Settings) -> Bucket | None:
     return Bucket(parts.netloc, parts.path.strip("/"), settings.s3_endpoint or None, settings.s3_region)
 
 
-def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False):
-    """A boto3 S3 client of the bucket's endpoint: with the gate's credentials, or unsigned."""
+def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False, keys_only: bool = False):
+    """A boto3 S3 client of the bucket's endpoint: with the gate's credentials, or unsigned.
+
+    ``keys_only``: its answers keep timestamps as the text S3 sent, for a listing that reads only keys.
+    """
     config = TIMEOUTS.merge(Config(signature_version=UNSIGNED)) if anonymous else TIMEOUTS
     keys: dict[str, Any] = {}
     if settings.s3_access_key_id and not anonymous:
@@ -61,7 +67,7 @@ def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False):
         }
     verify: Any = str(settings.ca_bundle) if settings.ca_bundle else None
     try:
-        return _session().client(
+        return _session(keys_only).client(
             "s3", endpoint_url=bucket.endpoint, region_name=bucket.region, config=config, verify=verify, **keys
         )
     except (BotoCoreError, ValueError) as error:  # botocore refuses a malformed endpoint with a ValueError
@@ -71,9 +77,15 @@ def client(settings: Settings, bucket: Bucket, *, anonymous: bool = False):
 
 
 @cache
-def _session() -> boto3.session.Session:
-    """One boto3 session for the run: its clients share the service models, loaded once."""
-    return boto3.session.Session()
+def _session(raw_timestamps: bool = False) -> boto3.session.Session:
+    """One boto3 session for the run (two: with and without parsed timestamps); its clients share the models.
+
+    Parsing the LastModified of every key is more than half of botocore's work on a listing page.
+    """
+    session = botocore.session.get_session()
+    if raw_timestamps:
+        session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=str)
+    return boto3.session.Session(botocore_session=session)
 
 
 def read(s3, bucket: Bucket, call: str, **kwargs: Any) -> dict[str, Any] | None:
@@ -100,12 +112,27 @@ def list_keys(s3, bucket: Bucket) -> set[str]:
     """Every key under the bucket's prefix, the prefix taken off (one listing, page by page)."""
     prefix = f"{bucket.prefix}/" if bucket.prefix else ""
     keys: set[str] = set()
+    for page in _pages(s3, bucket, prefix):
+        keys.update(item["Key"][len(prefix) :] for item in page.get("Contents", ()))
+    return keys
+
+
+def list_folders(s3, bucket: Bucket, prefix: str) -> list[str]:
+    """The folders right under ``prefix`` (``prefix/name/``): S3's common prefixes of a listing by ``/``."""
+    return [
+        folder["Prefix"]
+        for page in _pages(s3, bucket, prefix, Delimiter="/")
+        for folder in page.get("CommonPrefixes", ())
+    ]
+
+
+def _pages(s3, bucket: Bucket, prefix: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     token: dict[str, str] = {}
     while True:
-        page = read(s3, bucket, "list_objects_v2", Prefix=prefix, **token)
-        keys.update(item["Key"].removeprefix(prefix) for item in page.get("Contents", []))
+        page = read(s3, bucket, "list_objects_v2", Prefix=prefix, MaxKeys=PAGE_KEYS, **token, **kwargs)
+        yield page
         if not page.get("IsTruncated"):
-            return keys
+            return
         token = {"ContinuationToken": page["NextContinuationToken"]}
 
 
