@@ -4,6 +4,7 @@ Python ends on SIGTERM without unwinding, which leaves children running and part
 Inside ``signals_unwind`` both signals raise ``Interrupted`` (a ``KeyboardInterrupt``, so pytest stops
 its run as it does on Ctrl-C) in the main thread; a second signal while the first unwinds is ignored,
 so that the clean-up is not cut short. The command then ends with the shell's status, 128 + signal.
+Work a command waits for is done on daemon threads (``in_background``): stopped, it waits for none of it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
@@ -66,3 +68,17 @@ def signals_unwind() -> Iterator[Trap]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def in_background(call: Callable, *args) -> Future:
+    """``call(*args)`` on a daemon thread (a command stopped meanwhile does not wait for it): its result, when asked."""
+    future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call(*args))
+        except BaseException as error:  # raised again for whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from ..checks import restore as checks
 from ..checks.migrations import MIGRATIONS_TABLE, read_migration_records
 from ..config import Settings
 from ..errors import BackupError, ConfigError
+from ..interrupts import in_background
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
 from ..target.db import Dsn, Session, connect_readonly
@@ -122,7 +122,7 @@ def run_drill(
             target = mask_url(into) if into else "a throwaway server"
             result = DrillResult(dump_path, target, load_jobs=jobs, drilled_at=drilled_at)
             started = time.monotonic()
-            listing = _in_background(stored_objects, settings)  # storage is listed while the dump loads
+            listing = in_background(stored_objects, settings)  # storage is listed while the dump loads
             result.restore_phases = place.load(dump_path, progress, jobs)
             result.restore_seconds = time.monotonic() - started
             started = time.monotonic()
@@ -181,20 +181,6 @@ def _reading(place: loader.Place, read):
         return read(connection)
     finally:
         connection.close()
-
-
-def _in_background(call, *args) -> Future:
-    """``call(*args)`` on a daemon thread (a drill stopped meanwhile does not wait for it): its result, when asked."""
-    future = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(call(*args))
-        except BaseException as error:  # raised again for whoever asks for the result
-            future.set_exception(error)
-
-    threading.Thread(target=run, daemon=True).start()
-    return future
 
 
 def _object_keys(

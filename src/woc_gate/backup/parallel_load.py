@@ -26,11 +26,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TargetError
+from ..interrupts import in_background
 from ..target.db import Session, execute
 from ..target.processes import start
 from .deferred_indexes import FOREIGN_KEY_CHECKS_OFF, split_indexes
@@ -144,12 +144,12 @@ class _Rows:
     def load(self, tables: list[bytes], jobs: int) -> None:
         """The rows of ``tables`` (in the dump's order) through ``jobs`` sessions at once, round-robin.
 
-        The statements are dealt from a thread of their own: the main thread only waits, so that a signal raised in
-        it never leaves a queue's lock held; when it is stopped, the sessions are killed (a statement may wait on
-        a lock for as long as the server lets it) and the statements waiting dropped.
+        The statements are dealt and sent by daemon threads: the main thread only waits, so that a signal raised
+        in it never leaves a queue's lock held, nor waits on a statement that waits on a lock; stopped, it kills
+        the sessions on the server (their statements end with them) and leaves.
         """
         outboxes = [queue.Queue(maxsize=OUTBOX_STATEMENTS) for _ in range(jobs)]
-        failures: list[TargetError] = []
+        failures: list[BaseException] = []
         sessions: list[Session] = []
         stopped = threading.Event()
         writers = [
@@ -158,21 +158,21 @@ class _Rows:
         ]
         for writer in writers:
             writer.start()
-        with ThreadPoolExecutor(1) as dealer:
-            dealt = dealer.submit(self._deal, tables, outboxes, failures, stopped)
-            try:
-                dealt.result()
-            except BaseException:
-                stopped.set()
-                self._kill(sessions)
-                raise
-            finally:
-                for writer in writers:
-                    writer.join()
+        dealt = in_background(self._deal, tables, outboxes, failures, stopped)
+        try:
+            dealt.result()
+            for writer in writers:
+                writer.join()
+        except BaseException:
+            stopped.set()
+            self._kill(sessions)
+            raise
+        if failures and isinstance(failures[0], TargetError):
+            raise TargetError(f"the restore failed: {failures[0]}") from failures[0]
         if failures:
-            raise TargetError(f"the restore failed: {failures[0]}")
+            raise failures[0]
 
-    def _execute_all(self, outbox: queue.Queue, sessions: list[Session], failures: list[TargetError]) -> None:
+    def _execute_all(self, outbox: queue.Queue, sessions: list[Session], failures: list[BaseException]) -> None:
         statement: bytes | None = b""
         try:
             with self.session() as session:
@@ -180,7 +180,7 @@ class _Rows:
                 for statement in itertools.chain(self.settings, iter(outbox.get, None)):
                     execute(session, statement)
             statement = None
-        except TargetError as error:
+        except BaseException as error:  # raised again by the main thread
             failures.append(error)
         while statement is not None:  # take the rest, up to the end mark, so that the dealer never waits on it
             statement = outbox.get()
@@ -193,7 +193,7 @@ class _Rows:
                     execute(killer, f"KILL CONNECTION {session.thread_id()}")
 
     def _deal(
-        self, tables: list[bytes], outboxes: list[queue.Queue], failures: list[TargetError], stopped: threading.Event
+        self, tables: list[bytes], outboxes: list[queue.Queue], failures: list[BaseException], stopped: threading.Event
     ) -> None:
         turn = 0
         try:
