@@ -25,6 +25,7 @@ from woc_gate.backup.loader import ScratchUrl
 from woc_gate.backup.manifest import manifest_path, read_manifest, verify_dump
 from woc_gate.backup.progress import Progress
 from woc_gate.cli import main
+from woc_gate.errors import TargetError
 from woc_gate.sandbox.environment import runbook_env
 from woc_gate.target.db import Dsn
 
@@ -162,7 +163,10 @@ def test_a_drill_into_a_throwaway_server_records_the_rto(backup, clean_stack, ca
     status, out = drill(capsys, backup, "--woc-config", clean_stack.profile_path)
     assert status == 0, out
     assert out.out.startswith(f"Restore drill PASSED: {backup} into a throwaway server, RTO ")
-    assert json.loads(manifest_path(backup).read_text())["restore_test_result"]["rto_seconds"] > 0
+    result = json.loads(manifest_path(backup).read_text())["restore_test_result"]
+    assert result["rto_seconds"] > 0
+    assert result["load_jobs"] == len(os.sched_getaffinity(0))  # by default one load client per core
+    assert set(result["restore_phases"]) == {"schema", "rows", "indexes", "foreign keys and the rest"}
 
 
 def test_an_unreachable_server_is_one_line_and_leaves_no_file(tmp_path, capsys, monkeypatch):
@@ -265,7 +269,7 @@ def test_rows_load_before_triggers_and_indexes_after_rows(clean_stack, capsys):
     url = profile_of(clean_stack)["restore_scratch_url"]
     dump = Path(__file__).parent / "data" / "dump_with_trigger.sql"
     with ScratchUrl(url) as place:
-        place.load(dump, Progress(None, total=100, unit="%"))
+        place.load(dump, Progress(None, total=100, unit="%"), jobs=2)
     with _session(url) as cursor:
         cursor.execute("SELECT id FROM a ORDER BY id")
         assert cursor.fetchall() == ((1,), (2,))  # the trigger (id = 1) did not fire on the restored rows
@@ -364,3 +368,82 @@ def test_a_storage_folder_that_cannot_be_read_is_named_not_taken_as_empty(backup
         f"woc-gate: cannot read the screenshot storage folder {missing}: No such file or directory;"
         " give the gate's user read access to it, or check screenshot_storage_dir\n"
     )
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "257"])
+def test_a_bad_jobs_value_is_one_line_before_anything_is_read(value, tmp_path, capsys):
+    status, out = drill(capsys, tmp_path / "no-such-dump.sql", "--jobs", value)
+    assert (status, out.out) == (2, "")
+    assert out.err == f"woc-gate: --jobs {value}: give a whole number of load clients from 1 to 256, as myloader -t\n"
+
+
+@pytest.mark.parametrize(
+    ("jobs", "sessions", "index_builds"),
+    [
+        # a's rows through 3 sessions; then b's and c's through 2 others while a client builds a's index; b's and
+        # c's indexes through 2 clients
+        (3, {"a": 3, "b and c": 2, "all": 5}, [1, 1, 1]),
+        # one at a time: every row through one session, then every index through one client
+        (1, {"a": 1, "b and c": 1, "all": 1}, [3]),
+    ],
+)
+def test_the_rows_and_the_indexes_load_through_jobs_sessions_and_clients(
+    jobs, sessions, index_builds, clean_stack, tmp_path, monkeypatch
+):
+    real, log = shutil.which("mariadb"), tmp_path / "log"
+    log.mkdir()
+    spy = tmp_path / "bin" / "mariadb"  # the real client, its input kept
+    spy.parent.mkdir()
+    spy.write_text(f'#!/bin/sh\ntee "{log}/$$.sql" | exec "{real}" "$@"\n')
+    spy.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{spy.parent}{os.pathsep}{os.environ['PATH']}")
+    dump = tmp_path / "three_tables.sql"
+    dump.write_bytes(_table_with_rows(b"a", statements=6) + _table_with_rows(b"b") + _table_with_rows(b"c"))
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    with ScratchUrl(url) as place:
+        place.load(dump, Progress(None, total=100, unit="%"), jobs=jobs)
+    inputs = [path.read_bytes() for path in log.iterdir()]
+    assert sorted(text.count(b"ADD KEY") for text in inputs if b"ADD KEY" in text) == index_builds
+    assert not any(b"INSERT INTO" in text for text in inputs)  # the rows went through sessions of their own
+    with _session(url) as cursor:
+        counted = {}
+        for name, tables in {
+            "a": "a",
+            "b and c": "b UNION ALL SELECT * FROM c",
+            "all": "a UNION ALL SELECT * FROM b UNION ALL SELECT * FROM c",
+        }.items():
+            cursor.execute(f"SELECT COUNT(DISTINCT session) FROM (SELECT * FROM {tables}) rows_of")
+            counted[name] = cursor.fetchone()[0]
+        cursor.execute("SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM b), (SELECT COUNT(*) FROM c)")
+        assert (counted, cursor.fetchone()) == (sessions, (12, 2, 2))
+        cursor.execute("DROP TABLE a, b, c")
+
+
+def _table_with_rows(name: bytes, statements: int = 1) -> bytes:
+    """A table with a secondary index and two rows per INSERT statement; a trigger keeps each row's session."""
+    create = (
+        b"CREATE TABLE `" + name + b"` (\n  `id` int NOT NULL,\n  `session` bigint DEFAULT NULL,\n"
+        b"  KEY `k` (`id`)\n) ENGINE=InnoDB;\n"
+        b"CREATE TRIGGER `" + name + b"_session` BEFORE INSERT ON `" + name + b"` FOR EACH ROW"
+        b" SET NEW.session = CONNECTION_ID();\n"
+    )
+    rows = b"INSERT INTO `" + name + b"` VALUES (1,NULL),\n(2,NULL);\n"
+    return b"-- Table structure for table `" + name + b"`\n" + create + rows * statements
+
+
+def test_a_row_the_server_refuses_stops_the_load_in_one_line(clean_stack, tmp_path):
+    """The refused statement's session fails; the statements dealt to it after are taken and dropped, not waited on."""
+    rows = b"".join(b"INSERT INTO `d` VALUES (%d);\n" % n for n in range(10, 50))
+    dump = tmp_path / "duplicate.sql"
+    dump.write_bytes(
+        b"-- Table structure for table `d`\nCREATE TABLE `d` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n);\n"
+        + b"INSERT INTO `d` VALUES (7);\n" * 2
+        + rows
+    )
+    url = profile_of(clean_stack)["restore_scratch_url"]
+    with pytest.raises(TargetError) as stopped, ScratchUrl(url) as place:
+        place.load(dump, Progress(None, total=100, unit="%"), jobs=2)
+    assert str(stopped.value).startswith("the restore failed: the database at mysql://woc_restore:****@")
+    assert str(stopped.value).endswith(" answered an error: Duplicate entry '7' for key 'PRIMARY'")
+    with _session(url) as cursor:
+        cursor.execute("DROP TABLE d")

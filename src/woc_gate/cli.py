@@ -304,6 +304,11 @@ def _parser() -> argparse.ArgumentParser:
     drill = commands.add_parser("restore-drill", help="Restore a backup into a scratch server and validate it")
     drill.add_argument("file", type=Path, help="A dump written by woc-gate backup")
     drill.add_argument("--into", help="Restore into this scratch database URL instead of a throwaway server")
+    drill.add_argument(
+        "--jobs",
+        metavar="N",
+        help="Clients loading the rows and building the indexes at once, as myloader -t (default: one per core)",
+    )
     drill.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
     init = commands.add_parser(
         "init", help="Write a commented woc-gate.toml from the environment's variables and the deployment"

@@ -3,47 +3,69 @@
 Loading rows into a table whose secondary indexes and foreign keys already exist updates every
 index row by row; building each index once over the loaded rows is a sorted bulk build and far
 cheaper. So the ``KEY``, ``UNIQUE KEY`` and ``CONSTRAINT … FOREIGN KEY`` lines of each
-``CREATE TABLE`` are held back and added, with their own names and definitions, by one
-``ALTER TABLE`` per table at the end (foreign key checks off: the rows come from a consistent dump).
+``CREATE TABLE`` are held back and added, with their own names and definitions, at the end: the
+indexes by one ``ALTER TABLE`` per table (apart, so that several tables' may be built at once),
+then the foreign keys (foreign key checks off: the rows come from a consistent dump), once every
+index is built: a foreign key's statement opens the table it references, which an index build may hold.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 CREATE = re.compile(rb"^CREATE TABLE `((?:[^`]|``)+)` \(")
-DEFERRED = re.compile(rb"^\s+(KEY|UNIQUE KEY|FULLTEXT KEY|SPATIAL KEY|CONSTRAINT .* FOREIGN KEY) ")
+INDEX = re.compile(rb"^\s+(KEY|UNIQUE KEY|FULLTEXT KEY|SPATIAL KEY) ")
+FOREIGN_KEY = re.compile(rb"^\s+CONSTRAINT .* FOREIGN KEY ")
 END = re.compile(rb"^\)")
+FOREIGN_KEY_CHECKS_OFF = b"SET SESSION foreign_key_checks = 0;\n"
 
 
-def split_indexes(lines: Iterable[bytes]) -> tuple[list[bytes], list[bytes]]:
+@dataclass
+class Deferred:
+    """What was held back: per table (as the dump quotes it) the statement adding its indexes; the foreign keys."""
+
+    indexes: dict[bytes, bytes] = field(default_factory=dict)
+    foreign_keys: list[bytes] = field(default_factory=list)
+
+
+def split_indexes(lines: Iterable[bytes]) -> tuple[list[bytes], Deferred]:
     """The lines with secondary indexes and foreign keys taken out, and the statements that add them back."""
     kept_lines: list[bytes] = []
-    deferred: list[tuple[bytes, list[bytes]]] = []
-    table, kept, held = None, [], []
+    deferred = Deferred()
+    table, kept, indexes, foreign_keys = None, [], [], []
     for line in lines:
         if table is None:
             found = CREATE.match(line)
             if found is None:
                 kept_lines.append(line)
             else:
-                table, kept, held = found.group(1), [line], []
+                table, kept, indexes, foreign_keys = found.group(1), [line], [], []
         elif END.match(line):
             kept_lines += _create_statement(kept, line)
-            if held:
-                deferred.append((table, held))
+            if indexes:
+                deferred.indexes[table] = _alter(table, indexes)
+            if foreign_keys:
+                deferred.foreign_keys.append(_alter(table, foreign_keys))
             table = None
-        elif DEFERRED.match(line):
-            held.append(line.strip().rstrip(b","))
+        elif INDEX.match(line):
+            indexes.append(_definition(line))
+        elif FOREIGN_KEY.match(line):
+            foreign_keys.append(_definition(line))
         else:
             kept.append(line)
     if table is not None:
         kept_lines += kept
-    alters = [
-        b"ALTER TABLE `" + name + b"` " + b", ".join(b"ADD " + d for d in defs) + b";\n" for name, defs in deferred
-    ]
-    return kept_lines, ([b"SET SESSION foreign_key_checks = 0;\n", *alters] if alters else [])
+    return kept_lines, deferred
+
+
+def _definition(line: bytes) -> bytes:
+    return line.strip().rstrip(b",")
+
+
+def _alter(table: bytes, definitions: list[bytes]) -> bytes:
+    return b"ALTER TABLE `" + table + b"` " + b", ".join(b"ADD " + d for d in definitions) + b";\n"
 
 
 def _create_statement(kept: list[bytes], end: bytes) -> list[bytes]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +24,9 @@ from ..config import Settings
 from ..errors import BackupError, ConfigError
 from ..redaction import mask_url
 from ..sources.prisma import load_datamodel
-from ..target.db import Dsn, connect_readonly
-from ..target.storage import StoredObjects, stored_objects
-from . import loader, object_keys
+from ..target.db import Dsn, Session, connect_readonly
+from ..target.storage import stored_objects
+from . import loader, object_keys, parallel_load
 from .manifest import migration_rows, read_manifest, require_dump, verify_dump, write_manifest
 from .progress import Progress
 
@@ -48,6 +50,8 @@ class DrillResult:
     orphan_objects: list[str] = field(default_factory=list)
     object_storage: dict = field(default_factory=dict)  # what was read of screenshot storage, from what, how fast
     restore_seconds: float = 0.0
+    restore_phases: dict[str, float] = field(default_factory=dict)
+    load_jobs: int = 1
     validation_seconds: float = 0.0
     drilled_at: str = ""
 
@@ -69,6 +73,8 @@ class DrillResult:
             "target": self.target,
             "rto_seconds": self.rto_seconds,
             "restore_seconds": round(self.restore_seconds, 3),
+            "restore_phases": {phase: round(seconds, 3) for phase, seconds in self.restore_phases.items()},
+            "load_jobs": self.load_jobs,
             "validation_seconds": round(self.validation_seconds, 3),
             "checks": self.checks,
             "orphan_objects": self.orphan_objects,
@@ -91,8 +97,14 @@ class DrillResult:
         return lines
 
 
-def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, stream=None) -> DrillResult:
-    """Verify, restore and validate ``dump_path``; the result is also written into its manifest."""
+def run_drill(
+    settings: Settings, dump_path: Path, *, into: str | None = None, stream=None, jobs: int | None = None
+) -> DrillResult:
+    """Verify, restore (through ``jobs`` clients at once, by default one per core) and validate ``dump_path``.
+
+    The result is also written into its manifest.
+    """
+    jobs = jobs or parallel_load.default_jobs()
     dump_path = Path(dump_path)
     require_dump(dump_path)
     manifest = read_manifest(dump_path)
@@ -105,14 +117,16 @@ def run_drill(settings: Settings, dump_path: Path, *, into: str | None = None, s
         tempfile.TemporaryDirectory(prefix="woc-gate-drill-") as work,
         Progress(stream, total=100, unit="%") as progress,
     ):
-        place = loader.ScratchUrl(into) if into else loader.ThrowawayServer(Path(work))
+        place = loader.ScratchUrl(into) if into else loader.ThrowawayServer(Path(work), manifest["file_size"], jobs)
         with place:
-            result = DrillResult(dump_path, mask_url(into) if into else "a throwaway server", drilled_at=drilled_at)
+            target = mask_url(into) if into else "a throwaway server"
+            result = DrillResult(dump_path, target, load_jobs=jobs, drilled_at=drilled_at)
             started = time.monotonic()
-            place.load(dump_path, progress)
+            listing = _in_background(stored_objects, settings)  # storage is listed while the dump loads
+            result.restore_phases = place.load(dump_path, progress, jobs)
             result.restore_seconds = time.monotonic() - started
             started = time.monotonic()
-            validate(settings, place, manifest, result)
+            validate(settings, place, manifest, result, listing)
             result.validation_seconds = time.monotonic() - started
     manifest["restore_test_result"] = result.as_dict()
     write_manifest(dump_path, manifest)
@@ -142,46 +156,78 @@ def check_scratch_url(into: str, source_url: str | None) -> None:
             raise ConfigError(f"--into {mask_url(into)} is the source database; restore into a scratch database")
 
 
-def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult) -> None:
-    """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``."""
+def validate(settings: Settings, place: loader.Place, manifest: dict, result: DrillResult, listing: Future) -> None:
+    """Run every runbook §5 validation on the restored database; each outcome goes into ``result.checks``.
+
+    ``listing`` gives what screenshot storage holds (None without storage). The row counts and the object keys
+    (the rows' keys streamed past those of storage) are read at once, each on a read-only session of its own,
+    while the other validations run on a third.
+    """
     tables = validated_tables(settings)
-    storage = stored_objects(settings)
     tolerance = {table: float(share) for table, share in settings.restore_tolerance.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counted = pool.submit(_reading, place, checks.table_counts)
+        keys = pool.submit(
+            _object_keys, listing, place, tables["screenshots"], manifest, settings.s3_inventory_max_age_hours, result
+        )
+        _reading(place, lambda connection: _validate(connection, tables, tolerance, manifest, result, counted))
+        result.checks["object_keys"] = keys.result()
+
+
+def _reading(place: loader.Place, read):
+    """What ``read`` makes of a read-only session of the restored database."""
     connection = connect_readonly(place.url, setting=place.setting)
     try:
-        _validate(connection, tables, storage, tolerance, manifest, result, settings.s3_inventory_max_age_hours)
+        return read(connection)
     finally:
         connection.close()
 
 
+def _in_background(call, *args) -> Future:
+    """``call(*args)`` on a daemon thread (a drill stopped meanwhile does not wait for it): its result, when asked."""
+    future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call(*args))
+        except BaseException as error:  # raised again for whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+def _object_keys(
+    listing: Future, place: loader.Place, table: str, manifest: dict, inventory_max_age_hours: int, result: DrillResult
+) -> str:
+    """The outcome of the ``object_keys`` validation, once storage is listed ("not run" without storage)."""
+    storage = listing.result()
+    if storage is None:
+        return "not run"
+    return _reading(
+        place,
+        lambda connection: _outcome(
+            lambda: object_keys.validate(
+                connection, table, storage, manifest["timestamp"], inventory_max_age_hours, result
+            )
+        ),
+    )
+
+
 def _validate(
-    connection,
-    tables: dict,
-    storage: StoredObjects | None,
-    tolerance: dict,
-    manifest: dict,
-    result: DrillResult,
-    inventory_max_age_hours: int,
+    connection: Session, tables: dict, tolerance: dict, manifest: dict, result: DrillResult, counted: Future
 ) -> None:
-    counts = checks.table_counts(connection)
     restored_migrations = migration_rows(read_migration_records(connection) or [])
     steps = {
-        "counts": lambda: checks.counts_match_the_backup(counts, manifest["row_counts"], tolerance),
+        "counts": lambda: checks.counts_match_the_backup(counted.result(), manifest["row_counts"], tolerance),
         "settings_rows": lambda: checks.every_active_organization_has_settings(connection, tables),
-        "legacy_tables": lambda: checks.no_active_legacy_tables(counts),
+        "legacy_tables": lambda: checks.no_active_legacy_tables(counted.result()),
         "prisma_migrations": lambda: checks.migrations_match_the_backup(
             restored_migrations, manifest["prisma_migrations"]
         ),
         "schema_objects": lambda: checks.schema_objects_survive(
             manifest.get("schema_objects"), checks.schema_objects(connection)
         ),
-        "object_keys": (
-            lambda: object_keys.validate(
-                connection, tables["screenshots"], storage, manifest["timestamp"], inventory_max_age_hours, result
-            )
-        )
-        if storage
-        else None,
     }
     for name, step in steps.items():
         result.checks[name] = _outcome(step)
@@ -198,8 +244,6 @@ def validated_tables(settings: Settings) -> dict[str, str]:
 
 
 def _outcome(step) -> str:
-    if step is None:
-        return "not run"
     try:
         step()
     except CheckFailure as failure:

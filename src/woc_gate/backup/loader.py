@@ -1,13 +1,15 @@
 """Where a drill restores to: a throwaway server of its own, or a scratch database given by URL.
 
 Both feed the dump to the MySQL client (``mariadb`` or ``mysql``), as the runbook's
-``mysql --database=workonclock_restore_check < dump`` does (in phases, see ``parallel_load``), and
-expose ``url``, a URL of the restored database for the validation's read-only session.
+``mysql --database=workonclock_restore_check < dump`` does, but for its rows, which go as they are
+through ``jobs`` sessions at once (in phases, see ``parallel_load``), and expose ``url``, a URL of the
+restored database for the validation's read-only sessions.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,26 +20,31 @@ from ..errors import ConfigError
 from ..redaction import mask_url
 from ..target.db import Dsn, Session, connect, execute, query
 from ..target.processes import require_program
-from ..target.scratch_server import BULK_LOAD_TUNING, LocalServer, find_server_program, initialize_datadir
+from ..target.scratch_server import LocalServer, bulk_load_tuning, find_server_program, initialize_datadir
 from . import parallel_load
 from .dump import INSTALL_CLIENT, client_options, connection_flags
 
 CLIENTS = ("mariadb", "mysql")
 DATABASE = "workonclock_restore_check"
+MAX_STATEMENT = 1 << 30  # the server's max_allowed_packet decides; the sessions' own limit must not
 
 
 class ThrowawayServer:
-    """A server of the drill's own in ``work``, tuned for a bulk load, gone when the drill ends."""
+    """A server of the drill's own in ``work``, tuned for a bulk load of ``sql_bytes`` by ``jobs`` clients, gone when
+    the drill ends."""
 
     setting = "the drill's own server"
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, sql_bytes: int, jobs: int) -> None:
         self.work = work
+        self.sql_bytes = sql_bytes
+        self.jobs = jobs
         self.server: LocalServer | None = None
 
     def __enter__(self) -> ThrowawayServer:
         program = find_server_program()
-        self.server = LocalServer(program, self.work / "datadir", self.work, tuning=BULK_LOAD_TUNING)
+        tuning = bulk_load_tuning(program.flavor, self.sql_bytes, self.jobs)
+        self.server = LocalServer(program, self.work / "datadir", self.work, tuning=tuning)
         initialize_datadir(program, self.server.datadir, self.work / "install.log")
         self.server.start()
         with self.server.admin_connection() as admin:
@@ -53,8 +60,8 @@ class ThrowawayServer:
         """The restored database, as root over the server's socket."""
         return f"mysql://root@{self.server.host}:{self.server.port}/{DATABASE}?socket={quote(self.server.socket)}"
 
-    def load(self, dump_path: Path, progress) -> None:
-        """Restore the dump."""
+    def load(self, dump_path: Path, progress, jobs: int) -> dict[str, float]:
+        """Restore the dump through ``jobs`` clients at once; the seconds of each phase."""
         command = [
             str(require_program(CLIENTS, INSTALL_CLIENT)),
             "--no-defaults",
@@ -62,7 +69,8 @@ class ThrowawayServer:
             "--user=root",
             DATABASE,
         ]
-        parallel_load.load(command, dump_path, progress)
+        session = functools.partial(self.server.admin_connection, DATABASE, max_allowed_packet=MAX_STATEMENT)
+        return parallel_load.load(command, session, dump_path, progress, jobs)
 
 
 class ScratchUrl:
@@ -93,12 +101,13 @@ class ScratchUrl:
     def __exit__(self, *exc) -> None:
         return None
 
-    def load(self, dump_path: Path, progress) -> None:
-        """Restore the dump."""
+    def load(self, dump_path: Path, progress, jobs: int) -> dict[str, float]:
+        """Restore the dump through ``jobs`` clients at once; the seconds of each phase."""
         client = require_program(CLIENTS, INSTALL_CLIENT)
         with client_options(self.dsn) as options:
             command = [str(client), f"--defaults-extra-file={options}", *connection_flags(self.dsn)]
-            parallel_load.load([*command, self.dsn.database], dump_path, progress)
+            session = functools.partial(connect, self.dsn, setting=self.setting, max_allowed_packet=MAX_STATEMENT)
+            return parallel_load.load([*command, self.dsn.database], session, dump_path, progress, jobs)
 
     def _connect(self) -> Session:
         # no database named: the drill creates the scratch database on this connection

@@ -1,6 +1,7 @@
 """The drill's ``object_keys`` validation: every ``objectKey`` of the restored screenshots names an object in storage.
 
-Storage is read once (``target.storage``): from the bucket's S3 Inventory report, a listing, or a folder walk. A
+Storage is read once (``target.storage``): from the bucket's S3 Inventory report, a listing, or a folder walk; the
+restored rows' keys are streamed past it once (``checks.restore.compare_object_keys``), never all in memory. A
 report knows only the objects written before it began: the rows created since are not judged (counted), and a
 report much older than the backup fails the validation, since it leaves too many rows unjudged.
 """
@@ -29,17 +30,17 @@ def validate(
     into ``result``."""
     __tracebackhide__ = True
     created = storage.inventory_created_at
-    keys, judged = checks.screenshot_keys(connection, table, created - INVENTORY_LAG if created else None)
-    orphans = checks.objects_without_a_row(keys, storage.keys)
-    result.orphan_objects = orphans[:ORPHANS_KEPT]
+    rows = checks.screenshot_keys(connection, table, created - INVENTORY_LAG if created else None)
+    found = checks.compare_object_keys(rows, storage.keys)
+    result.orphan_objects = found.unnamed[:ORPHANS_KEPT]
     result.object_storage = storage.figures() | {
-        "objects_without_a_row": len(orphans),
-        "rows_not_judged": len(keys) - len(judged),
+        "objects_without_a_row": len(found.unnamed),
+        "rows_not_judged": found.rows - found.judged,
     }
     backup = dt.datetime.fromisoformat(backed_up_at)
     if created is not None:
         result.object_storage["inventory_hours_before_backup"] = round((backup - created).total_seconds() / 3600, 1)
-    checks.every_object_key_in_storage(judged, storage.keys, storage.named, table)
+    checks.every_object_key_in_storage(found.missing, storage.named, table)
     if created is not None:
         checks.inventory_covers_the_backup(created, backup, max_age_hours, storage.inventory)
 

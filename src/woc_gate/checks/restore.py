@@ -8,11 +8,13 @@ Faults that prove them: ``missing-settings-row``, ``legacy-table``, ``backup-dro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from woc_gate.checks import CheckFailure
 from woc_gate.checks import listed as listed_problems
 from woc_gate.sources.schema_objects import schema_object
-from woc_gate.target.db import Session, query
+from woc_gate.target.db import Session, query, stream
 
 PREFIX = "woc_"
 PRISMA_TABLE = "_prisma_migrations"
@@ -170,10 +172,48 @@ def _whence(name: str, listed: list[str], created: dict[str, str]) -> str:
     )
 
 
-def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, screenshots_table: str) -> None:
-    """Every ``objectKey`` of the screenshots table names an object in screenshot storage."""
+def screenshot_keys(
+    connection: Session, screenshots_table: str, known_until: dt.datetime | None
+) -> Iterator[tuple[str, bool]]:
+    """Every ``objectKey`` of the screenshots table, with whether its row was created by ``known_until`` (every row
+    without it), as the server sends them: never all of them in memory."""
+    if known_until is None:
+        return ((key, True) for (key,) in stream(connection, f"SELECT objectKey FROM `{screenshots_table}`"))
+    rows = stream(
+        connection,
+        f"SELECT objectKey, createdAt <= %s FROM `{screenshots_table}`",
+        (known_until.astimezone(dt.UTC).replace(tzinfo=None),),
+    )
+    return ((key, known != 0) for key, known in rows)
+
+
+@dataclass(frozen=True)
+class ObjectKeys:
+    """The screenshots' object keys against storage: the judged keys no object answers and the objects no key names
+    (both sorted; the second listed, not a failure: retention may lag), how many rows there were and were judged."""
+
+    missing: list[str]
+    unnamed: list[str]
+    rows: int
+    judged: int
+
+
+def compare_object_keys(keys: Iterable[tuple[str, bool]], stored: set[str]) -> ObjectKeys:
+    """One pass over the rows' keys, each with whether it is judged (a stream), against the keys of storage."""
+    missing, unnamed, rows, judged = set(), set(stored), 0, 0
+    for key, is_judged in keys:
+        rows += 1
+        judged += is_judged
+        if key in stored:
+            unnamed.discard(key)
+        elif is_judged:
+            missing.add(key)
+    return ObjectKeys(sorted(missing), sorted(unnamed), rows, judged)
+
+
+def every_object_key_in_storage(missing: list[str], where: str, screenshots_table: str) -> None:
+    """Every ``objectKey`` of the screenshots table names an object in screenshot storage (``missing`` is empty)."""
     __tracebackhide__ = True
-    missing = sorted(set(keys) - stored)
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise RestoreFailure(
@@ -181,24 +221,6 @@ def every_object_key_in_storage(keys: list[str], stored: set[str], where: str, s
             f"an object in {where} for every objectKey",
             f"missing: {shown}",
         )
-
-
-def objects_without_a_row(keys: list[str], stored: set[str]) -> list[str]:
-    """Objects in storage no screenshot row names (listed, not a failure: retention may lag)."""
-    return sorted(stored.difference(keys))
-
-
-def screenshot_keys(connection: Session, screenshots_table: str, known_until: dt.datetime | None) -> tuple[list, list]:
-    """Every ``objectKey`` of the screenshots table, and those of rows created by ``known_until`` (all without it)."""
-    if known_until is None:
-        keys = [row["objectKey"] for row in query(connection, f"SELECT objectKey FROM `{screenshots_table}`")]
-        return keys, keys
-    rows = query(
-        connection,
-        f"SELECT objectKey, createdAt <= %s AS known FROM `{screenshots_table}`",
-        (known_until.astimezone(dt.UTC).replace(tzinfo=None),),
-    )
-    return [row["objectKey"] for row in rows], [row["objectKey"] for row in rows if row["known"] != 0]
 
 
 def inventory_covers_the_backup(

@@ -1,15 +1,15 @@
 """Database sessions on the target, from ``DATABASE_URL`` or the ``DB_*`` variables; the one place that opens them.
 
 ``connect`` is the only ``pymysql.connect`` of woc-gate (the reference stack uses it too): the checks'
-read-only sessions, the stack's administrative and application connections. ``query``, ``execute`` and
-``refusal`` run statements on a session; pymysql's errors become typed one-line errors naming its database.
+read-only sessions, the stack's administrative and application connections. ``query``, ``stream``, ``execute``
+and ``refusal`` run statements on a session; pymysql's errors become typed one-line errors naming its database.
 Only the read-only sessions (``connect_readonly``) are sessions on the target: their cursors ask the writes
 blocker before a statement leaves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -100,12 +100,20 @@ def connect(
     return connection
 
 
-class TargetCursor(pymysql.cursors.DictCursor):
-    """A cursor of a target session: a statement that changes data is refused unless the test is marked writes."""
+class _AsksTheBlocker:
+    """A cursor that refuses a statement that changes data unless the test is marked writes."""
 
     def execute(self, query: str, args: Any = None) -> int:
         BLOCKER.refuse_statement(query)
         return super().execute(query, args)
+
+
+class TargetCursor(_AsksTheBlocker, pymysql.cursors.DictCursor):
+    """A cursor of a target session (rows as dicts)."""
+
+
+class TargetStreamCursor(_AsksTheBlocker, pymysql.cursors.SSCursor):
+    """A cursor of a target session whose rows (tuples) arrive one by one as the server sends them."""
 
 
 def connect_readonly(
@@ -122,6 +130,13 @@ def query(session: Session, sql: str, args: tuple = ()) -> list[dict]:
     with database_errors(str(session.dsn), session.setting), session.cursor() as cursor:
         cursor.execute(sql, args or None)  # no args: a % in the text stays as written
         return list(cursor.fetchall())
+
+
+def stream(session: Session, sql: str, args: tuple = ()) -> Iterator[tuple]:
+    """Run one read on a read-only session and yield its rows (tuples) as they arrive: never all of them in memory."""
+    with database_errors(str(session.dsn), session.setting), session.cursor(TargetStreamCursor) as cursor:
+        cursor.execute(sql, args or None)  # no args: a % in the text stays as written
+        yield from cursor
 
 
 def execute(session: Session, sql: str, args: tuple = ()) -> None:

@@ -2,7 +2,7 @@
 
 The server is a child that dies with the process that started it (``PR_SET_PDEATHSIG``), listens on
 127.0.0.1 and on its own socket, and is reached as root over that socket only. The reference stack
-runs on one; the restore drill loads a backup into one tuned for a bulk load (``BULK_LOAD_FLAGS``).
+runs on one; the restore drill loads a backup into one tuned for a bulk load (``bulk_load_tuning``).
 """
 
 from __future__ import annotations
@@ -37,18 +37,21 @@ SANDBOX_TUNING = (
     "--max-allowed-packet=64M",
     "--innodb-autoextend-increment=4",
 )
-# A scratch copy need not survive a crash: no durability, no binary log, a large redo log and pool.
+# A scratch copy need not survive a crash: no durability, no binary log, no flush at shutdown (the datadir is deleted).
 BULK_LOAD_TUNING = (
     "--innodb-flush-log-at-trx-commit=0",
     "--innodb-doublewrite=0",
+    "--innodb-fast-shutdown=2",
     "--skip-log-bin",
     "--sync-binlog=0",
-    "--innodb-buffer-pool-size=1G",
     "--innodb-log-buffer-size=64M",
-    "--innodb-sort-buffer-size=64M",  # the deferred index builds sort in memory
+    "--innodb-sort-buffer-size=64M",  # the deferred index builds sort in memory (64M is the server's maximum)
     "--max-allowed-packet=64M",
 )
-BULK_LOAD_FLAVOR_FLAGS = {"mariadb": ("--innodb-log-file-size=512M",), "mysql": ("--innodb-redo-log-capacity=512M",)}
+REDO_LOG_FLAG = {"mariadb": "--innodb-log-file-size", "mysql": "--innodb-redo-log-capacity"}
+MiB = 1 << 20
+SMALLEST_POOL = 256 * MiB
+POOL_PER_SQL_BYTE = 2  # the restored tables, their indexes and the index builds' sorts, against the dump's SQL
 SERVER_DEFAULTS = ()  # no tuning at all: the server as a plain installation runs it
 FLAVOR_FLAGS = {
     "mariadb": ("--innodb-log-file-size=8M",),
@@ -189,7 +192,6 @@ class LocalServer:
             *COMMON_FLAGS,
             *FLAVOR_FLAGS[self.program.flavor],
             *self.tuning,
-            *(BULK_LOAD_FLAVOR_FLAGS[self.program.flavor] if self.tuning is BULK_LOAD_TUNING else ()),
         ]
 
     def _wait_ready(self, timeout: float) -> bool:
@@ -204,6 +206,28 @@ class LocalServer:
                 time.sleep(0.03)
         self.stop()
         return False
+
+
+def bulk_load_tuning(flavor: str, sql_bytes: int, clients: int) -> tuple[str, ...]:
+    """The flags of a server that takes a dump of ``sql_bytes`` of SQL through ``clients`` connections at once.
+
+    Its buffer pool holds what the dump restores to (twice its SQL) as far as a quarter of the machine's memory
+    allows, never under 256 MiB (the server takes the memory as pages are used, not at start); the redo log is half
+    the pool, so that a load of that size seldom waits for a checkpoint to flush pages.
+    """
+    pool = min(max(POOL_PER_SQL_BYTE * sql_bytes, SMALLEST_POOL), max(physical_memory() // 4, SMALLEST_POOL))
+    pool = -(-pool // (128 * MiB)) * 128 * MiB  # whole chunks of the pool (128 MiB each)
+    return (
+        *BULK_LOAD_TUNING,
+        f"--innodb-buffer-pool-size={pool // MiB}M",
+        f"{REDO_LOG_FLAG[flavor]}={pool // 2 // MiB}M",
+        f"--max-connections={clients + 16}",
+    )
+
+
+def physical_memory() -> int:
+    """The machine's memory in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def free_port() -> int:
