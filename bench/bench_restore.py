@@ -214,7 +214,7 @@ def _print_drill(figures: Figures) -> None:
     memory = figures.memory
     print(
         f"restore drill:       {figures.drill_seconds:7.1f} s   (load average {figures.load}); {verdict},"
-        f" {drill['load_jobs']} load clients\n"
+        f" --jobs {drill['load_jobs']}\n"
         f"  restore {drill['restore_seconds']:.1f} s ({phases}), validation {drill['validation_seconds']:.1f} s"
         f" = {100 * figures.validation_share:.1f} % of the drill (aim ≤ {100 * VALIDATION_AIM:.0f} %)\n"
         f"drill / plain:       {figures.drill_seconds / figures.plain_seconds:7.2f}     (aim ≤ {RATIO_AIM} at 5 M)\n"

@@ -374,7 +374,7 @@ def test_a_storage_folder_that_cannot_be_read_is_named_not_taken_as_empty(backup
 def test_a_bad_jobs_value_is_one_line_before_anything_is_read(value, tmp_path, capsys):
     status, out = drill(capsys, tmp_path / "no-such-dump.sql", "--jobs", value)
     assert (status, out.out) == (2, "")
-    assert out.err == f"woc-gate: --jobs {value}: give a whole number of load clients from 1 to 256, as myloader -t\n"
+    assert out.err == f"woc-gate: --jobs {value}: give a whole number of load jobs from 1 to 256, as myloader -t\n"
 
 
 @pytest.mark.parametrize(

@@ -307,7 +307,7 @@ def _parser() -> argparse.ArgumentParser:
     drill.add_argument(
         "--jobs",
         metavar="N",
-        help="Clients loading the rows and building the indexes at once, as myloader -t (default: one per core)",
+        help="Rows loaded and indexes built this many at once, as myloader -t (default: one per core)",
     )
     drill.add_argument("--woc-config", help="Target profile (default woc-gate.toml here)")
     init = commands.add_parser(

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import config
 from ..errors import ConfigError, WocGateError
 
-MAX_JOBS = 256  # more clients than that is a typo, and would exhaust the server's connections or the machine
+MAX_JOBS = 256  # more jobs than that is a typo, and would exhaust the server's connections or the machine
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -31,7 +31,7 @@ def load_jobs(text: str | None) -> int | None:
     if text is None:
         return None
     if not text.strip().isdecimal() or not 1 <= int(text) <= MAX_JOBS:
-        raise ConfigError(f"--jobs {text}: give a whole number of load clients from 1 to {MAX_JOBS}, as myloader -t")
+        raise ConfigError(f"--jobs {text}: give a whole number of load jobs from 1 to {MAX_JOBS}, as myloader -t")
     return int(text)
 
 
