@@ -162,7 +162,9 @@ class _Rows:
             dealt = dealer.submit(self._deal, tables, outboxes, failures, stopped)
             try:
                 dealt.result()
-            except BaseException:
+                for writer in writers:
+                    writer.join()
+            except BaseException:  # interrupted while dealing or while the last statements run
                 stopped.set()
                 self._kill(sessions)
                 raise
