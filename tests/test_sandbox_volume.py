@@ -46,6 +46,7 @@ def test_an_object_the_helper_cannot_write_comes_back_as_its_error_naming_the_fi
     assert failed.value.filename == str(tmp_path / "storage" / "screenshots" / "org" / "user")
 
 
+@pytest.mark.slow
 def test_an_s3_stack_holds_every_seeded_object_in_its_bucket_and_refuses_strangers(dev_stack_factory, db_rows):
     sandbox = dev_stack_factory(tls=True, s3=True)  # the readiness tests' stack
     ctx = sandbox.ctx
@@ -99,6 +100,7 @@ def small_file_system(tmp_path):
         yield mount
 
 
+@pytest.mark.slow
 def test_a_file_system_out_of_inodes_while_seeding_is_one_line_and_leaves_nothing(
     tmp_path, monkeypatch, capsys, small_file_system
 ):
