@@ -37,7 +37,6 @@ REFERENCE_TABLES = {
     "settings": "woc_organization_settings",
     "screenshots": "woc_screenshots",
 }
-CHECK_NAMES = ("counts", "settings_rows", "legacy_tables", "prisma_migrations", "schema_objects", "object_keys")
 
 
 @dataclass
