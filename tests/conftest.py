@@ -173,3 +173,11 @@ def pytest_configure(config):
     playwright = config.pluginmanager.get_plugin("playwright")
     if playwright is not None:
         config.pluginmanager.unregister(playwright)
+
+
+def pytest_collection_modifyitems(items):
+    """The wheel's build first, then the modules with slow tests, each kept whole: with xdist the long runs start early
+    and the run ends on short tests that share out evenly, rather than on one worker's build while the other waits."""
+    with_slow = {item.module for item in items if item.get_closest_marker("slow")}
+    packaging = {item.module for item in items if item.get_closest_marker("packaging")}
+    items.sort(key=lambda item: 0 if item.module in packaging else 1 if item.module in with_slow else 2)

@@ -8,6 +8,7 @@
 
 """
 
+import functools
 import io
 import re
 import secrets
@@ -19,8 +20,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
-import pymysql
 from PIL import Image
+
+from woc_gate.target.db import Dsn, connect
 
 SEED = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "data" / "seed.toml").read_text())
 TENANTS = {tenant["key"]: tenant for tenant in SEED["tenant"]}
@@ -43,8 +45,13 @@ def every_account(session, ctx):
 
 def http_client(ctx, base_url, **options):
     """An httpx client of one of the stack's apps, trusting the stack's CA when it serves TLS."""
-    verify = ssl.create_default_context(cafile=ctx.ca_bundle) if ctx.ca_bundle else True
-    return httpx.Client(base_url=base_url, verify=verify, timeout=15, **options)
+    return httpx.Client(base_url=base_url, verify=tls_context(ctx.ca_bundle), timeout=15, **options)
+
+
+@functools.cache
+def tls_context(ca_bundle):
+    """The one TLS context of the clients of a stack (built once: loading CAs costs more than a request)."""
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else httpx.create_ssl_context()
 
 
 @contextmanager
@@ -107,16 +114,7 @@ def typed(values):
 def database(ctx, **options):
     """A direct autocommit connection to the stack's database as its application account (pymysql options added)."""
     db = ctx.db
-    return pymysql.connect(
-        host=db.host,
-        port=db.port,
-        user=db.user,
-        password=db.password,
-        database=db.name,
-        unix_socket=db.unix_socket,
-        autocommit=True,
-        **options,
-    )
+    return connect(Dsn(db.host, db.port, db.user, db.password, db.name, db.unix_socket), **options)
 
 
 def csrf_of(html):

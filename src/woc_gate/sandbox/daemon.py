@@ -30,7 +30,6 @@ from woc_gate.sandbox.fault_injection import FaultTarget, apply_faults
 from woc_gate.sandbox.layout import FILESYSTEM_ADVICE
 from woc_gate.sandbox.mail import create_mail_app
 from woc_gate.sandbox.release import build_release
-from woc_gate.sandbox.s3 import S3Server
 from woc_gate.sandbox.seedfile import load_seed_file
 from woc_gate.sandbox.serve import Listener, Servers
 from woc_gate.sandbox.target_profile import write_context, write_env, write_private, write_profile
@@ -184,7 +183,7 @@ class Daemon:
             plain_http_urls={name: r.url for name, r in redirects.items()},
             installers_manifest=str(build_release(self.state_dir / stack.RELEASE_DIR, self.faults)),
         )
-        s3 = S3Server() if self.options.s3 else None
+        s3 = _s3_server() if self.options.s3 else None
         servers = Servers()
         try:
             if s3 is None:
@@ -284,6 +283,12 @@ class Daemon:
 
 def _raise_stopped(signum, frame) -> None:
     raise _Stopped
+
+
+def _s3_server():
+    from woc_gate.sandbox.s3 import S3Server  # boto3 and moto: a tenth of a second of every other stack's start
+
+    return S3Server()
 
 
 def main() -> int:
