@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow  # fifty gate runs against one stack
 pytest_plugins = ["pytester"]
 
 ROUNDS = 50
+WARM_ROUNDS = 10  # by then each pool has opened what the load needs
 AT_ONCE = 16  # twice what the tenant probes send at a time
 API_READS = ("/projects", "/time-entries", "/screenshots", "/users", "/tracking/policy")
 WEB_READS = ("/admin/users", "/admin/projects", "/admin/settings", "/admin")
@@ -50,4 +51,5 @@ def test_fifty_gate_runs_leave_the_connection_count_flat_and_capped(pytester, cl
     assert result.ret == 0
     counts.append(connected(clean_stack.ctx))
     assert max(counts) <= APPS * POOL_SIZE + READER, counts
-    assert counts[-1] <= counts[1], counts
+    # the pools fill as the load asks, up to their size, within the first rounds; past them the count may not grow
+    assert counts[-1] <= max(counts[: WARM_ROUNDS + 1]), counts
