@@ -67,6 +67,7 @@ def running(sandbox, folder: Path, *args: str):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_interruptible,
     )
     try:
         yield process
@@ -74,6 +75,11 @@ def running(sandbox, folder: Path, *args: str):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
+
+
+def _interruptible() -> None:
+    # A terminal's job takes Ctrl-C; one started from a shell's background job would inherit SIGINT ignored
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @contextmanager
