@@ -8,11 +8,9 @@
 
 """
 
-import functools
 import io
 import re
 import secrets
-import ssl
 import tomllib
 from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
+from woc_gate.target.clients import trusted_context
 from woc_gate.target.db import Dsn, connect
 
 SEED = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "data" / "seed.toml").read_text())
@@ -45,13 +44,7 @@ def every_account(session, ctx):
 
 def http_client(ctx, base_url, **options):
     """An httpx client of one of the stack's apps, trusting the stack's CA when it serves TLS."""
-    return httpx.Client(base_url=base_url, verify=tls_context(ctx.ca_bundle), timeout=15, **options)
-
-
-@functools.cache
-def tls_context(ca_bundle):
-    """The one TLS context of the clients of a stack (built once: loading CAs costs more than a request)."""
-    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else httpx.create_ssl_context()
+    return httpx.Client(base_url=base_url, verify=trusted_context(ctx.ca_bundle or None), timeout=15, **options)
 
 
 @contextmanager
